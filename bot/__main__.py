@@ -1,0 +1,3 @@
+from smartstep.cli import main
+
+main()

@@ -1,0 +1,98 @@
+"""The `smartstep` command line: parse, call one service, print text or JSON. No logic here.
+
+Each command lives in `smartstep.commands.<name>`; this module owns the group, the global
+options, and the rule that a user error is one sentence on stderr with exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlite_utils
+
+from smartstep.errors import UserError
+from smartstep.settings import Settings
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    as_of: datetime | None
+    _db: sqlite_utils.Database | None = None
+
+    def db(self) -> sqlite_utils.Database:
+        """The store, opened (and migrated) on first use so `--help` never touches disk."""
+        if self._db is None:
+            from smartstep.db import open_db
+
+            self._db = open_db(self.settings.db_path)
+        return self._db
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document on stdout: UTF-8, nothing else."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class SmartstepGroup(click.Group):
+    """Turns UserError into the one-sentence message and exit code the interface promises."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            click.echo(f"smartstep: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=SmartstepGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SMARTSTEP_DB",
+    default="smartstep.db",
+    show_default=True,
+    help="The SQLite store.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="Answer as of this date instead of the latest complete week in the data.",
+)
+@click.version_option(package_name="smartstep")
+@click.pass_context
+def main(ctx: click.Context, db_path: Path, as_of: str | None) -> None:
+    """smartstep: the smartest next step for your support team, and why."""
+    from smartstep.weeks import parse_time
+
+    moment = None
+    if as_of:
+        try:
+            moment = parse_time(as_of)
+        except ValueError:
+            raise click.BadParameter(f"{as_of!r} is not a date like 2026-11-23", param_hint="--as-of") from None
+    ctx.obj = CliState(settings=Settings.from_env(db_path=db_path), as_of=moment)
+    ctx.call_on_close(lambda: ctx.obj._db.close() if ctx.obj._db is not None else None)
+
+
+def _register() -> None:
+    from smartstep.commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Opening the SQLite store: WAL, foreign keys, and forward-only schema migrations.
+
+Every schema change is a new function registered on MIGRATIONS, never an edit of an old
+one, so a store created by any earlier release upgrades in place when it is opened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("smartstep")
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["tickets"].create(
+        {
+            "id": str, "created_at": str, "first_reply_at": str, "solved_at": str, "status": str,
+            "team": str, "channel": str, "product": str, "subject": str, "description": str,
+            "resolution": str, "customer_id": str, "agent_id": str, "contacts": int, "reopens": int,
+            "handle_minutes": float, "escalated_to": str, "escalated_at": str, "returned_at": str,
+        },
+        pk="id",
+        not_null={"created_at", "status", "team"},
+    )
+    db["tickets"].create_index(["team", "created_at"])
+    db["tickets"].create_index(["team", "solved_at"])
+    db["tickets"].create_index(["customer_id"])
+    db["surveys"].create(
+        {
+            "id": str, "ticket_id": str, "customer_id": str, "kind": str, "sent_at": str,
+            "responded_at": str, "score": float, "comment": str,
+        },
+        pk="id",
+        not_null={"kind", "sent_at"},
+    )
+    db["surveys"].create_index(["ticket_id"])
+    db["surveys"].create_index(["customer_id"])
+    db["customers"].create(
+        {
+            "id": str, "team": str, "segment": str, "first_contact_at": str,
+            "first_value_before_sale_at": str, "signed_at": str, "first_value_after_sale_at": str,
+            "renewed_at": str, "churned_at": str, "arr": float,
+        },
+        pk="id",
+        not_null={"signed_at"},
+    )
+    db["imported_metrics"].create(
+        {"team": str, "metric": str, "date": str, "value": float},
+        pk=("team", "metric", "date"),
+        not_null={"value"},
+    )
+    db["metric_values"].create(
+        {
+            "team": str, "metric": str, "period": str, "value": float, "n": int,
+            "ci_lo": float, "ci_hi": float, "partial": int, "detail": str, "source": str,
+        },
+        pk=("team", "metric", "period"),
+        not_null={"value", "source"},
+        defaults={"partial": 0, "source": "computed"},
+    )
+    db["metric_values"].create_index(["metric", "period"])
+    db["advice"].create(
+        {
+            "id": str, "rule_id": str, "team": str, "title": str, "why": str, "steps": str,
+            "score": float, "evidence": str, "reasons": str, "period": str, "created_at": str,
+            "surface": str,
+        },
+        pk="id",
+        not_null={"rule_id", "team", "created_at"},
+    )
+    db["advice"].create_index(["rule_id", "team", "created_at"])
+    db["feedback"].create(
+        {"advice_id": str, "user": str, "rating": str, "comment": str, "at": str},
+        pk=("advice_id", "user"),
+        foreign_keys=[("advice_id", "advice", "id")],
+        not_null={"rating", "at"},
+    )
+    db["outcomes"].create(
+        {
+            "advice_id": str, "metric": str, "team": str, "before": float, "after": float,
+            "change": float, "verdict": str, "period_before": str, "period_after": str,
+            "checked_at": str,
+        },
+        pk="advice_id",
+        foreign_keys=[("advice_id", "advice", "id")],
+    )
+    db["digests"].create(
+        {
+            "channel": str, "period": str, "team": str, "status": str, "claimed_by": str,
+            "claimed_at": str, "posted_at": str, "message_ts": str,
+        },
+        pk=("channel", "period"),
+    )
+
+
+@MIGRATIONS()
+def m002_teams(db: sqlite_utils.Database) -> None:
+    """Teams get a row of their own so per-team settings (time zone) have a home."""
+    db["teams"].create({"name": str, "timezone": str}, pk="name", defaults={"timezone": "UTC"})
+    db.execute(
+        "INSERT OR IGNORE INTO teams (name) SELECT DISTINCT team FROM tickets WHERE team IS NOT NULL"
+    )
+
+
+def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
+    db = sqlite_utils.Database(str(path))
+    db.execute("PRAGMA busy_timeout = 5000")
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = NORMAL")
+    if migrate:
+        MIGRATIONS.apply(db)
+    return db
+
+
+def open_memory_db() -> sqlite_utils.Database:
+    """An in-memory store with the full schema, for tests and throwaway work."""
+    db = sqlite_utils.Database(memory=True)
+    db.execute("PRAGMA foreign_keys = ON")
+    MIGRATIONS.apply(db)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """How many migrations this store has had applied: its schema version."""
+    return len(MIGRATIONS.applied(db))
+
+
+def latest_schema_version() -> int:
+    return len(MIGRATIONS._migrations)

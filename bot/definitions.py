@@ -1,0 +1,65 @@
+"""Metric definitions, read from `data/metrics.yaml`: the single source of metric facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+
+Better = Literal["higher", "lower", "context"]
+CATEGORIES = ("customer", "employee", "business", "knowledge", "acceleration")
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    id: str
+    name: str
+    unit: str
+    better: Better
+    category: str
+    kind: str
+    week_of: str
+    definition: str
+    synonyms: tuple[str, ...] = ()
+
+    def improved(self, change: float) -> bool | None:
+        """Whether a change is good news; None for `context` metrics, where it depends."""
+        if self.better == "context" or change == 0:
+            return None
+        return (change > 0) == (self.better == "higher")
+
+
+@dataclass(frozen=True)
+class Definitions:
+    metrics: dict[str, MetricDefinition]
+    parameters: dict[str, float]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self.metrics)
+
+    def get(self, metric_id: str) -> MetricDefinition:
+        return self.metrics[metric_id]
+
+
+@cache
+def load_definitions() -> Definitions:
+    """Load the shipped definitions once per process; they are package data, not user input."""
+    text = resources.files("smartstep").joinpath("data/metrics.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    metrics = {}
+    for item in raw["metrics"]:
+        item = dict(item)
+        item["synonyms"] = tuple(item.get("synonyms", ()))
+        metric = MetricDefinition(**item)
+        if metric.category not in CATEGORIES:
+            raise ValueError(f"metrics.yaml: metric {metric.id!r} has unknown category {metric.category!r}")
+        metrics[metric.id] = metric
+    return Definitions(metrics=metrics, parameters={k: float(v) for k, v in raw["parameters"].items()})
+
+
+def metric_ids() -> tuple[str, ...]:
+    return load_definitions().ids
