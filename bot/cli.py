@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 import sqlite_utils
-
 from smartstep.errors import UserError
 from smartstep.settings import Settings
 

@@ -18,10 +18,25 @@ MIGRATIONS = Migrations("smartstep")
 def m001_initial(db: sqlite_utils.Database) -> None:
     db["tickets"].create(
         {
-            "id": str, "created_at": str, "first_reply_at": str, "solved_at": str, "status": str,
-            "team": str, "channel": str, "product": str, "subject": str, "description": str,
-            "resolution": str, "customer_id": str, "agent_id": str, "contacts": int, "reopens": int,
-            "handle_minutes": float, "escalated_to": str, "escalated_at": str, "returned_at": str,
+            "id": str,
+            "created_at": str,
+            "first_reply_at": str,
+            "solved_at": str,
+            "status": str,
+            "team": str,
+            "channel": str,
+            "product": str,
+            "subject": str,
+            "description": str,
+            "resolution": str,
+            "customer_id": str,
+            "agent_id": str,
+            "contacts": int,
+            "reopens": int,
+            "handle_minutes": float,
+            "escalated_to": str,
+            "escalated_at": str,
+            "returned_at": str,
         },
         pk="id",
         not_null={"created_at", "status", "team"},
@@ -31,8 +46,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["tickets"].create_index(["customer_id"])
     db["surveys"].create(
         {
-            "id": str, "ticket_id": str, "customer_id": str, "kind": str, "sent_at": str,
-            "responded_at": str, "score": float, "comment": str,
+            "id": str,
+            "ticket_id": str,
+            "customer_id": str,
+            "kind": str,
+            "sent_at": str,
+            "responded_at": str,
+            "score": float,
+            "comment": str,
         },
         pk="id",
         not_null={"kind", "sent_at"},
@@ -41,9 +62,16 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["surveys"].create_index(["customer_id"])
     db["customers"].create(
         {
-            "id": str, "team": str, "segment": str, "first_contact_at": str,
-            "first_value_before_sale_at": str, "signed_at": str, "first_value_after_sale_at": str,
-            "renewed_at": str, "churned_at": str, "arr": float,
+            "id": str,
+            "team": str,
+            "segment": str,
+            "first_contact_at": str,
+            "first_value_before_sale_at": str,
+            "signed_at": str,
+            "first_value_after_sale_at": str,
+            "renewed_at": str,
+            "churned_at": str,
+            "arr": float,
         },
         pk="id",
         not_null={"signed_at"},
@@ -55,8 +83,16 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
     db["metric_values"].create(
         {
-            "team": str, "metric": str, "period": str, "value": float, "n": int,
-            "ci_lo": float, "ci_hi": float, "partial": int, "detail": str, "source": str,
+            "team": str,
+            "metric": str,
+            "period": str,
+            "value": float,
+            "n": int,
+            "ci_lo": float,
+            "ci_hi": float,
+            "partial": int,
+            "detail": str,
+            "source": str,
         },
         pk=("team", "metric", "period"),
         not_null={"value", "source"},
@@ -65,8 +101,17 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["metric_values"].create_index(["metric", "period"])
     db["advice"].create(
         {
-            "id": str, "rule_id": str, "team": str, "title": str, "why": str, "steps": str,
-            "score": float, "evidence": str, "reasons": str, "period": str, "created_at": str,
+            "id": str,
+            "rule_id": str,
+            "team": str,
+            "title": str,
+            "why": str,
+            "steps": str,
+            "score": float,
+            "evidence": str,
+            "reasons": str,
+            "period": str,
+            "created_at": str,
             "surface": str,
         },
         pk="id",
@@ -81,8 +126,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
     db["outcomes"].create(
         {
-            "advice_id": str, "metric": str, "team": str, "before": float, "after": float,
-            "change": float, "verdict": str, "period_before": str, "period_after": str,
+            "advice_id": str,
+            "metric": str,
+            "team": str,
+            "before": float,
+            "after": float,
+            "change": float,
+            "verdict": str,
+            "period_before": str,
+            "period_after": str,
             "checked_at": str,
         },
         pk="advice_id",
@@ -90,8 +142,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
     db["digests"].create(
         {
-            "channel": str, "period": str, "team": str, "status": str, "claimed_by": str,
-            "claimed_at": str, "posted_at": str, "message_ts": str,
+            "channel": str,
+            "period": str,
+            "team": str,
+            "status": str,
+            "claimed_by": str,
+            "claimed_at": str,
+            "posted_at": str,
+            "message_ts": str,
         },
         pk=("channel", "period"),
     )
@@ -101,9 +159,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 def m002_teams(db: sqlite_utils.Database) -> None:
     """Teams get a row of their own so per-team settings (time zone) have a home."""
     db["teams"].create({"name": str, "timezone": str}, pk="name", defaults={"timezone": "UTC"})
-    db.execute(
-        "INSERT OR IGNORE INTO teams (name) SELECT DISTINCT team FROM tickets WHERE team IS NOT NULL"
-    )
+    db.execute("INSERT OR IGNORE INTO teams (name) SELECT DISTINCT team FROM tickets WHERE team IS NOT NULL")
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:

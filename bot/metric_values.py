@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
-
 from smartstep.weeks import iso_week, parse_time, shift_week
 
 

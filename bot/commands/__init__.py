@@ -4,4 +4,6 @@ from __future__ import annotations
 
 import click
 
-COMMANDS: list[click.Command] = []
+from smartstep.commands.metrics_cmd import metrics_command
+
+COMMANDS: list[click.Command] = [metrics_command]
