@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from smartstep.commands.import_cmd import import_command
 from smartstep.commands.metrics_cmd import metrics_command
 
-COMMANDS: list[click.Command] = [metrics_command]
+COMMANDS: list[click.Command] = [import_command, metrics_command]

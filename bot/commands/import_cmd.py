@@ -1,0 +1,101 @@
+"""`smartstep import KIND FILE.csv`: load a CSV into the store, all or nothing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from smartstep.csv_schema import KINDS
+from smartstep.importers import ImportSummary, import_csv
+from smartstep.presets import PRESETS
+
+if TYPE_CHECKING:
+    import sqlite_utils
+    from smartstep.cli import CliState
+
+ERRORS_SHOWN = 20
+
+
+def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> ZoneInfo | None:
+    if value is None:
+        return None
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"{value!r} is not a time zone like Europe/Berlin or UTC") from None
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@click.option(
+    "--preset",
+    type=click.Choice(list(PRESETS), case_sensitive=False),
+    default="generic",
+    show_default=True,
+    help="Column mapping: the INTERFACE shapes (generic) or a Zendesk/Freshdesk ticket export.",
+)
+@click.option("--skip-bad-rows", is_flag=True, help="Reject bad rows (and list them) instead of stopping.")
+@click.option(
+    "--tz", "zone", callback=_zone, metavar="ZONE", help="Time zone for times without an offset (default UTC)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+def import_command(
+    state: CliState, kind: str, file: Path, preset: str, skip_bad_rows: bool, zone: ZoneInfo | None, as_json: bool
+) -> None:
+    """Import tickets, surveys, customers or metrics from FILE.csv; re-importing an id updates it."""
+    from smartstep.cli import emit_json  # not at import time: the CLI module imports this one
+
+    db = state.db()
+    if sys.stderr.isatty() and file.is_file():
+        summary = _with_progress(db, kind, file, preset, skip_bad_rows, zone)
+    else:
+        summary = import_csv(db, kind, file, preset=preset, skip_bad_rows=skip_bad_rows, tz=zone)
+    if as_json:
+        emit_json(summary.to_dict())
+    else:
+        click.echo(describe(summary))
+
+
+def _with_progress(
+    db: sqlite_utils.Database, kind: str, file: Path, preset: str, skip: bool, zone: ZoneInfo | None
+) -> ImportSummary:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("importing {task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(file.name, total=file.stat().st_size)
+        return import_csv(
+            db,
+            kind,
+            file,
+            preset=preset,
+            skip_bad_rows=skip,
+            tz=zone,
+            progress=lambda done: bar.update(task, completed=done),
+        )
+
+
+def describe(summary: ImportSummary) -> str:
+    """The one-paragraph summary a person reads after an import."""
+    text = (
+        f"Imported {summary.kind} from {summary.source}: {summary.added} added, "
+        f"{summary.updated} updated, {summary.rejected} rejected."
+    )
+    if summary.since:
+        weeks = ", ".join(f"{team} from {week}" for team, week in summary.since.items())
+        text += f" Metrics recomputed for {weeks}."
+    else:
+        text += " No metric weeks needed recomputing."
+    lines = [text]
+    if summary.errors:
+        lines.append("Rejected rows:")
+        lines.extend(f"  {message}" for message in summary.errors[:ERRORS_SHOWN])
+        if summary.rejected > ERRORS_SHOWN:
+            lines.append(f"  ... and {summary.rejected - ERRORS_SHOWN} more (see --json for the first 1000).")
+    return "\n".join(lines)

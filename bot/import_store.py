@@ -1,0 +1,117 @@
+"""Writing validated import rows: batched upserts, added/updated counts, and the weeks touched.
+
+The importer owns the transaction; this module only writes inside it. It keeps, per team, the
+earliest time any imported row touches, counting the *old* team and times of rows being
+replaced, so the metric recompute can start from the right week and a ticket moved from
+Billing to Technical is recomputed in both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+
+import sqlite_utils
+from smartstep.csv_schema import Schema
+from smartstep.weeks import iso_week, parse_time
+
+Row = Mapping[str, object]
+
+
+class StoreWriter:
+    """Upserts batches of one kind and remembers what they touched."""
+
+    def __init__(self, db: sqlite_utils.Database, schema: Schema) -> None:
+        self.db = db
+        self.schema = schema
+        self.written = 0
+        self._teams: set[str] = set()
+        self._earliest: dict[str, str] = {}
+        self._before = self._count()
+        self._sql = _upsert_sql(schema)
+
+    def _count(self) -> int:
+        return self.db.execute(f"SELECT COUNT(*) FROM [{self.schema.table}]").fetchone()[0]
+
+    def write(self, batch: Sequence[Row]) -> None:
+        if not batch:
+            return
+        if self._before and self.schema.key == ("id",):
+            self._touch(self._old_rows([row["id"] for row in batch]))  # type: ignore[misc]
+        self.db.conn.executemany(self._sql, batch)
+        self.written += len(batch)
+        self._touch(batch)
+        if self.schema.kind != "surveys":
+            self._teams.update(row["team"] for row in batch if row["team"])  # type: ignore[misc]
+
+    def finish(self) -> tuple[int, int, dict[str, str]]:
+        """Upsert the teams seen; return (added, updated, since) where since is team -> ISO week."""
+        self.db.conn.executemany("INSERT OR IGNORE INTO teams (name) VALUES (?)", [(t,) for t in sorted(self._teams)])
+        added = self._count() - self._before
+        since = {team: iso_week(parse_time(moment)) for team, moment in sorted(self._earliest.items())}
+        return added, self.written - added, since
+
+    def _old_rows(self, ids: list[object]) -> list[dict[str, object]]:
+        columns = ", ".join(f"[{c}]" for c in (*_team_inputs(self.schema), *self.schema.times))
+        cursor = self.db.execute(
+            f"SELECT {columns} FROM [{self.schema.table}] WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(ids)],
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+    def _touch(self, rows: Sequence[Row]) -> None:
+        times = self.schema.times
+        earliest = self._earliest
+        for row, team in zip(rows, self._teams_of(rows), strict=True):
+            if team is None:
+                continue
+            moments = [row[c] for c in times if row[c] is not None]
+            if not moments:
+                continue
+            low = min(moments)  # canonical UTC text sorts as time
+            if team not in earliest or low < earliest[team]:  # type: ignore[operator]
+                earliest[team] = low  # type: ignore[assignment]
+
+    def _teams_of(self, rows: Sequence[Row]) -> list[str | None]:
+        kind = self.schema.kind
+        if kind in ("tickets", "metrics"):
+            return [row["team"] for row in rows]  # type: ignore[misc]
+        if kind == "customers":
+            derived = _customer_teams(self.db, [row["id"] for row in rows if not row["team"]])
+            return [row["team"] or derived.get(row["id"]) for row in rows]  # type: ignore[misc]
+        by_ticket = _lookup(self.db, "SELECT id, team FROM tickets", (row["ticket_id"] for row in rows))
+        by_customer = _customer_teams(self.db, [row["customer_id"] for row in rows if row["customer_id"]])
+        return [by_ticket.get(row["ticket_id"]) or by_customer.get(row["customer_id"]) for row in rows]
+
+
+def _team_inputs(schema: Schema) -> tuple[str, ...]:
+    """The columns a row's team is worked out from."""
+    return {"surveys": ("ticket_id", "customer_id"), "customers": ("id", "team")}.get(schema.kind, ("team",))
+
+
+def _lookup(db: sqlite_utils.Database, select: str, keys: Iterable[object]) -> dict[object, str]:
+    wanted = sorted({k for k in keys if k is not None}, key=str)
+    if not wanted:
+        return {}
+    sql = f"{select} WHERE id IN (SELECT value FROM json_each(?))"
+    return {key: team for key, team in db.execute(sql, [json.dumps(wanted)]).fetchall() if team}
+
+
+def _customer_teams(db: sqlite_utils.Database, ids: Iterable[object]) -> dict[object, str]:
+    """A customer's team; when its own is empty, the team that handled most of its tickets."""
+    return _lookup(
+        db,
+        "SELECT c.id, COALESCE(NULLIF(c.team, ''), (SELECT t.team FROM tickets t WHERE t.customer_id = c.id "
+        "GROUP BY t.team ORDER BY COUNT(*) DESC, t.team LIMIT 1)) FROM customers c",
+        ids,
+    )
+
+
+def _upsert_sql(schema: Schema) -> str:
+    names = schema.names
+    columns = ", ".join(f"[{n}]" for n in names)
+    params = ", ".join(f":{n}" for n in names)
+    key = ", ".join(f"[{k}]" for k in schema.key)
+    updates = ", ".join(f"[{n}] = excluded.[{n}]" for n in names if n not in schema.key)
+    return f"INSERT INTO [{schema.table}] ({columns}) VALUES ({params}) ON CONFLICT({key}) DO UPDATE SET {updates}"
