@@ -1,0 +1,76 @@
+"""The conversation engine answers metric questions: typos, synonyms, teams, periods."""
+
+from __future__ import annotations
+
+import pytest
+from smartstep.conversation import Context, ConversationState, answer, find_metric, find_weeks
+from smartstep.metric_values import MetricValue
+from smartstep.weeks import shift_week
+
+NOW = "2026-W46"
+
+
+def history():
+    out = {}
+    for team, base in (("Billing", 80.0), ("Technical", 90.0)):
+        values = []
+        for i in range(12):
+            period = shift_week(NOW, i - 11)
+            values.append(MetricValue(team, "csat", period, base + i, n=200, ci=(base + i - 3, base + i + 3)))
+        out[(team, "csat")] = values
+        out[(team, "ces")] = [MetricValue(team, "ces", shift_week(NOW, i - 3), 5.0, n=3) for i in range(4)]
+    return out
+
+
+@pytest.fixture
+def context():
+    return Context(history=history(), teams=("Billing", "Technical"), period=NOW)
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("how is CSAT trending?", "csat"),
+        ("how is csta doing", "csat"),
+        ("what's our effort score", "ces"),
+        ("time to first response for billing", "first_reply_hours"),
+        ("how big is the backlog", "backlog"),
+        ("net promoter score?", "nps"),
+        ("klever's law", "time_to_customer_value_days"),
+    ],
+)
+def test_metric_names_typos_and_synonyms(text, metric):
+    assert find_metric(text) == metric
+
+
+def test_periods():
+    assert find_weeks("csat over the last 4 weeks") == (4, None)
+    assert find_weeks("csat in 2026-W40") == (8, "2026-W40")
+
+
+def test_metric_question_for_a_team_names_value_change_and_sample(context):
+    reply = answer("how is CSAT trending for billing?", ConversationState(), context)
+    assert reply.intent == "metric"
+    assert "Billing" in reply.text and "Technical" not in reply.text
+    assert "91.0% in 2026-W46" in reply.text and "n=200" in reply.text
+    assert reply.data[0]["team"] == "Billing" and len(reply.data[0]["values"]) == 8
+
+
+def test_a_change_within_noise_is_called_steady(context):
+    reply = answer("effort for technical", ConversationState(), context)
+    assert "steady" in reply.text and "within noise" in reply.text
+
+
+def test_without_a_team_every_team_answers(context):
+    reply = answer("csat?", ConversationState(), context)
+    assert "Billing" in reply.text and "Technical" in reply.text
+
+
+def test_unclear_question_gets_options_not_a_guess(context):
+    reply = answer("what about the thing from yesterday", ConversationState(), context)
+    assert reply.intent == "clarify"
+    assert len(reply.options) >= 2 and "not sure" in reply.text
+
+
+def test_help(context):
+    assert answer("help", ConversationState(), context).intent == "help"
