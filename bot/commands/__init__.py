@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
+from smartstep.commands.chat_cmd import ask_command, chat_command
 from smartstep.commands.import_cmd import import_command
 from smartstep.commands.metrics_cmd import metrics_command
 
-COMMANDS: list[click.Command] = [import_command, metrics_command]
+COMMANDS: list[click.Command] = [import_command, metrics_command, ask_command, chat_command]
