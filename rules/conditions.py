@@ -1,0 +1,207 @@
+"""Vectorised condition evaluators: each turns one condition into a fired mask, a severity
+(how many noise units the evidence clears) and evidence arrays, for every team at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from smartstep.definitions import load_definitions
+from smartstep.rules import model as m
+from smartstep.rules.snapshot import Snapshot, noise, trend, window_mean
+
+
+@dataclass
+class EvidenceArrays:
+    metric: str
+    value: np.ndarray
+    previous: np.ndarray
+    n: np.ndarray
+    period: np.ndarray | None = None  # column index per team; None = the current week
+
+
+@dataclass
+class Result:
+    fired: np.ndarray
+    severity: np.ndarray | None = None
+    evidence: list[EvidenceArrays] = field(default_factory=list)
+    children: list[Result] = field(default_factory=list)
+    negated: bool = False
+
+
+def sign_of(metric: str, direction: str) -> float:
+    """+1 when the condition wants the value to go up, -1 when down."""
+    if direction in ("up", "down"):
+        return 1.0 if direction == "up" else -1.0
+    better_up = load_definitions().get(metric).better == "higher"
+    return 1.0 if (direction == "improves") == better_up else -1.0
+
+
+def _big_enough(moved: np.ndarray, base: np.ndarray, cond: Any) -> np.ndarray:
+    """moved (already signed) is positive and clears `by` / `by_percent` of the base."""
+    need = np.zeros_like(moved)
+    if cond.by is not None:
+        need = np.full_like(moved, cond.by)
+    elif cond.by_percent is not None:
+        need = np.abs(base) * cond.by_percent / 100.0
+    with np.errstate(invalid="ignore"):
+        return (moved > 0) & (moved >= need)
+
+
+def _current(snap: Snapshot, metric: str, min_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    v, n, h = snap.metric(metric)
+    value, nn = v[:, -1], n[:, -1]
+    return np.where(nn < min_n, np.nan, value), nn, h[:, -1]
+
+
+def threshold(snap: Snapshot, c: m.Threshold) -> Result:
+    value, n, _ = _current(snap, c.metric, c.min_n)
+    line = c.above if c.above is not None else c.below
+    with np.errstate(invalid="ignore"):
+        margin = (value - line) if c.above is not None else (line - value)
+        fired = margin > 0
+    severity = np.nan_to_num(margin / noise(snap, c.metric))
+    return Result(fired, severity, [EvidenceArrays(c.metric, value, np.full_like(value, line), n)])
+
+
+def change(snap: Snapshot, c: m.Change) -> Result:
+    now, _, n_now = window_mean(snap, c.metric, 0, c.smooth, c.min_n)
+    then, _, _ = window_mean(snap, c.metric, c.weeks, c.smooth, c.min_n)
+    _, _, h = snap.metric(c.metric)
+    moved = sign_of(c.metric, c.direction) * (now - then)
+    guard = np.nan_to_num(np.hypot(h[:, -1], h[:, -1 - c.weeks])) / np.sqrt(c.smooth)
+    with np.errstate(invalid="ignore"):
+        fired = _big_enough(moved, then, c) & (moved > guard)
+    severity = np.nan_to_num(moved / noise(snap, c.metric))
+    return Result(fired, severity, [EvidenceArrays(c.metric, now, then, n_now)])
+
+
+def trend_condition(snap: Snapshot, c: m.Trend) -> Result:
+    t = trend(snap, c.metric, c.weeks, c.min_n)
+    sign = sign_of(c.metric, c.direction)
+    tstat = sign * t["slope"] / t["se"]
+    with np.errstate(invalid="ignore"):
+        fired = _big_enough(sign * t["fit_change"], t["fit_start"], c) & (tstat >= c.min_t)
+        if c.min_total_n:
+            fired &= ~(t["n"] < c.min_total_n)
+    severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
+    return Result(fired, severity, [EvidenceArrays(c.metric, t["last"], t["first"], t["n"])])
+
+
+def _median_of_others(snap: Snapshot, metric: str, min_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        value, _, _ = _current(snap, metric, min_n)
+        size = len(value)
+        others = np.where(np.eye(size, dtype=bool), np.nan, np.broadcast_to(value, (size, size)))
+        count = (~np.isnan(others)).sum(axis=1)
+        valid = value[~np.isnan(value)]
+        spread = float(np.std(valid)) if len(valid) >= 2 else 0.0
+        if count.max(initial=0) == 0:
+            return np.full(size, np.nan), count, np.full(size, spread)
+        with np.errstate(invalid="ignore"):
+            median = np.where(count > 0, np.nanmedian(np.where(count[:, None] > 0, others, 0.0), axis=1), np.nan)
+        return median, count, np.full(size, spread)
+
+    return snap.cached(("median", metric, min_n), compute)
+
+
+def versus_teams(snap: Snapshot, c: m.VersusTeams) -> Result:
+    value, n, _ = _current(snap, c.metric, c.min_n)
+    median, count, spread = _median_of_others(snap, c.metric, c.min_n)
+    moved = sign_of(c.metric, c.direction) * (value - median)
+    fired = _big_enough(moved, median, c) & (count >= c.min_teams)
+    scale = np.maximum(spread, noise(snap, c.metric))
+    return Result(fired, np.nan_to_num(moved / scale), [EvidenceArrays(c.metric, value, median, n)])
+
+
+def versus_baseline(snap: Snapshot, c: m.VersusBaseline) -> Result:
+    recent, nr, n_recent = window_mean(snap, c.metric, 0, c.recent_weeks, c.min_n)
+    base, nb, _ = window_mean(snap, c.metric, c.recent_weeks, c.baseline_weeks, c.min_n)
+    moved = sign_of(c.metric, c.direction) * (recent - base)
+    spread = noise(snap, c.metric)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = spread * np.sqrt(1.0 / np.maximum(nr, 1) + 1.0 / np.maximum(nb, 1))
+        tstat = moved / se
+        fired = (
+            _big_enough(moved, base, c) & (tstat >= c.min_t) & (nr * 2 >= c.recent_weeks) & (nb * 2 >= c.baseline_weeks)
+        )
+    severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
+    return Result(fired, severity, [EvidenceArrays(c.metric, recent, base, n_recent)])
+
+
+def diverging(snap: Snapshot, c: m.Diverging) -> Result:
+    steady = trend(snap, c.steady, c.weeks, c.min_n)
+    worse = trend(snap, c.worsening, c.weeks, c.min_n)
+    sign = sign_of(c.worsening, "worsens")
+    moved = sign * worse["fit_change"]
+    tstat = sign * worse["slope"] / worse["se"]
+    with np.errstate(invalid="ignore"):
+        fired = (np.abs(steady["fit_change"]) <= c.within) & (moved >= c.by) & (tstat >= c.min_t)
+    severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
+    evidence = [
+        EvidenceArrays(c.worsening, worse["last"], worse["first"], worse["n"]),
+        EvidenceArrays(c.steady, steady["last"], steady["first"], steady["n"]),
+    ]
+    return Result(fired, severity, evidence)
+
+
+def freshness(snap: Snapshot, c: m.Freshness) -> Result:
+    v, n, _ = snap.metric(c.metric)
+    window = v[:, -(c.max_age_weeks + 1) :]
+    ok = ~np.isnan(window)
+    fired = ok.any(axis=1)
+    last = window.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1)
+    column = snap.width - window.shape[1] + last
+    rows = np.arange(len(v))
+    value = np.where(fired, v[rows, column], np.nan)
+    return Result(fired, None, [EvidenceArrays(c.metric, value, value, n[rows, column], column)])
+
+
+LEAVES: dict[type, Callable[[Snapshot, Any], Result]] = {
+    m.Threshold: threshold,
+    m.Change: change,
+    m.Trend: trend_condition,
+    m.VersusTeams: versus_teams,
+    m.VersusBaseline: versus_baseline,
+    m.Diverging: diverging,
+    m.Freshness: freshness,
+}
+
+
+def evaluate_condition(snap: Snapshot, cond: Any) -> Result:
+    """Any condition, groups included, for every team in the snapshot."""
+    if isinstance(cond, m.AllOf | m.AnyOf):
+        kids = [evaluate_condition(snap, c) for c in (cond.all if isinstance(cond, m.AllOf) else cond.any)]
+        scored = [k.severity for k in kids if k.severity is not None]
+        if isinstance(cond, m.AllOf):
+            fired = np.logical_and.reduce([k.fired for k in kids])
+            severity = np.mean(scored, axis=0) if scored else None
+        else:
+            fired = np.logical_or.reduce([k.fired for k in kids])
+            live = [np.where(k.fired, k.severity, -np.inf) for k in kids if k.severity is not None]
+            severity = np.maximum(np.max(live, axis=0), 0.0) if live else None
+        return Result(fired, severity, children=kids)
+    if isinstance(cond, m.NotOf):
+        inner = evaluate_condition(snap, cond.not_)
+        return Result(~inner.fired, None, children=[inner], negated=True)
+    return LEAVES[type(cond)](snap, cond)
+
+
+def lookback(cond: Any) -> int:
+    """How many weeks of history a condition reads, the current week included."""
+    if isinstance(cond, m.AllOf | m.AnyOf):
+        return max(lookback(c) for c in (cond.all if isinstance(cond, m.AllOf) else cond.any))
+    if isinstance(cond, m.NotOf):
+        return lookback(cond.not_)
+    if isinstance(cond, m.Change):
+        return cond.weeks + cond.smooth
+    if isinstance(cond, m.Trend | m.Diverging):
+        return cond.weeks
+    if isinstance(cond, m.VersusBaseline):
+        return cond.recent_weeks + cond.baseline_weeks
+    if isinstance(cond, m.Freshness):
+        return cond.max_age_weeks + 1
+    return 1

@@ -1,0 +1,165 @@
+"""Metric history as numpy matrices [team × week], built once per evaluation.
+
+Every condition then works on whole columns at once, for all teams together, and derived
+arrays (window means, slopes, noise) are cached here so rules that share a metric and a
+window share the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from smartstep.metric_values import History
+from smartstep.weeks import shift_week
+
+NOISE_WEEKS = 13
+
+
+@dataclass
+class Snapshot:
+    """Values (NaN = no value), sample sizes (NaN = unknown) and CI half-widths per metric."""
+
+    teams: tuple[str, ...]
+    periods: tuple[str, ...]
+    values: dict[str, np.ndarray]
+    ns: dict[str, np.ndarray]
+    half: dict[str, np.ndarray]
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        return len(self.periods)
+
+    def metric(self, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(values, n, half-width) for a metric; all-NaN when nobody has it."""
+        if metric not in self.values:
+            empty = np.full((len(self.teams), self.width), np.nan)
+            return empty, empty, empty
+        return self.values[metric], self.ns[metric], self.half[metric]
+
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+
+def build_snapshot(history: History, current: str, weeks: int, teams: Iterable[str] | None = None) -> Snapshot:
+    """The last `weeks` weeks up to `current` for every team in the history (or `teams`)."""
+    periods = tuple(shift_week(current, -i) for i in range(weeks - 1, -1, -1))
+    first = periods[0]
+    position = {p: i for i, p in enumerate(periods)}
+    names = tuple(sorted(set(teams) if teams is not None else {t for t, _ in history}))
+    row = {t: i for i, t in enumerate(names)}
+    values: dict[str, np.ndarray] = {}
+    ns: dict[str, np.ndarray] = {}
+    half: dict[str, np.ndarray] = {}
+    for (team, metric), series in history.items():
+        r = row.get(team)
+        if r is None:
+            continue
+        if metric not in values:
+            shape = (len(names), weeks)
+            values[metric], ns[metric], half[metric] = (
+                np.full(shape, np.nan),
+                np.full(shape, np.nan),
+                np.full(shape, np.nan),
+            )
+        v, n, h = values[metric], ns[metric], half[metric]
+        for item in reversed(series):
+            if item.period < first:
+                break
+            c = position.get(item.period)
+            if c is None:
+                continue
+            v[r, c] = item.value
+            if item.n is not None:
+                n[r, c] = item.n
+            if item.ci is not None:
+                h[r, c] = (item.ci[1] - item.ci[0]) / 2
+    return Snapshot(names, periods, values, ns, half)
+
+
+def window_mean(
+    snap: Snapshot, metric: str, end: int, size: int, min_n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of the valid weeks in columns [end-size+1, end] (end counted back from the current week).
+
+    Returns (mean, count of valid weeks, total n or NaN when no n is known).
+    """
+
+    def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        v, n, _ = snap.metric(metric)
+        hi = snap.width - end
+        lo = max(hi - size, 0)
+        block, nblock = v[:, lo:hi], n[:, lo:hi]
+        ok = ~np.isnan(block) & ~(nblock < min_n)
+        count = ok.sum(axis=1)
+        total = np.where(ok, block, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        known = ok & ~np.isnan(nblock)
+        nsum = np.where(known.any(axis=1), np.where(known, nblock, 0.0).sum(axis=1), np.nan)
+        return mean, count, nsum
+
+    return snap.cached(("mean", metric, end, size, min_n), compute)
+
+
+def noise(snap: Snapshot, metric: str) -> np.ndarray:
+    """A team's week-to-week spread: the scale for "how far past the line" a value is."""
+
+    def compute() -> np.ndarray:
+        v, _, h = snap.metric(metric)
+        block = v[:, -NOISE_WEEKS:]
+        ok = ~np.isnan(block)
+        count = ok.sum(axis=1)
+        mean, _, _ = window_mean(snap, metric, 0, NOISE_WEEKS, 0)
+        dev = np.where(ok, block - mean[:, None], 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            std = np.sqrt((dev**2).sum(axis=1) / np.maximum(count - 1, 1))
+        std = np.where(count >= 3, std, np.nan)
+        std = np.where(np.isnan(std), h[:, -1], std)
+        floor = 0.02 * np.abs(np.nan_to_num(mean)) + 1e-6
+        return np.where(np.isnan(std), floor, np.maximum(std, floor))
+
+    return snap.cached(("noise", metric), compute)
+
+
+def trend(snap: Snapshot, metric: str, weeks: int, min_n: int) -> dict[str, np.ndarray]:
+    """Least-squares slope per team over the last `weeks` weeks, skipping weeks with n < min_n."""
+
+    def compute() -> dict[str, np.ndarray]:
+        v, n, _ = snap.metric(metric)
+        y, ny = v[:, -weeks:], n[:, -weeks:]
+        ok = ~np.isnan(y) & ~(ny < min_n)
+        count = ok.sum(axis=1)
+        x = np.arange(y.shape[1], dtype=float)[None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            xm = np.where(ok, x, 0).sum(axis=1) / np.maximum(count, 1)
+            ym = np.where(ok, y, 0).sum(axis=1) / np.maximum(count, 1)
+            dx = np.where(ok, x - xm[:, None], 0.0)
+            dy = np.where(ok, y - ym[:, None], 0.0)
+            sxx = (dx**2).sum(axis=1)
+            slope = (dx * dy).sum(axis=1) / sxx
+            resid = np.where(ok, dy - slope[:, None] * dx, 0.0)
+            se = np.sqrt((resid**2).sum(axis=1) / np.maximum(count - 2, 1) / sxx)
+            se = np.maximum(se, 1e-9 * (np.abs(slope) + 1e-9))
+        enough = count >= max(3, int(np.ceil(0.6 * weeks)))
+        first = np.argmax(ok, axis=1)
+        last = y.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1)
+        rows = np.arange(y.shape[0])
+        known = ok & ~np.isnan(ny)
+        nsum = np.where(known.any(axis=1), np.where(known, ny, 0.0).sum(axis=1), np.nan)
+        return {
+            "slope": np.where(enough, slope, np.nan),
+            "se": se,
+            "fit_change": np.where(enough, slope * (weeks - 1), np.nan),
+            "fit_start": ym - slope * xm,
+            "first": y[rows, first],
+            "last": y[rows, last],
+            "n": nsum,
+        }
+
+    return snap.cached(("trend", metric, weeks, min_n), compute)

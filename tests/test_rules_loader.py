@@ -1,0 +1,206 @@
+"""Rule files: every problem named with file:line:col, all at once, and hostile files refused fast."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from smartstep.rules.loader import MAX_FILE_BYTES, RuleBaseError, check_rules, load_rules
+
+GOOD = """\
+rules:
+  - id: effort.rising
+    title: Effort rising while satisfaction holds
+    category: customer
+    when:
+      all:
+        - kind: threshold
+          metric: csat
+          above: 80
+        - kind: trend
+          metric: ces
+          direction: worsens
+          weeks: 6
+    why: "CES fell to {ces_value:.1f} for {team}."
+    steps:
+      - Read this week's low-ease answers together.
+    impact: 4
+    urgency: 3
+    examples:
+      - given: {csat: [90], ces: [5, 5, 5]}
+        fires: false
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "csat.yaml") -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, text)
+    _, found = check_rules(Path("rules"))
+    return [str(p) for p in found]
+
+
+def test_good_file_loads(tmp_path: Path) -> None:
+    ruleset = load_rules(write(tmp_path, GOOD))
+    assert ruleset.ids() == ["effort.rising"]
+    assert ruleset.sources["effort.rising"].line == 2
+
+
+def test_unknown_metric_names_file_line_column_and_suggests(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("metric: csat", "metric: csta")
+    # line 8 is "          metric: csta"; the value starts in column 19
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:8:19: unknown metric 'csta' — did you mean 'csat'?"
+    ]
+
+
+def test_unknown_condition_kind(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("kind: trend", "kind: trnd")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:10:17: unknown condition kind 'trnd' — did you mean 'trend'?"
+    ]
+
+
+def test_condition_without_kind(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("        - kind: trend\n", "        - kindd: trend\n")
+    found = problems(tmp_path, text, monkeypatch)
+    assert len(found) == 1
+    assert found[0].startswith("rules/csat.yaml:10:11: expected a condition: a mapping with 'kind'")
+
+
+def test_missing_field_points_at_the_rule(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("    urgency: 3\n", "")
+    assert problems(tmp_path, text, monkeypatch) == ["rules/csat.yaml:2:5: missing required field 'urgency'"]
+
+
+def test_unknown_field_points_at_the_key(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("    impact: 4\n", "    impact: 4\n    impakt: 4\n")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:18:5: unknown field 'impakt' — did you mean 'impact'?"
+    ]
+
+
+def test_wrong_type_and_range(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("impact: 4", "impact: high").replace("urgency: 3", "urgency: 9")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:17:13: 'impact': input should be a valid integer,"
+        " unable to parse string as an integer, got 'high'",
+        "rules/csat.yaml:18:14: 'urgency': input should be less than or equal to 5, got 9",
+    ]
+
+
+def test_unknown_category_suggests(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("category: customer", "category: custmer")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:4:15: 'category' must be one of customer, employee, business, knowledge, acceleration;"
+        " got 'custmer' — did you mean 'customer'?"
+    ]
+
+
+def test_duplicate_key_is_caught(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("    urgency: 3\n", "    urgency: 3\n    impact: 5\n")
+    assert problems(tmp_path, text, monkeypatch) == ["rules/csat.yaml:19:5: duplicate key 'impact' (first at line 17)"]
+
+
+def test_yaml_syntax_error(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("    impact: 4\n", "    impact: [4\n")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:18:12: not valid YAML: did not find expected ',' or ']'"
+        " (while parsing a flow sequence at line 17)"
+    ]
+
+
+def test_why_placeholder_unknown_and_unsafe(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("{ces_value:.1f}", "{ces_vaule:.1f}")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:14:10: 'why' uses unknown placeholder '{ces_vaule}' — did you mean 'ces_value'?"
+    ]
+    text = GOOD.replace("{team}", "{team.__class__}")
+    assert problems(tmp_path, text, monkeypatch)[0].startswith("rules/csat.yaml:14:10: 'why' uses unknown placeholder")
+    text = GOOD.replace("{ces_value:.1f}", "{ces_value:>999999999}")
+    assert "unsupported format" in problems(tmp_path, text, monkeypatch)[0]
+
+
+def test_guide_dont_grade(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("Read this week's low-ease answers together.", "Post the slowest agents in the channel.")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:16:9: 'slowest agents' grades individuals"
+        " — guide, don't grade: write advice about the team and its process"
+    ]
+
+
+def test_context_metric_cannot_worsen(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("metric: ces", "metric: aht")
+    found = problems(tmp_path, text, monkeypatch)
+    assert found == [
+        "rules/csat.yaml:10:11: 'worsens' needs a metric with a better direction,"
+        " but 'aht' depends on context — use 'up' or 'down'"
+    ]
+
+
+def test_all_problems_sorted_across_files_and_duplicate_ids(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GOOD, "a.yaml")
+    write(tmp_path, GOOD.replace("metric: csat", "metric: csta").replace("impact: 4", "impact: 0"), "b.yaml")
+    write(tmp_path, GOOD, "c.yaml")
+    _, found = check_rules(Path("rules"))
+    assert [str(p) for p in found] == [
+        "rules/b.yaml:8:19: unknown metric 'csta' — did you mean 'csat'?",
+        "rules/b.yaml:17:13: 'impact': input should be greater than or equal to 1, got 0",
+        "rules/c.yaml:2:5: duplicate rule id 'effort.rising' (first at rules/a.yaml:2)",
+    ]
+    with pytest.raises(RuleBaseError) as raised:
+        load_rules(Path("rules"))
+    assert str(raised.value).startswith("rules/b.yaml:8:19: unknown metric 'csta'")
+    assert "and 2 more problems" in str(raised.value)
+
+
+def test_python_tags_are_refused(tmp_path, monkeypatch) -> None:
+    text = 'rules:\n  - !!python/object/apply:os.system ["echo pwned"]\n'
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:2:5: tag '!!python/object/apply:os.system' is not allowed; rule files hold plain data only"
+    ]
+
+
+def test_empty_file_and_empty_folder(tmp_path, monkeypatch) -> None:
+    assert problems(tmp_path, "", monkeypatch) == [
+        "rules/csat.yaml:1:1: the file is empty; expected a mapping with a 'rules:' list"
+    ]
+    empty = tmp_path / "none"
+    empty.mkdir()
+    assert [str(p) for p in check_rules(empty)[1]] == [f"{empty}:1:1: no rule files (*.yaml) found"]
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path, monkeypatch) -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    start = time.perf_counter()
+    found = problems(tmp_path, "\n".join(lines) + "\n", monkeypatch)
+    assert time.perf_counter() - start < 2
+    assert len(found) == 1 and "file is too complex: more than 250,000 values (aliases expanded)" in found[0]
+
+
+def test_deep_nesting_is_refused(tmp_path, monkeypatch) -> None:
+    found = problems(tmp_path, "rules: " + "[" * 5000 + "]" * 5000 + "\n", monkeypatch)
+    assert len(found) == 1 and ("nested too deeply" in found[0])
+
+
+def test_huge_file_is_refused_without_reading(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, "")
+    with path.open("wb") as handle:
+        handle.truncate(50_000_000)  # 50 MB, sparse: refused on its size alone
+    start = time.perf_counter()
+    _, found = check_rules(Path("rules"))
+    assert time.perf_counter() - start < 0.5
+    assert [str(p) for p in found] == [
+        f"rules/csat.yaml:1:1: file is too large (50,000,000 bytes; at most {MAX_FILE_BYTES:,})"
+    ]
