@@ -162,6 +162,13 @@ def m002_teams(db: sqlite_utils.Database) -> None:
     db.execute("INSERT OR IGNORE INTO teams (name) SELECT DISTINCT team FROM tickets WHERE team IS NOT NULL")
 
 
+@MIGRATIONS()
+def m003_slack_events(db: sqlite_utils.Database) -> None:
+    """Event ids the Slack app has handled, so a retried delivery never gets a second reply."""
+    db["slack_events"].create({"event_id": str, "received_at": str}, pk="event_id", not_null={"received_at"})
+    db["slack_events"].create_index(["received_at"])
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
     db = sqlite_utils.Database(str(path))
