@@ -7,6 +7,7 @@ options, and the rule that a user error is one sentence on stderr with exit code
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,23 @@ class SmartstepGroup(click.Group):
         except UserError as error:
             click.echo(f"smartstep: {error}", err=True)
             ctx.exit(error.exit_code)
+        except sqlite3.DatabaseError as error:
+            state = ctx.obj
+            where = state.settings.db_path if isinstance(state, CliState) else "the store"
+            click.echo(f"smartstep: {where}: cannot use this SQLite store ({error})", err=True)
+            ctx.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            state = ctx.obj
+            if isinstance(state, CliState) and state.settings.debug:
+                raise
+            click.echo(
+                f"smartstep: internal error ({type(error).__name__}: {error}); "
+                "set SMARTSTEP_DEBUG=1 to see the traceback and please report it",
+                err=True,
+            )
+            ctx.exit(1)
 
 
 @click.group(cls=SmartstepGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -81,16 +81,23 @@ def local_week_key(epoch: pd.Series, zone: str | None) -> np.ndarray:
     return m.week_key(epoch + offset)
 
 
+def _floor_seconds(starts: dict[str, float | None]) -> float | None:
+    """The earliest instant an incremental recompute must read (a day early, for team time
+    zones ahead of UTC); None when some team needs everything."""
+    if any(s is None for s in starts.values()):
+        return None
+    return (min(s for s in starts.values() if s is not None) - 1) * m.DAY
+
+
 def _recompute_tickets(
     db: sqlite_utils.Database, starts: dict[str, float | None], last: float, zones: dict, params: m.Params
 ) -> int:
     teams = list(starts)
-    known = [s for s in starts.values() if s is not None]
-    floor = m.label_key(m.week_label(min(known))) if len(known) == len(starts) else None
+    floor = _floor_seconds(starts)
     where = f"team IN ({_marks(teams)})"
     args: list[object] = list(teams)
     if floor is not None:
-        bound = pd.Timestamp(floor * m.DAY, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+        bound = pd.Timestamp(floor, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
         where += " AND (created_at >= ? OR solved_at >= ? OR solved_at IS NULL)"
         args += [bound, bound]
     sql = (
@@ -125,7 +132,12 @@ def _recompute_surveys(
         "FROM surveys s LEFT JOIN tickets t ON t.id = s.ticket_id LEFT JOIN customers c ON c.id = s.customer_id) "
         f"WHERE team IN ({_marks(teams)})"
     )
-    frame = pd.read_sql_query(sql, db.conn, params=teams)
+    args: list[object] = list(teams)
+    floor = _floor_seconds(starts)
+    if floor is not None:
+        sql += " AND (sent >= ? OR responded >= ?)"
+        args += [floor, floor]
+    frame = pd.read_sql_query(sql, db.conn, params=args)
     written = 0
     for team in teams:
         s = frame[frame["team"] == team].copy()

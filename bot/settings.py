@@ -16,6 +16,7 @@ class Settings:
     slack_api_url: str | None = None
     admins: frozenset[str] = field(default_factory=frozenset)
     port: int = 3000
+    debug: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -29,6 +30,7 @@ class Settings:
             "slack_api_url": env.get("SLACK_API_URL") or None,
             "admins": admins,
             "port": int(env.get("PORT", "3000")),
+            "debug": env.get("SMARTSTEP_DEBUG", "") not in ("", "0", "false"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
