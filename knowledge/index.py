@@ -1,0 +1,247 @@
+"""The similarity index: hashed TF-IDF over words and character n-grams, re-ranked with rapidfuzz.
+
+Words (stemmed, with bigrams) carry meaning; character n-grams survive typos and word
+forms the stemmer misses; rapidfuzz on the short list rewards a title that reads like the
+query. Features are hashed, so there is no vocabulary to fit or store, new cases can be
+added with the learned IDF, and the learned state is a handful of arrays that load fast.
+Scores are matched through an inverted matrix (features x cases) so a query only touches
+the cases that share a feature with it. No I/O here; `store.py` persists the arrays.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
+from smartstep.knowledge.terms import content_terms, raw_words, stem, word_features
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: int
+    score: float
+    duplicates: tuple[int, ...] = ()
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+class SimilarityIndex(BaseEstimator):
+    """Ranks indexed texts by similarity to a query; rows are the order texts were given to `fit`."""
+
+    def __init__(
+        self,
+        *,
+        word_features: int = 2**20,
+        char_features: int = 2**20,
+        char_ngram_range: tuple[int, int] = (3, 5),
+        char_limit: int = 400,
+        char_weight: float = 0.35,
+        fuzzy_weight: float = 0.15,
+        max_df: float = 0.4,
+        shortlist: int = 60,
+        duplicate_ratio: float = 92.0,
+        min_score: float = 0.08,
+        batch_size: int = 128,
+    ) -> None:
+        self.word_features = word_features
+        self.char_features = char_features
+        self.char_ngram_range = char_ngram_range
+        self.char_limit = char_limit
+        self.char_weight = char_weight
+        self.fuzzy_weight = fuzzy_weight
+        self.max_df = max_df
+        self.shortlist = shortlist
+        self.duplicate_ratio = duplicate_ratio
+        self.min_score = min_score
+        self.batch_size = batch_size
+
+    # -- learning -------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], titles: Sequence[str]) -> SimilarityIndex:
+        """Learn IDF from `texts`, index them; `titles` are the short forms used for re-ranking."""
+        tokens = [word_features(t) for t in texts]
+        words, chars = self._counts(tokens, texts)
+        self.word_idf_ = self._idf(words)
+        self.char_idf_ = self._idf(chars)
+        self.vocabulary_ = self._vocabulary(tokens)
+        self.postings_ = self._weighted(words, chars).T.tocsr()
+        self.choices_ = [default_process(t) for t in titles]
+        self.alive_ = np.ones(len(texts), dtype=bool)
+        return self
+
+    def add(self, texts: Sequence[str], titles: Sequence[str]) -> np.ndarray:
+        """Index more texts with the IDF already learned; returns their new row numbers."""
+        check_is_fitted(self, "postings_")
+        start = self.postings_.shape[1]
+        if texts:
+            words, chars = self._counts([word_features(t) for t in texts], texts)
+            new = self._weighted(words, chars).T.tocsr()
+            self.postings_ = sp.hstack([self.postings_, new], format="csr", dtype=np.float32)
+            self.choices_.extend(default_process(t) for t in titles)
+            self.alive_ = np.concatenate([self.alive_, np.ones(len(texts), dtype=bool)])
+        return np.arange(start, start + len(texts))
+
+    def remove(self, rows: Sequence[int]) -> None:
+        """Stop returning these rows (a reopened or edited ticket); space is reclaimed on rebuild."""
+        check_is_fitted(self, "postings_")
+        self.alive_[np.asarray(rows, dtype=np.int64)] = False
+
+    def _hashers(self) -> tuple[HashingVectorizer, HashingVectorizer]:
+        words = HashingVectorizer(
+            analyzer=_identity, n_features=self.word_features, alternate_sign=False, norm=None, dtype=np.float32
+        )
+        chars = HashingVectorizer(
+            analyzer="char_wb",
+            ngram_range=self.char_ngram_range,
+            lowercase=True,
+            n_features=self.char_features,
+            alternate_sign=False,
+            norm=None,
+            dtype=np.float32,
+        )
+        return words, chars
+
+    def _counts(self, tokens: list[list[str]], texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        if not texts:
+            return sp.csr_matrix((0, self.word_features), dtype=np.float32), sp.csr_matrix(
+                (0, self.char_features), dtype=np.float32
+            )
+        word_hasher, char_hasher = self._hashers()
+        short = [" ".join(raw_words(t[: self.char_limit])) for t in texts]
+        return word_hasher.transform(tokens), char_hasher.transform(short)
+
+    def _idf(self, counts: sp.csr_matrix) -> np.ndarray:
+        n = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+        idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        # Features in a large share of cases cost the most to match and tell the least; small
+        # stores keep them all (there speed is no issue and every word may matter).
+        if n >= 1000:
+            idf[df > self.max_df * n] = 0.0
+        return idf.astype(np.float32)
+
+    @staticmethod
+    def _vocabulary(tokens: list[list[str]], limit: int = 60000) -> list[str]:
+        counts = Counter(t for doc in tokens for t in set(doc) if " " not in t and not t.isdigit())
+        return [t for t, c in counts.most_common(limit) if c >= 2 and len(t) > 2]
+
+    def _weighted(
+        self, words: sp.csr_matrix, chars: sp.csr_matrix, scale: tuple[float, float] = (1.0, 1.0)
+    ) -> sp.csr_matrix:
+        """Sublinear TF x IDF, each half L2-normalised, so a dot product is a weighted cosine."""
+        halves = []
+        for counts, idf, weight in ((words, self.word_idf_, scale[0]), (chars, self.char_idf_, scale[1])):
+            counts = counts.tocsr().astype(np.float32)
+            counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
+            counts.eliminate_zeros()
+            if counts.shape[0]:
+                counts = normalize(counts, copy=False)
+                counts.data *= np.float32(weight)
+            halves.append(counts)
+        return sp.hstack(halves, format="csr", dtype=np.float32)
+
+    # -- querying -------------------------------------------------------------------------
+    def transform(self, queries: Sequence[str]) -> sp.csr_matrix:
+        """Query vectors, weighted so that one dot product gives (1-w)*word cosine + w*char cosine."""
+        check_is_fitted(self, "postings_")
+        tokens = [word_features(self._with_corrections(q)) for q in queries]
+        return self._weighted(*self._counts(tokens, queries), scale=(1.0 - self.char_weight, self.char_weight))
+
+    def _with_corrections(self, query: str) -> str:
+        """Very short queries get the nearest known spelling of each unknown word appended."""
+        terms = content_terms(query)
+        if not terms or len(terms) > 4 or not self.vocabulary_:
+            return query
+        known = self._known()
+        extra = []
+        for term in terms:
+            if term not in known and len(term) > 3:
+                best = process.extractOne(term, self.vocabulary_, scorer=fuzz.ratio, score_cutoff=75)
+                if best:
+                    extra.append(best[0])
+        return query + (" " + " ".join(extra) if extra else "")
+
+    def _known(self) -> frozenset[str]:
+        if getattr(self, "_known_cache", None) is None or len(self._known_cache) != len(self.vocabulary_):
+            self._known_cache = frozenset(self.vocabulary_)
+        return self._known_cache
+
+    def search(self, query: str, k: int = 5, mask: np.ndarray | None = None) -> list[Hit]:
+        return self.search_batch([query], k, mask)[0]
+
+    def search_batch(self, queries: Sequence[str], k: int = 5, mask: np.ndarray | None = None) -> list[list[Hit]]:
+        """Rank every query at once: one sparse product per batch of queries, then per-row top-k."""
+        check_is_fitted(self, "postings_")
+        allowed = self.alive_ if mask is None else self.alive_ & mask
+        results: list[list[Hit]] = []
+        for start in range(0, len(queries), self.batch_size):
+            chunk = list(queries[start : start + self.batch_size])
+            scores = (self.transform(chunk) @ self.postings_).toarray()
+            scores[:, ~allowed] = 0.0
+            results.extend(self._finish(q, row, k) for q, row in zip(chunk, scores, strict=True))
+        return results
+
+    def _finish(self, query: str, scores: np.ndarray, k: int) -> list[Hit]:
+        size = min(len(scores), max(self.shortlist, 4 * k))
+        if size == 0:
+            return []
+        top = np.argpartition(-scores, size - 1)[:size]
+        top = top[scores[top] > 0]
+        if not len(top):
+            return []
+        final = self._rerank(query, top, scores[top])
+        order = np.lexsort((top, -final))
+        return self._collapse(top[order], final[order], k)
+
+    def _rerank(self, query: str, rows: np.ndarray, cosine: np.ndarray) -> np.ndarray:
+        processed = default_process(query)
+        choices = [self.choices_[r] for r in rows]
+        fuzzy = process.cdist([processed], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0] / 100.0
+        weight = self.fuzzy_weight if len(raw_words(query)) <= 12 else self.fuzzy_weight / 3
+        # Fuzzy agreement only lifts cases the vectors already found; it never creates a match.
+        return (1.0 - weight) * cosine + weight * fuzzy * np.minimum(1.0, cosine / 0.1)
+
+    def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
+        """Keep the best of each group of near-identical cases, remembering the rest as duplicates."""
+        kept: list[tuple[int, float, list[int]]] = []
+        for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
+            if score < self.min_score:
+                break
+            for rep_row, _, dups in kept:
+                if (
+                    fuzz.ratio(self.choices_[row], self.choices_[rep_row], score_cutoff=self.duplicate_ratio)
+                    and self.choices_[row]
+                ):
+                    dups.append(row)
+                    break
+            else:
+                kept.append((row, score, []))
+        return [Hit(row, round(score, 4), tuple(dups)) for row, score, dups in kept[:k]]
+
+    # -- explaining -----------------------------------------------------------------------
+    def shared_terms(self, query: str, text: str, limit: int = 5) -> list[str]:
+        """The rarest words the query and a case share: why this case matched, in the query's spelling."""
+        check_is_fitted(self, "postings_")
+        case_terms = set(content_terms(text))
+        hasher, _ = self._hashers()
+        forms: dict[str, str] = {}
+        for word in raw_words(query):
+            term = stem(word)
+            if term in case_terms and not term.isdigit():
+                forms.setdefault(term, word)
+        if not forms:
+            return []
+        terms = list(forms)
+        columns = hasher.transform([[t] for t in terms]).indices
+        ranked = sorted(range(len(terms)), key=lambda i: (-float(self.word_idf_[columns[i]]), i))
+        return [forms[terms[i]] for i in ranked[:limit] if self.word_idf_[columns[i]] > 0]

@@ -1,0 +1,206 @@
+"""What the bot, the advisor and the CLI call: similar solved cases for a text, from a cached index.
+
+The index is loaded once per DB file and kept; before each query a single PRAGMA tells
+whether anything was committed since (by this or another connection), and only then is
+the tickets table summarised and the index brought up to date and saved. So a query
+costs a query, and an import is followed without anyone asking for a rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from smartstep.errors import UserError
+from smartstep.knowledge.cases import index_text, load_cases
+from smartstep.knowledge.index import Hit
+from smartstep.knowledge.normalise import clean_text, redact, snippet
+from smartstep.knowledge.store import (
+    CaseIndex,
+    build_case_index,
+    index_dir,
+    load_case_index,
+    refresh,
+    save_case_index,
+)
+from smartstep.knowledge.terms import raw_words
+
+EMPTY_QUERY = "The query is empty: describe the problem in a few words."
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    id: str
+    title: str
+    score: float
+    resolution: str
+    team: str
+    solved_at: str
+    product: str
+    channel: str
+    why_matched: tuple[str, ...]
+    seen_count: int
+    duplicates: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["why_matched"], data["duplicates"] = list(self.why_matched), list(self.duplicates)
+        return data
+
+
+@dataclass(frozen=True)
+class Filters:
+    team: str | None = None
+    product: str | None = None
+    channel: str | None = None
+    solved_after: str | None = None
+
+    def mask(self, case_index: CaseIndex) -> np.ndarray | None:
+        """Rows that pass every filter (None when there is no filter): one vectorised pass per field."""
+        mask = None
+        for name, wanted in (("teams", self.team), ("products", self.product), ("channels", self.channel)):
+            if wanted:
+                hit = np.char.lower(case_index.column(name)) == wanted.strip().lower()
+                mask = hit if mask is None else mask & hit
+        if self.solved_after:
+            hit = case_index.column("solved_at") >= self.solved_after
+            mask = hit if mask is None else mask & hit
+        return mask
+
+
+def solved_after_bound(text: str | None) -> str | None:
+    """`--since 2026-03-01` -> the stored-time text it is compared with; a clear error if unparsable."""
+    if not text:
+        return None
+    from smartstep.weeks import format_time, parse_time
+
+    try:
+        return format_time(parse_time(text))
+    except ValueError:
+        raise UserError(f"--since {text!r} is not a date like 2026-11-23") from None
+
+
+@dataclass
+class _Entry:
+    case_index: CaseIndex
+    token: tuple[int, int, int]
+
+
+class IndexCache:
+    """Case indexes by DB file, each followed to the tickets table with a cheap change check."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+
+    def get(self, db: Any) -> CaseIndex:
+        path = _db_file(db)
+        key = path or f"memory:{id(db.conn)}"
+        token = _change_token(db)
+        entry = self._entries.get(key)
+        if entry is not None and entry.token == token:
+            return entry.case_index
+        case_index = entry.case_index if entry else (load_case_index(index_dir(path)) if path else None)
+        if case_index is None:
+            case_index, changed = build_case_index(db), True
+        else:
+            case_index, changed = refresh(db, case_index)
+        if changed and path:
+            save_case_index(case_index, index_dir(path))
+        self._entries[key] = _Entry(case_index, token)
+        return case_index
+
+    def forget(self, db: Any) -> None:
+        self._entries.pop(_db_file(db) or f"memory:{id(db.conn)}", None)
+
+
+def _db_file(db: Any) -> str:
+    rows = db.execute("PRAGMA database_list").fetchall()
+    return next((row[2] for row in rows if row[1] == "main"), "") or ""
+
+
+def _change_token(db: Any) -> tuple[int, int, int]:
+    """Moves when anyone commits: data_version for other connections, total_changes for this one."""
+    version = db.execute("PRAGMA data_version").fetchone()[0]
+    return id(db.conn), int(version), int(db.conn.total_changes)
+
+
+DEFAULT_CACHE = IndexCache()
+
+
+def find_similar(
+    db: Any,
+    text: str,
+    k: int = 5,
+    team: str | None = None,
+    product: str | None = None,
+    channel: str | None = None,
+    solved_after: str | None = None,
+    cache: IndexCache | None = None,
+) -> list[SimilarCase]:
+    """The k solved cases most like `text`, best first; near-duplicates folded into one with a count."""
+    query = clean_text(text)
+    if not query.strip():
+        raise UserError(EMPTY_QUERY)
+    case_index = (cache or DEFAULT_CACHE).get(db)
+    filters = Filters(team, product, channel, solved_after_bound(solved_after))
+    if not case_index.ids:
+        return []
+    hits = case_index.index.search(query, k, filters.mask(case_index))
+    return _describe(db, case_index, query, hits)
+
+
+def find_similar_batch(
+    db: Any, texts: Sequence[str], k: int = 5, cache: IndexCache | None = None, **filters: str | None
+) -> list[list[tuple[str, float]]]:
+    """(id, score) lists for many texts at once; vectorised, no per-query DB reads."""
+    case_index = (cache or DEFAULT_CACHE).get(db)
+    queries = [clean_text(t) for t in texts]
+    if not case_index.ids:
+        return [[] for _ in queries]
+    wanted = Filters(
+        filters.get("team"),
+        filters.get("product"),
+        filters.get("channel"),
+        solved_after_bound(filters.get("solved_after")),
+    )
+    hits = case_index.index.search_batch(queries, k, wanted.mask(case_index))
+    return [
+        [(case_index.ids[h.row], h.score) for h in row] if q.strip() else []
+        for q, row in zip(queries, hits, strict=True)
+    ]
+
+
+def looks_like_garbage(text: str) -> bool:
+    """True when a query has no word the index could use: say so instead of showing noise."""
+    return not any(any(c.isalpha() for c in w) and len(w) > 2 for w in raw_words(clean_text(text)))
+
+
+def _describe(db: Any, case_index: CaseIndex, query: str, hits: list[Hit]) -> list[SimilarCase]:
+    ids = case_index.ids
+    cases = load_cases(db, [ids[r] for h in hits for r in (h.row, *h.duplicates)])
+    out = []
+    for hit in hits:
+        case = cases.get(ids[hit.row])
+        if case is None:  # reopened since the last change check; the next query re-syncs
+            continue
+        # A folded duplicate may be the one where the agent wrote the fix down.
+        fixes = [cases[ids[r]].resolution for r in (hit.row, *hit.duplicates) if ids[r] in cases]
+        resolution = next((fix for fix in fixes if fix.strip()), "")
+        out.append(
+            SimilarCase(
+                id=case.id,
+                title=redact(case.title),
+                score=hit.score,
+                resolution=snippet(resolution),
+                team=case.team,
+                solved_at=case.solved_at,
+                product=case.product,
+                channel=case.channel,
+                why_matched=tuple(case_index.index.shared_terms(query, index_text(case))),
+                seen_count=1 + len(hit.duplicates),
+                duplicates=tuple(ids[r] for r in hit.duplicates),
+            )
+        )
+    return out

@@ -1,0 +1,63 @@
+"""Ticket text cleaning and redaction: what the index sees and what agents are shown."""
+
+from __future__ import annotations
+
+from smartstep.knowledge.normalise import clean_text, luhn_ok, redact, snippet
+
+
+def test_redacts_email_phone_and_luhn_valid_card_numbers():
+    text = "Mail jo.smith+x@corp.example.org or call +44 20 7946 0958; card 4111-1111-1111-1111."
+    assert redact(text) == "Mail [email] or call [phone]; card [card]."
+
+
+def test_long_numbers_that_fail_luhn_are_not_called_cards():
+    # 4111 1111 1111 1112 fails the Luhn check (the valid test number ends in 1).
+    assert not luhn_ok("4111111111111112")
+    assert "[card]" not in redact("order 4111 1111 1111 1112")
+
+
+def test_dates_and_short_numbers_survive_redaction():
+    assert redact("since 2026-11-02, error 504") == "since 2026-11-02, error 504"
+
+
+def test_html_markup_and_entities_are_removed():
+    text = "<div><p>Export&nbsp;fails &amp; hangs</p><br><script>alert(1)</script></div>"
+    assert clean_text(text) == "Export fails & hangs"
+
+
+def test_quoted_reply_chain_and_signature_are_dropped():
+    text = (
+        "The sync stopped after the update.\n"
+        "Kind regards,\nPriya Natarajan\nOps lead | +1 415 555 0100\n"
+        "On Tue, 3 Nov 2026 at 10:00, Support <help@vendor.io> wrote:\n"
+        "> Have you tried turning it off?\n"
+    )
+    assert clean_text(text) == "The sync stopped after the update."
+
+
+def test_log_lines_keep_the_message_and_drop_stack_frames_and_repeats():
+    text = (
+        "Import crashed:\n"
+        "2026-11-02 10:11:12,345 ERROR [worker-3] psycopg2.OperationalError: connection refused\n"
+        "2026-11-02 10:11:13,001 ERROR [worker-3] psycopg2.OperationalError: connection refused\n"
+        '  File "/srv/app/db.py", line 88, in connect\n'
+        "    at com.vendor.Sync.run(Sync.java:42)\n"
+    )
+    assert clean_text(text) == "Import crashed:\n[worker-3] psycopg2.OperationalError: connection refused"
+
+
+def test_urls_become_their_site_and_path_words():
+    assert clean_text("see https://app.example.com/settings/billing?session=ab12#top now") == (
+        "see example settings billing now"
+    )
+
+
+def test_redaction_placeholders_do_not_become_index_words():
+    assert clean_text("write to ana@example.com") == "write to"
+
+
+def test_snippet_is_redacted_single_line_and_bounded():
+    text = "Refunded to card 4242 4242 4242 4242.\n" + "word " * 100
+    short = snippet(text, limit=60)
+    assert short.startswith("Refunded to card [card]. word")
+    assert "\n" not in short and len(short) <= 61 and short.endswith("…")
