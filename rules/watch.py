@@ -1,0 +1,84 @@
+"""Reload the rule base when its files change on disk while the bot runs.
+
+A broken edit is reported through `on_error` (the Slack layer tells the admins) and the last
+good rule base stays in force, so a typo in one rule never silences the advisor.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from smartstep.rules.loader import RuleProblem, RuleSet, check_rules, rule_files
+
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def stamp(paths: Sequence[Path]) -> Stamp:
+    """What the files look like now: names, sizes and modification times."""
+    out = []
+    for path in rule_files(list(paths)):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        out.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(out)
+
+
+class RuleWatcher:
+    """Holds the current RuleSet; `check()` reloads it when the files changed."""
+
+    def __init__(
+        self,
+        paths: Path | Sequence[Path],
+        *,
+        on_error: Callable[[list[RuleProblem]], None] | None = None,
+        on_reload: Callable[[RuleSet], None] | None = None,
+    ) -> None:
+        self.paths = [paths] if isinstance(paths, Path) else list(paths)
+        self.on_error = on_error
+        self.on_reload = on_reload
+        self._stamp: Stamp | None = None
+        self._current: RuleSet | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.check()
+
+    @property
+    def current(self) -> RuleSet | None:
+        """The last good rule base (None only if it has never loaded)."""
+        return self._current
+
+    def check(self) -> bool:
+        """Reload if anything changed; True when a new rule base took effect."""
+        with self._lock:
+            now = stamp(self.paths)
+            if now == self._stamp:
+                return False
+            self._stamp = now
+            ruleset, problems = check_rules(self.paths)
+            errors = [p for p in problems if p.severity == "error"]
+            if ruleset is None or errors:
+                if self.on_error is not None:
+                    self.on_error(errors or problems)
+                return False
+            self._current = ruleset
+        if self.on_reload is not None:
+            self.on_reload(ruleset)
+        return True
+
+    def start(self, interval: float = 2.0) -> threading.Thread:
+        """Poll in a daemon thread until `stop()`; polling needs no extra dependency."""
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                self.check()
+
+        thread = threading.Thread(target=loop, name="rule-watcher", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
