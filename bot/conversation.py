@@ -8,11 +8,13 @@ every surface answers the same question the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 from smartstep.definitions import load_definitions
+from smartstep.intents import UNCLEAR, intent_model
 from smartstep.metric_values import History, MetricValue
 from smartstep.noise import beyond_noise
 from smartstep.scorecard import format_value, sparkline
@@ -37,14 +39,20 @@ class ConversationState:
     team: str | None = None
 
 
+# A capability the engine can call but does not own (the advisor, the case index, driver
+# analysis): the caller injects it, so this module stays free of I/O and easy to test.
+Skill = Callable[..., "Answer"]
+
+
 @dataclass(frozen=True)
 class Context:
-    """The facts a question is answered from, read from the store by the caller."""
+    """The facts a question is answered from, read from the store by the caller, and the
+    skills (advisor, similar cases, drivers, feedback) the caller makes available."""
 
     history: History
     teams: tuple[str, ...]
     period: str | None
-    extras: dict[str, Any] = field(default_factory=dict)
+    skills: dict[str, Skill] = field(default_factory=dict)
 
 
 HELP = (
@@ -105,29 +113,85 @@ def find_weeks(text: str) -> tuple[int, str | None]:
 
 def answer(text: str, state: ConversationState, context: Context) -> Answer:
     """Answer one message; updates `state` so the next "why?" knows what it refers to."""
-    cleaned = text.strip()
-    if not cleaned or re.fullmatch(r"(?i)\s*(help|\?|what can you do\??|hi|hello)\s*", cleaned):
+    cleaned = text.strip()[:2000]
+    if not cleaned:
         return _remember(state, Answer("help", HELP))
+    intent = intent_model().classify(cleaned)
     metric = find_metric(cleaned)
-    team = find_team(cleaned, context.teams) or None
-    if metric is None:
-        return _remember(state, clarify(context))
-    if context.period is None:
-        return _remember(state, Answer("metric", "There is no data yet: import some with `smartstep import`."))
-    weeks, named = find_weeks(cleaned)
+    team = find_team(cleaned, context.teams)
     if team:
         state.team = team
+    name = intent.name
+    if name == UNCLEAR and metric is not None:
+        name = "metric"  # a metric named plainly ("csat billing") is a metric question
+    if name == "help":
+        return _remember(state, Answer("help", HELP))
+    if name == "why":
+        return _remember(state, explain_last(state))
+    if name == "metric":
+        return _remember(state, _metric_question(cleaned, metric, team, context))
+    skill = context.skills.get(name)
+    if skill is not None:
+        return _remember(state, skill(text=cleaned, team=team or state.team, metric=metric, state=state))
+    if name in SKILL_LATER:
+        return _remember(state, Answer(name, SKILL_LATER[name]))
+    return _remember(state, clarify(context, intent.runner_up))
+
+
+SKILL_LATER = {
+    "next_steps": "Next-step advice is not switched on in this installation yet.",
+    "similar": "Similar-case search is not switched on in this installation yet.",
+    "drivers": "Driver analysis is not switched on in this installation yet.",
+    "assess": "The capability assessment is not switched on in this installation yet.",
+    "feedback_positive": "Thanks! Use the buttons on a piece of advice to record it against that step.",
+    "feedback_negative": "Sorry to hear it. Use the buttons on a piece of advice to record it against that step.",
+}
+
+
+def _metric_question(text: str, metric: str | None, team: str | None, context: Context) -> Answer:
+    if metric is None:
+        names = ", ".join(sorted(load_definitions().ids)[:6])
+        return Answer(
+            "clarify",
+            f"Which metric do you mean? For example: {names}.",
+            options=tuple(f"how is {m} trending?" for m in ("csat", "ces", "backlog")),
+        )
+    if context.period is None:
+        return Answer("metric", "There is no data yet: import some with `smartstep import`.")
+    weeks, named = find_weeks(text)
     teams = (team,) if team else context.teams
-    return _remember(state, metric_answer(metric, teams, named or context.period, weeks, context.history))
+    return metric_answer(metric, teams, named or context.period, weeks, context.history)
 
 
-def clarify(context: Context) -> Answer:
+def explain_last(state: ConversationState) -> Answer:
+    """ "Why?" about the previous answer: its evidence, or what the numbers rest on."""
+    last = state.last
+    if last is None:
+        return Answer("why", 'Ask me something first — then "why?" shows the evidence behind my answer.')
+    if last.intent == "metric" and last.data:
+        metric = last.data[0]["metric"]
+        definition = load_definitions().get(metric)
+        samples = ", ".join(f"{d['team']} n={d['values'][-1]['n']}" for d in last.data if d["values"])
+        text = (
+            f"*{definition.name}*: {definition.definition}\nA week counts by its `{definition.week_of}`. "
+            f"Latest samples: {samples}. Changes smaller than the noise of the samples are called steady."
+        )
+        return Answer("why", text, data={"about": last.intent, "metric": metric})
+    why = getattr(last, "why", None)
+    return Answer("why", why or "That answer rests only on what it says; there is no further evidence behind it.")
+
+
+def clarify(context: Context, likely: str | None = None) -> Answer:
     """An unclear question gets options, never a guess presented as fact."""
-    options = (
-        "how is CSAT trending?",
-        "what is the backlog?",
-        f"how is effort for {context.teams[0]}?" if context.teams else "how is effort?",
-    )
+    team = context.teams[0] if context.teams else "Billing"
+    examples = {
+        "metric": "how is CSAT trending?",
+        "next_steps": f"what should {team} do next?",
+        "similar": "show similar cases for password reset",
+        "drivers": "why is CSAT down?",
+    }
+    first = examples.get(likely or "", examples["metric"])
+    options = (first, *[e for e in examples.values() if e != first][:2])
     text = "I'm not sure what you're asking. Did you mean one of these?\n" + "\n".join(f"• _{o}_" for o in options)
     return Answer("clarify", text, options=options)
 

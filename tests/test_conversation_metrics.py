@@ -74,3 +74,36 @@ def test_unclear_question_gets_options_not_a_guess(context):
 
 def test_help(context):
     assert answer("help", ConversationState(), context).intent == "help"
+
+
+def test_why_after_a_metric_answer_explains_definition_and_sample(context):
+    state = ConversationState()
+    answer("csat for billing", state, context)
+    reply = answer("why?", state, context)
+    assert reply.intent == "why"
+    assert "top-2-box" in reply.text and "Billing n=200" in reply.text
+
+
+def test_why_before_anything_asks_for_a_question_first(context):
+    assert "Ask me something first" in answer("why?", ConversationState(), context).text
+
+
+def test_a_skill_the_caller_injects_answers_its_intent(context):
+    from dataclasses import replace
+
+    from smartstep.conversation import Answer
+
+    seen = {}
+
+    def advise(text, team, metric, state):
+        seen.update(team=team)
+        return Answer("next_steps", f"steps for {team}")
+
+    with_skill = replace(context, skills={"next_steps": advise})
+    reply = answer("what should technical do next?", ConversationState(), with_skill)
+    assert reply.text == "steps for Technical" and seen == {"team": "Technical"}
+
+
+def test_huge_or_odd_text_does_not_crash(context):
+    reply = answer("csat " + "🙂" * 50_000 + " \x00\x1b[2J", ConversationState(), context)
+    assert reply.intent in {"metric", "clarify"}
