@@ -21,6 +21,7 @@ class EvidenceArrays:
     previous: np.ndarray
     n: np.ndarray
     period: np.ndarray | None = None  # column index per team; None = the current week
+    labels: list[str] | None = None
 
 
 @dataclass
@@ -160,6 +161,17 @@ def freshness(snap: Snapshot, c: m.Freshness) -> Result:
     return Result(fired, None, [EvidenceArrays(c.metric, value, value, n[rows, column], column)])
 
 
+def signal(snap: Snapshot, c: m.Signal) -> Result:
+    values, labels = snap.signals.get(c.name, (np.full(len(snap.teams), np.nan), None))
+    line = c.above if c.above is not None else c.below
+    with np.errstate(invalid="ignore"):
+        margin = (values - line) if c.above is not None else (line - values)
+        fired = margin > 0
+    severity = np.nan_to_num(2.0 * margin / max(abs(line), 1.0))
+    nothing = np.full(len(values), np.nan)
+    return Result(fired, severity, [EvidenceArrays(c.name, values, np.full_like(values, line), nothing, labels=labels)])
+
+
 LEAVES: dict[type, Callable[[Snapshot, Any], Result]] = {
     m.Threshold: threshold,
     m.Change: change,
@@ -168,6 +180,7 @@ LEAVES: dict[type, Callable[[Snapshot, Any], Result]] = {
     m.VersusBaseline: versus_baseline,
     m.Diverging: diverging,
     m.Freshness: freshness,
+    m.Signal: signal,
 }
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from smartstep.metric_values import History
 from smartstep.rules.conditions import Result, evaluate_condition, lookback
 from smartstep.rules.model import STAGES, Rule
-from smartstep.rules.snapshot import NOISE_WEEKS, Snapshot, build_snapshot
+from smartstep.rules.snapshot import NOISE_WEEKS, Snapshot, add_signals, build_snapshot
 from smartstep.weeks import week_start
 
 WORSE_MARGIN = 0.02  # a repeat inside the cooldown needs evidence at least this much stronger
@@ -30,9 +30,11 @@ class Evidence:
     change: float | None
     period: str
     n: int | None = None
+    label: str | None = None  # what a signal is about, e.g. the repeated problem's subject
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("metric", "team", "value", "previous", "change", "period", "n")}
+        keys = ("metric", "team", "value", "previous", "change", "period", "n")
+        return {k: getattr(self, k) for k in keys} | ({"label": self.label} if self.label else {})
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Facts:
 
     stages: Mapping[str, str] = field(default_factory=dict)
     last_fired: Mapping[tuple[str, str], LastFired] = field(default_factory=dict)
+    signals: Mapping[tuple[str, str], tuple[float, str]] = field(default_factory=dict)  # (team, name) -> (value, label)
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,10 @@ def evaluate(
     teams: Iterable[str] | None = None,
 ) -> Evaluation:
     """Every rule against every team (or `teams`) as of ISO week `current`."""
+    facts = facts or Facts()
     snap = build_snapshot(history, current, weeks_needed(rules), teams)
-    return evaluate_snapshot(rules, snap, facts or Facts())
+    add_signals(snap, facts.signals)
+    return evaluate_snapshot(rules, snap, facts)
 
 
 def evaluate_snapshot(rules: Sequence[Rule], snap: Snapshot, facts: Facts) -> Evaluation:
@@ -151,7 +156,10 @@ def _evidence(result: Result, row: int, snap: Snapshot) -> list[Evidence]:
         column = -1 if arrays.period is None else int(arrays.period[row])
         n = arrays.n[row]
         count = None if math.isnan(n) else int(n)
-        out.append(Evidence(arrays.metric, snap.teams[row], value, previous, change, snap.periods[column], count))
+        label = arrays.labels[row] if arrays.labels else None
+        out.append(
+            Evidence(arrays.metric, snap.teams[row], value, previous, change, snap.periods[column], count, label)
+        )
     for child in result.children:
         out += _evidence(child, row, snap)
     return out
@@ -182,13 +190,14 @@ def template_values(team: str, period: str, evidence: Sequence[Evidence]) -> dic
         if f"{e.metric}_value" in values:
             continue
         fields = {"value": e.value, "previous": e.previous, "change": e.change, "n": e.n, "period": e.period}
+        fields["label"] = e.label
         if e.change is not None:
             fields["abs_change"] = abs(e.change)
             if e.previous:
                 fields["pct_change"] = 100.0 * e.change / abs(e.previous)
         for key, val in fields.items():
             if val is not None:
-                values[f"{e.metric}_{key}"] = _Number(val) if isinstance(val, float | int) and key != "period" else val
+                values[f"{e.metric}_{key}"] = _Number(val) if isinstance(val, float | int) else val
     return values
 
 

@@ -48,7 +48,8 @@ def example_history(example: m.Example, current: str = EXAMPLE_WEEK) -> History:
 
 
 def example_fires(rule: m.Rule, example: m.Example) -> bool:
-    facts = Facts(stages=dict(example.stage))
+    signals = {(EXAMPLE_TEAM, name): (value, "an example problem") for name, value in example.signals.items()}
+    facts = Facts(stages=dict(example.stage), signals=signals)
     result = evaluate([rule], example_history(example), EXAMPLE_WEEK, facts)
     return any(c.team == EXAMPLE_TEAM for c in result.candidates)
 
@@ -71,7 +72,7 @@ def run_examples(ruleset: RuleSet) -> tuple[int, list[RuleProblem]]:
 
 
 def _metric(name: str) -> str:
-    return load_definitions().get(name).name
+    return load_definitions().get(name).name if name in load_definitions().metrics else name
 
 
 def _size(c: Any) -> str:
@@ -122,6 +123,9 @@ def _leaf(c: Any) -> str:
     if isinstance(c, m.Diverging):
         worse = f"{_metric(c.worsening)} worsens by at least {c.by:g} over {c.weeks} weeks"
         return f"{_metric(c.steady)} holds within {c.within:g} while {worse}"
+    if isinstance(c, m.Signal):
+        side, line = ("above", c.above) if c.above is not None else ("below", c.below)
+        return f"{m.SIGNALS[c.name]} is {side} {line:g}"
     if isinstance(c, m.Freshness):
         return f"{_metric(c.metric)} has a value from the last {c.max_age_weeks + 1} week(s)"
     return str(c)

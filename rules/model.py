@@ -174,6 +174,35 @@ class Freshness(_Strict):
     max_age_weeks: int = Field(ge=0, le=104)
 
 
+SIGNALS = {
+    "repeated_problem": "solved tickets in a team's largest group of alike problems, none citing a knowledge article,"
+    " over the last 8 weeks",
+}
+
+
+def _check_signal(name: str) -> str:
+    if name not in SIGNALS:
+        raise PydanticCustomError(
+            "unknown_metric", "unknown signal '{name}'{hint}", {"name": name, "hint": did_you_mean(name, list(SIGNALS))}
+        )
+    return name
+
+
+class Signal(_Strict):
+    """A per-team number the caller computes beyond metrics (from the case index, driver analysis)."""
+
+    kind: Literal["signal"]
+    name: Annotated[str, AfterValidator(_check_signal)]
+    above: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Signal:
+        if (self.above is None) == (self.below is None):
+            raise PydanticCustomError("one_bound", "a signal condition needs exactly one of 'above' or 'below'")
+        return self
+
+
 class AllOf(_Strict):
     all: list[Condition] = Field(min_length=1)
 
@@ -186,7 +215,7 @@ class NotOf(_Strict):
     not_: Condition = Field(alias="not")
 
 
-LEAF_KINDS = ("threshold", "change", "trend", "versus_teams", "versus_baseline", "diverging", "freshness")
+LEAF_KINDS = ("threshold", "change", "trend", "versus_teams", "versus_baseline", "diverging", "freshness", "signal")
 GROUP_KINDS = ("all", "any", "not")
 
 
@@ -209,6 +238,7 @@ Condition = Annotated[
     | Annotated[VersusBaseline, Tag("versus_baseline")]
     | Annotated[Diverging, Tag("diverging")]
     | Annotated[Freshness, Tag("freshness")]
+    | Annotated[Signal, Tag("signal")]
     | Annotated[AllOf, Tag("all")]
     | Annotated[AnyOf, Tag("any")]
     | Annotated[NotOf, Tag("not")],
@@ -242,6 +272,7 @@ class Example(_Strict):
     given: dict[MetricId, list[float | None]] = Field(min_length=1)
     n: int | None = Field(None, ge=0, description="sample size of every given week")
     others: dict[str, dict[MetricId, list[float | None]]] = Field(default_factory=dict)
+    signals: dict[Annotated[str, AfterValidator(_check_signal)], float] = Field(default_factory=dict)
     stage: dict[str, Literal["chaos", "managed", "professional", "proactive", "invisible"]] = Field(
         default_factory=dict
     )
@@ -310,6 +341,8 @@ def condition_metrics(condition: Any) -> list[str]:
         return condition_metrics(condition.not_)
     if isinstance(condition, Diverging):
         return [condition.steady, condition.worsening]
+    if isinstance(condition, Signal):
+        return [condition.name]
     return [condition.metric]
 
 
@@ -317,6 +350,8 @@ def template_fields(rule: Rule) -> set[str]:
     fields = {"team", "period"}
     for metric in condition_metrics(rule.when):
         fields.update(f"{metric}_{suffix}" for suffix in EVIDENCE_FIELDS)
+        if metric in SIGNALS:
+            fields.add(f"{metric}_label")
     return fields
 
 

@@ -7,7 +7,7 @@ window share the work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ class Snapshot:
     values: dict[str, np.ndarray]
     ns: dict[str, np.ndarray]
     half: dict[str, np.ndarray]
+    signals: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
@@ -80,6 +81,19 @@ def build_snapshot(history: History, current: str, weeks: int, teams: Iterable[s
             if item.ci is not None:
                 h[r, c] = (item.ci[1] - item.ci[0]) / 2
     return Snapshot(names, periods, values, ns, half)
+
+
+def add_signals(snap: Snapshot, signals: Mapping[tuple[str, str], tuple[float, str]]) -> None:
+    """Per-team numbers from outside the metrics: (team, name) -> (value, label)."""
+    row = {t: i for i, t in enumerate(snap.teams)}
+    for (team, name), (value, label) in signals.items():
+        r = row.get(team)
+        if r is None:
+            continue
+        if name not in snap.signals:
+            snap.signals[name] = (np.full(len(snap.teams), np.nan), [""] * len(snap.teams))
+        snap.signals[name][0][r] = value
+        snap.signals[name][1][r] = label
 
 
 def window_mean(
