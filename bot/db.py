@@ -169,6 +169,17 @@ def m003_slack_events(db: sqlite_utils.Database) -> None:
     db["slack_events"].create_index(["received_at"])
 
 
+@MIGRATIONS()
+def m004_assessments(db: sqlite_utils.Database) -> None:
+    """Capability assessment takes: kept, not overwritten, so a retake shows progress."""
+    db["assessments"].create(
+        {"id": int, "team": str, "answered_at": str, "user": str, "answers": str, "stages": str, "overall": int},
+        pk="id",
+        not_null={"team", "answered_at", "answers", "stages", "overall"},
+    )
+    db["assessments"].create_index(["team", "answered_at"])
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
     db = sqlite_utils.Database(str(path))
