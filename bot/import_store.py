@@ -9,13 +9,19 @@ Billing to Technical is recomputed in both.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import sqlite_utils
 from smartstep.csv_schema import Schema
 from smartstep.weeks import iso_week, parse_time
 
-Row = Mapping[str, object]
+Row = Sequence[object]
+"""A validated row: a tuple in `schema.names` order."""
+
+BULK_ROWS = 20_000
+"""Past this many rows (and a quarter of the table), secondary indexes are dropped for the rest of
+the import and rebuilt at the end: one sort beats a million random B-tree inserts by about 3x.
+The drop is inside the import's transaction, so a failed import gets its indexes back."""
 
 
 class StoreWriter:
@@ -29,6 +35,8 @@ class StoreWriter:
         self._earliest: dict[str, str] = {}
         self._before = self._count()
         self._sql = _upsert_sql(schema)
+        self._at = {name: index for index, name in enumerate(schema.names)}
+        self._dropped_indexes: list[str] | None = None
 
     def _count(self) -> int:
         return self.db.execute(f"SELECT COUNT(*) FROM [{self.schema.table}]").fetchone()[0]
@@ -37,31 +45,33 @@ class StoreWriter:
         if not batch:
             return
         if self._before and self.schema.key == ("id",):
-            self._touch(self._old_rows([row["id"] for row in batch]))  # type: ignore[misc]
+            self._touch(self._old_rows([row[0] for row in batch]))
         self.db.conn.executemany(self._sql, batch)
         self.written += len(batch)
+        if self._dropped_indexes is None and self.written >= BULK_ROWS and self.written * 4 >= self._before:
+            self._dropped_indexes = _drop_indexes(self.db, self.schema.table)
         self._touch(batch)
-        if self.schema.kind != "surveys":
-            self._teams.update(row["team"] for row in batch if row["team"])  # type: ignore[misc]
+        if "team" in self._at:
+            team = self._at["team"]
+            self._teams.update(row[team] for row in batch if row[team])  # type: ignore[misc]
 
     def finish(self) -> tuple[int, int, dict[str, str]]:
         """Upsert the teams seen; return (added, updated, since) where since is team -> ISO week."""
+        for sql in self._dropped_indexes or ():
+            self.db.execute(sql)
         self.db.conn.executemany("INSERT OR IGNORE INTO teams (name) VALUES (?)", [(t,) for t in sorted(self._teams)])
         added = self._count() - self._before
         since = {team: iso_week(parse_time(moment)) for team, moment in sorted(self._earliest.items())}
         return added, self.written - added, since
 
-    def _old_rows(self, ids: list[object]) -> list[dict[str, object]]:
-        columns = ", ".join(f"[{c}]" for c in (*_team_inputs(self.schema), *self.schema.times))
-        cursor = self.db.execute(
-            f"SELECT {columns} FROM [{self.schema.table}] WHERE id IN (SELECT value FROM json_each(?))",
-            [json.dumps(ids)],
-        )
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    def _old_rows(self, ids: list[object]) -> list[tuple]:
+        """The stored versions of rows about to be replaced: their old team and times count too."""
+        columns = ", ".join(f"[{c}]" for c in self.schema.names)
+        sql = f"SELECT {columns} FROM [{self.schema.table}] WHERE id IN (SELECT value FROM json_each(?))"
+        return self.db.execute(sql, [json.dumps(ids)]).fetchall()
 
     def _touch(self, rows: Sequence[Row]) -> None:
-        times = self.schema.times
+        times = [self._at[c] for c in self.schema.times]
         earliest = self._earliest
         for row, team in zip(rows, self._teams_of(rows), strict=True):
             if team is None:
@@ -73,21 +83,28 @@ class StoreWriter:
             if team not in earliest or low < earliest[team]:  # type: ignore[operator]
                 earliest[team] = low  # type: ignore[assignment]
 
-    def _teams_of(self, rows: Sequence[Row]) -> list[str | None]:
-        kind = self.schema.kind
-        if kind in ("tickets", "metrics"):
-            return [row["team"] for row in rows]  # type: ignore[misc]
-        if kind == "customers":
-            derived = _customer_teams(self.db, [row["id"] for row in rows if not row["team"]])
-            return [row["team"] or derived.get(row["id"]) for row in rows]  # type: ignore[misc]
-        by_ticket = _lookup(self.db, "SELECT id, team FROM tickets", (row["ticket_id"] for row in rows))
-        by_customer = _customer_teams(self.db, [row["customer_id"] for row in rows if row["customer_id"]])
-        return [by_ticket.get(row["ticket_id"]) or by_customer.get(row["customer_id"]) for row in rows]
+    def _teams_of(self, rows: Sequence[Row]) -> list:
+        at = self._at
+        if self.schema.kind in ("tickets", "metrics"):
+            return [row[at["team"]] for row in rows]
+        if self.schema.kind == "customers":
+            team = at["team"]
+            derived = _customer_teams(self.db, [row[0] for row in rows if not row[team]])
+            return [row[team] or derived.get(row[0]) for row in rows]
+        ticket, customer = at["ticket_id"], at["customer_id"]
+        by_ticket = _lookup(self.db, "SELECT id, team FROM tickets", [row[ticket] for row in rows])
+        by_customer = _customer_teams(self.db, [row[customer] for row in rows if row[customer]])
+        return [by_ticket.get(row[ticket]) or by_customer.get(row[customer]) for row in rows]
 
 
-def _team_inputs(schema: Schema) -> tuple[str, ...]:
-    """The columns a row's team is worked out from."""
-    return {"surveys": ("ticket_id", "customer_id"), "customers": ("id", "team")}.get(schema.kind, ("team",))
+def _drop_indexes(db: sqlite_utils.Database, table: str) -> list[str]:
+    """Drop the table's own (non-key) indexes; returns the SQL that recreates them."""
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [table]
+    ).fetchall()
+    for name, _ in rows:
+        db.execute(f"DROP INDEX [{name}]")
+    return [sql for _, sql in rows]
 
 
 def _lookup(db: sqlite_utils.Database, select: str, keys: Iterable[object]) -> dict[object, str]:
@@ -111,7 +128,7 @@ def _customer_teams(db: sqlite_utils.Database, ids: Iterable[object]) -> dict[ob
 def _upsert_sql(schema: Schema) -> str:
     names = schema.names
     columns = ", ".join(f"[{n}]" for n in names)
-    params = ", ".join(f":{n}" for n in names)
+    params = ", ".join("?" for _ in names)
     key = ", ".join(f"[{k}]" for k in schema.key)
     updates = ", ".join(f"[{n}] = excluded.[{n}]" for n in names if n not in schema.key)
     return f"INSERT INTO [{schema.table}] ({columns}) VALUES ({params}) ON CONFLICT({key}) DO UPDATE SET {updates}"

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import sqlite_utils
-from smartstep.csv_schema import KINDS, SCHEMAS, FieldError, RowValidator, Schema, normalise_header
+from smartstep.batch_check import BatchValidator
+from smartstep.csv_schema import KINDS, SCHEMAS, FieldError, Schema, normalise_header
 from smartstep.errors import UserError
 from smartstep.import_store import StoreWriter
 from smartstep.presets import Preset, get_preset
@@ -59,8 +60,8 @@ def import_csv(
     schema = _schema(kind)
     reader = _CsvReader(Path(path), str(path), get_preset(preset, kind), schema, tz)
     tick = (lambda: progress(reader.bytes_read)) if progress else None
-    rows, validate = reader.rows(), RowValidator(schema, tz)
-    return _import(db, schema, str(path), rows, validate, skip_bad_rows, tick, reader.shown)
+    validate = BatchValidator(schema, tz)
+    return _import(db, schema, str(path), reader.batches(), validate, skip_bad_rows, tick, reader.shown)
 
 
 def import_records(
@@ -72,8 +73,8 @@ def import_records(
 ) -> ImportSummary:
     """Import rows already in memory (keyed by the CSV column names), with the same checks and writes."""
     schema = _schema(kind)
-    rows = ((f"{source} row {n}", record) for n, record in enumerate(records, start=1))
-    return _import(db, schema, source, rows, RowValidator(schema), False, None, {})
+    batches = _record_batches(records, schema, source)
+    return _import(db, schema, source, batches, BatchValidator(schema), False, None, {})
 
 
 def _schema(kind: str) -> Schema:
@@ -82,15 +83,23 @@ def _schema(kind: str) -> Schema:
     return SCHEMAS[kind]
 
 
-_Item = tuple[str, Mapping[str, object] | FieldError]
+@dataclass
+class _Batch:
+    """Up to BATCH_ROWS rows as columns, plus rows that could not even be split into fields."""
+
+    lines: list[int]
+    columns: dict[str, Sequence[str]]
+    problems: list[tuple[int, FieldError]]
+    where: str
+    """How to name a row: a format with {line}, e.g. `tickets.csv:{line}` or `demo row {line}`."""
 
 
 def _import(
     db: sqlite_utils.Database,
     schema: Schema,
     source: str,
-    rows: Iterator[_Item] | Iterable[_Item],
-    validate: RowValidator,
+    batches: Iterable[_Batch],
+    validate: BatchValidator,
     skip_bad_rows: bool,
     tick: Callable[[], None] | None,
     shown: Mapping[str, str],
@@ -101,30 +110,20 @@ def _import(
     rejected = 0
     with db.atomic():
         writer = StoreWriter(db, schema)
-        batch: list[dict[str, object]] = []
-        for where, raw in rows:
-            try:
-                if isinstance(raw, FieldError):
-                    raise raw
-                batch.append(validate(raw))
-            except FieldError as error:
-                message = _describe(error, shown)
-                if not skip_bad_rows:
-                    raise UserError(message, where=where) from None
-                rejected += 1
-                if len(errors) < MAX_ERRORS_KEPT:
-                    errors.append(f"{where}: {message}")
-                continue
-            if len(batch) >= BATCH_ROWS:
-                writer.write(batch)
-                batch = []
-                if tick:
-                    tick()
-        writer.write(batch)
+        for batch in batches:
+            rows, bad = validate(batch.columns, len(batch.lines))
+            problems = sorted(batch.problems + [(batch.lines[i], error) for i, error in bad.items()])
+            if problems and not skip_bad_rows:
+                line, error = problems[0]
+                raise UserError(_describe(error, shown), where=batch.where.format(line=line))
+            rejected += len(problems)
+            room = max(0, MAX_ERRORS_KEPT - len(errors))
+            errors += [f"{batch.where.format(line=n)}: {_describe(e, shown)}" for n, e in problems[:room]]
+            writer.write(rows)
+            if tick:
+                tick()
         added, updated, since = writer.finish()
         recompute(db, since=since)
-    if tick:
-        tick()
     return ImportSummary(schema.kind, source, added, updated, rejected, tuple(errors), since)
 
 
@@ -135,25 +134,55 @@ def _describe(error: FieldError, shown: Mapping[str, str]) -> str:
     return f"column '{shown.get(error.column, error.column)}': {error.message}"
 
 
+def _cell(value: object) -> str:
+    """In-memory values as the text a CSV would hold, so records take the very same checks."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _record_batches(records: Iterable[Mapping[str, object]], schema: Schema, source: str) -> Iterator[_Batch]:
+    names = schema.names
+    where = source.replace("{", "{{").replace("}", "}}") + " row {line}"
+    chunk: list[Mapping[str, object]] = []
+    start = 1
+    for record in records:
+        chunk.append({str(k).strip().lower(): v for k, v in record.items()})
+        if len(chunk) >= BATCH_ROWS:
+            yield _Batch(list(range(start, start + len(chunk))), _record_columns(chunk, names), [], where)
+            start += len(chunk)
+            chunk = []
+    yield _Batch(list(range(start, start + len(chunk))), _record_columns(chunk, names), [], where)
+
+
+def _record_columns(chunk: list[Mapping[str, object]], names: Sequence[str]) -> dict[str, Sequence[str]]:
+    return {name: [_cell(record.get(name)) for record in chunk] for name in names}
+
+
 class _CsvReader:
-    """Streams a CSV file as (where, values keyed by canonical column) pairs, checking its shape."""
+    """Streams a CSV file as batches of columns, checking its shape; nothing holds the whole file."""
 
     def __init__(self, path: Path, name: str, preset: Preset, schema: Schema, tz: tzinfo | None) -> None:
         self.path, self.name, self.preset, self.schema = path, name, preset, schema
         self.tz = tz
         self.shown: dict[str, str] = {}
         self._raw: io.BufferedReader | None = None
+        self._where = name.replace("{", "{{").replace("}", "}}") + ":{line}"
 
     @property
     def bytes_read(self) -> int:
         return self._raw.tell() if self._raw is not None and not self._raw.closed else 0
 
-    def rows(self) -> Iterator[_Item]:
+    def batches(self) -> Iterator[_Batch]:
         try:
             with open(self.path, "rb") as raw:
                 self._raw = raw
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-                yield from self._records(csv.reader(text))
+                yield from self._batches(csv.reader(text))
         except FileNotFoundError:
             raise UserError("no such file", where=self.name) from None
         except IsADirectoryError:
@@ -163,40 +192,54 @@ class _CsvReader:
         except csv.Error as error:
             raise UserError(f"not a readable CSV row ({error})", where=self.name) from None
 
-    def _records(self, reader: Iterator[list[str]]) -> Iterator[_Item]:
+    def _batches(self, reader: Iterator[list[str]]) -> Iterator[_Batch]:
         header = next(reader, None)
         if header is None:
-            raise UserError(
-                f"the file is empty; expected a header row starting {', '.join(self.schema.required)}",
-                where=f"{self.name}:1",
-            )
-        columns = self._columns(header)
-        width = len(header)
-        transform, tz = self.preset.transform, self.tz or UTC
+            required = ", ".join(self.schema.required)
+            raise UserError(f"the file is empty; expected a header row with {required}", where=f"{self.name}:1")
+        positions = self._columns(header)
+        width, transform, tz = len(header), self.preset.transform, self.tz or UTC
+        if transform is not None:
+            source, positions = positions, {name: i for i, name in enumerate(self.schema.names)}
+        lines: list[int] = []
+        rows: list[Sequence[str]] = []
+        problems: list[tuple[int, FieldError]] = []
         line = reader.line_num  # type: ignore[attr-defined]
         for fields in reader:
             start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
             if not fields:
                 continue  # a blank line
-            where = f"{self.name}:{start}"
             if len(fields) != width:
-                yield where, FieldError(None, f"the row has {len(fields)} fields but the header has {width}")
+                problems.append(
+                    (start, FieldError(None, f"the row has {len(fields)} fields but the header has {width}"))
+                )
                 continue
-            values = {name: fields[index] for name, index in columns}
             if transform is not None:
                 try:
-                    values = transform(values, tz)
+                    values = transform({name: fields[i] for name, i in source.items()}, tz)
                 except FieldError as error:
-                    yield where, error
+                    problems.append((start, error))
                     continue
-            yield where, values
+                fields = [values.get(name) or "" for name in self.schema.names]
+            rows.append(fields)
+            lines.append(start)
+            if len(rows) >= BATCH_ROWS:
+                yield self._batch(lines, rows, problems, positions, width)
+                lines, rows, problems = [], [], []
+        yield self._batch(lines, rows, problems, positions, width)
 
-    def _columns(self, header: list[str]) -> list[tuple[str, int]]:
+    def _batch(self, lines, rows, problems, positions: Mapping[str, int], width: int) -> _Batch:
+        columns = list(zip(*rows, strict=True)) if rows else [()] * max(width, len(positions))
+        return _Batch(lines, {name: columns[i] for name, i in positions.items()}, problems, self._where)
+
+    def _columns(self, header: list[str]) -> dict[str, int]:
+        """canonical column -> field index, after checking the header names every required column."""
         where = f"{self.name}:1"
         positions: dict[str, int] = {}
+        wanted = {normalise_header(h) for hs in self.preset.sources.values() for h in hs} or set(self.schema.names)
         for index, name in enumerate(header):
             key = normalise_header(name)
-            if key in positions and key:
+            if key in positions and key in wanted:
                 raise UserError(f"column '{name.strip()}' appears twice in the header", where=where)
             positions[key] = index
         found = self.preset.resolve(positions)
@@ -204,7 +247,7 @@ class _CsvReader:
             if required not in found:
                 raise UserError(f"missing required column '{self.preset.header_for(required)}'", where=where)
         self.shown.update({canonical: header[index].strip() for canonical, (index, _) in found.items()})
-        return [(canonical, index) for canonical, (index, _) in found.items()]
+        return {canonical: index for canonical, (index, _) in found.items()}
 
     def _encoding_problem(self) -> str:
         return "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in spreadsheet apps) and import again"
