@@ -1,0 +1,95 @@
+"""Building the Slack app: the Bolt `App` with our client, middleware, error handler and listeners.
+
+Nothing happens at import time and construction makes no network call, so tests (and
+`smartstep serve`) decide when and where Slack is reached.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from smartstep.db import open_db
+from smartstep.listeners import register
+from smartstep.listeners.replies import report_failure
+from smartstep.settings import Settings
+from smartstep.slack_services import SlackServices
+from smartstep.slack_store import claim_event
+
+RATE_LIMIT_RETRIES = 5  # a reply is worth waiting for; Slack's Retry-After is usually a few seconds
+LISTENER_THREADS = 16
+log = logging.getLogger("smartstep.slack")
+
+
+def retry_handlers() -> list:
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
+
+
+def build_client(settings: Settings) -> WebClient:
+    """The Web API client: `SLACK_API_URL` redirects it (tests), and 429s are retried after Retry-After."""
+    kwargs: dict[str, Any] = {"token": settings.slack_bot_token, "timeout": 15, "retry_handlers": retry_handlers()}
+    if settings.slack_api_url:
+        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    return WebClient(**kwargs)
+
+
+def build_app(
+    settings: Settings,
+    db_path: str | Path,
+    client: WebClient | None = None,
+    *,
+    as_of: datetime | None = None,
+    warm_up: bool = False,
+) -> App:
+    """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
+
+    `warm_up` answers one question on a background thread so the first real question is not the one
+    that waits for models to load (no network involved).
+    """
+    open_db(db_path).close()
+    services = SlackServices(settings=settings, db_path=Path(db_path), as_of=as_of)
+    app = App(
+        client=client or build_client(settings),
+        signing_secret=settings.slack_signing_secret or "",
+        token_verification_enabled=False,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="smartstep-listener"),
+        name="smartstep",
+    )
+    app.use(_dedupe_middleware(services))
+    app.error(_error_handler)
+    register(app, services)
+    if warm_up:
+        threading.Thread(target=services.warm_up, name="smartstep-warm-up", daemon=True).start()
+    return app
+
+
+def _dedupe_middleware(services: SlackServices):
+    """Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); only the first delivery is handled."""
+
+    def dedupe_events(body: dict, request, next, logger) -> BoltResponse | None:  # noqa: A002 (Bolt's kwarg name)
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not claim_event(services.db(), str(event_id)):
+            retry = request.headers.get("x-slack-retry-num", ["?"])[0]
+            logger.info("event %s already handled; acknowledging retry %s without replying", event_id, retry)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return dedupe_events
+
+
+def _error_handler(error: Exception, body: dict, client: WebClient, logger: logging.Logger) -> None:
+    """The backstop: log with context, tell the user in one friendly line, keep serving."""
+    report_failure(error, body, client, logger)

@@ -1,0 +1,33 @@
+"""Wiring only: which Slack event, command or action reaches which handler."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+from smartstep.listeners.actions import ActionHandlers
+from smartstep.listeners.commands import CommandHandlers
+from smartstep.listeners.events import EventHandlers
+from smartstep.listeners.messages import MessageHandlers
+from smartstep.listeners.replies import guarded
+from smartstep.slack_services import SlackServices
+
+
+def register(app: App, services: SlackServices) -> None:
+    messages = MessageHandlers(services)
+    app.event("app_mention")(messages.handle_mention)
+    app.event({"type": "message", "channel_type": "im"})(messages.handle_dm)
+    app.event("message")(_ignore)  # other message events (edits, channels we were added to) need no reply
+
+    commands = CommandHandlers(services)
+    app.command("/smartstep")(ack=commands.ack_command, lazy=[guarded(commands.handle_command)])
+
+    actions = ActionHandlers(services)
+    app.action(re.compile(r"^rate_(up|down|done|snooze)$"))(actions.handle_rating)
+    app.action("advice_more")(actions.handle_more)
+
+    app.event("app_home_opened")(EventHandlers(services).handle_app_home_opened)
+
+
+def _ignore() -> None:
+    return None

@@ -1,0 +1,60 @@
+"""Rating buttons on advice: store the rating, then show on the message that it was recorded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from smartstep.blocks import RATE_ACTION, advice_detail_message, with_ratings
+from smartstep.errors import UserError
+from smartstep.feedback import record_rating
+from smartstep.listeners.replies import respond_url
+from smartstep.slack_services import SlackServices
+from smartstep.slack_store import load_advice, load_ratings
+
+GONE = "That advice is no longer in smartstep's store, so the click was not recorded."
+
+
+class ActionHandlers:
+    def __init__(self, services: SlackServices) -> None:
+        self.services = services
+
+    def handle_rating(
+        self,
+        ack: Callable[..., None],
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        logger: logging.Logger,
+    ) -> None:
+        """One record per (advice, user): a second click updates it, and the message shows the latest."""
+        ack()
+        advice_id = str(action.get("value") or "")
+        rating = str(action.get("action_id", "")).removeprefix(RATE_ACTION)
+        user = body["user"]["id"]
+        db = self.services.db()
+        try:
+            record_rating(db, advice_id, user, rating)
+        except UserError:
+            raise UserError(GONE) from None
+        message = body.get("message") or {}
+        blocks = with_ratings(message.get("blocks") or [], advice_id, load_ratings(db, advice_id))
+        text = message.get("text") or "smartstep advice"
+        container = body.get("container") or {}
+        if container.get("is_ephemeral") or not message.get("ts"):
+            respond_url(body["response_url"], {"text": text, "blocks": blocks}, replace_original=True)
+        else:
+            client.chat_update(channel=body["channel"]["id"], ts=message["ts"], text=text, blocks=blocks)
+        logger.info("rating %s on advice %s by %s recorded", rating, advice_id, user)
+
+    def handle_more(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
+        """The evidence and playbook, shown only to whoever asked for them."""
+        ack()
+        advice = load_advice(self.services.db(), str(action.get("value") or ""))
+        if advice is None:
+            raise UserError(GONE.replace("the click was not recorded", "there is nothing more to show"))
+        respond_url(
+            body["response_url"], advice_detail_message(advice), response_type="ephemeral", replace_original=False
+        )

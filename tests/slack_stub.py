@@ -1,0 +1,194 @@
+"""A stand-in for Slack: a local Web API server that records calls, and a harness that signs requests
+to the real app served by waitress, the way Slack calls it (bolt-python's mock_web_api_server, trimmed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from smartstep.app import build_app
+from smartstep.http_server import BackgroundServer, create_server
+from smartstep.settings import Settings
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_USER = "UBOT"
+
+
+class SlackStub:
+    """Answers the Web API methods the app uses and records each call (method, body, headers)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.refused: list[str] = []  # methods answered with 429
+        self.rate_limit: dict[str, int] = {}  # method -> how many 429s to give before answering
+        self.lock = threading.Lock()
+        self._ts = 1700000000
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                stub.handle(self, self.path, raw, self.headers.get("Content-Type", ""))
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    @property
+    def api_url(self) -> str:
+        return self.base + "/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base}/response/{name}"
+
+    def handle(self, handler: BaseHTTPRequestHandler, path: str, raw: str, content_type: str) -> None:
+        body = json.loads(raw or "{}") if "json" in content_type else dict(urllib.parse.parse_qsl(raw))
+        method = path.removeprefix("/api/") if path.startswith("/api/") else path
+        with self.lock:
+            if self.rate_limit.get(method, 0) > 0:
+                self.rate_limit[method] -= 1
+                self.refused.append(method)
+                self._send(handler, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+                return
+            self.calls.append((method, body))
+            self._ts += 1
+            ts = f"{self._ts}.000100"
+        self._send(handler, 200, self._answer(method, body, ts))
+
+    def _answer(self, method: str, body: dict[str, Any], ts: str) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "user": "smartstep"}
+        if method in ("chat.postMessage", "chat.update"):
+            return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts") or ts, "message": body}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.base}/upload/F1", "file_id": "F1"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F1"}]}
+        return {"ok": True}
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, data: dict, headers: dict | None = None) -> None:
+        payload = json.dumps(data).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [body for name, body in self.calls if name == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Poll until `count` calls to `method` arrived (listeners reply after the ack, on other threads)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.01)
+        return self.calls_to(method)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
+    """Slack's v0 signature, computed here independently of the SDK: HMAC-SHA256 over `v0:ts:body`."""
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return f"v0={digest}"
+
+
+class SlackHarness:
+    """The real app in HTTP mode on a loopback port, and helpers that post to it like Slack does."""
+
+    def __init__(self, db_path: Path, stub: SlackStub, admins: frozenset[str] = frozenset()) -> None:
+        settings = Settings(
+            db_path=db_path,
+            slack_bot_token="xoxb-test",
+            slack_signing_secret=SECRET,
+            slack_api_url=stub.api_url,
+            admins=admins,
+        )
+        self.stub = stub
+        self.app = build_app(settings, db_path)
+        self.server = BackgroundServer(create_server(self.app, host="127.0.0.1", port=0, threads=8)).start()
+        self.url = f"http://127.0.0.1:{self.server.port}"
+        self._event = 0
+
+    def post(
+        self,
+        body: str | bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str = SECRET,
+        headers: dict[str, str] | None = None,
+        path: str = "/slack/events",
+    ) -> tuple[int, str]:
+        stamp = int(time.time()) if timestamp is None else timestamp
+        data = body.encode() if isinstance(body, str) else body
+        text = data.decode(errors="replace")
+        all_headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(stamp),
+            "X-Slack-Signature": sign(text, stamp, secret),
+            **(headers or {}),
+        }
+        request = urllib.request.Request(self.url + path, data=data, headers=all_headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, **options: Any) -> tuple[int, str]:
+        self._event += 1
+        body = {
+            "token": "t",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{self._event:06d}",
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": "T1", "user_id": BOT_USER, "is_bot": True}],
+        }
+        return self.post(json.dumps(body), "application/json", **options)
+
+    def command(self, text: str, *, user: str = "U1", channel: str = "C1", **options: Any) -> tuple[int, str]:
+        form = {
+            "token": "t",
+            "team_id": "T1",
+            "channel_id": channel,
+            "user_id": user,
+            "command": "/smartstep",
+            "text": text,
+            "response_url": self.stub.response_url("cmd"),
+            "trigger_id": "1.2.3",
+        }
+        return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **options)
+
+    def action(self, payload: dict[str, Any], **options: Any) -> tuple[int, str]:
+        form = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(form, "application/x-www-form-urlencoded", **options)
+
+    def close(self) -> None:
+        self.server.stop()

@@ -1,0 +1,171 @@
+"""The Slack app over HTTP the way Slack calls it: signed Events API requests to the real app under
+waitress, with a local stand-in for Slack's Web API recording what the app called."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from slack_data import seed_tickets
+from slack_stub import SECRET, SlackHarness, SlackStub
+from smartstep.db import open_db
+from smartstep.settings import Settings
+from smartstep.slack_services import SlackServices
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded store per module (copied per test), and the engine's models loaded once."""
+    path = tmp_path_factory.mktemp("slack") / "seed.db"
+    db = open_db(path)
+    seed_tickets(db)
+    db.close()
+    SlackServices(settings=Settings(), db_path=path).warm_up()
+    return path
+
+
+@pytest.fixture
+def slack(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "smartstep.db"
+    source = open_db(seeded)
+    source.conn.execute(f"VACUUM INTO '{path}'")
+    source.close()
+    stub = SlackStub()
+    harness = SlackHarness(path, stub)
+    yield harness
+    harness.close()
+    stub.close()
+
+
+def mention(text: str, ts: str = "1700000100.000100", **extra: str) -> dict:
+    return {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}", "ts": ts, "channel": "C1", **extra}
+
+
+def dm(text: str, ts: str = "1700000200.000100") -> dict:
+    return {"type": "message", "channel_type": "im", "user": "U1", "text": text, "ts": ts, "channel": "D1"}
+
+
+def test_mention_with_a_metric_question_gets_the_number_in_a_thread(slack: SlackHarness) -> None:
+    status, _ = slack.event(mention("ticket volume for Billing"))
+    assert status == 200
+    [reply] = slack.stub.wait_for("chat.postMessage")
+    assert reply["channel"] == "C1"
+    assert reply["thread_ts"] == "1700000100.000100"  # answered in a thread, not in the channel
+    # Billing created 6 tickets in 2026-W46 (Nov 9-15), 3 in W44: read off the seed data.
+    assert "*Billing*: 6 in 2026-W46" in reply["text"]
+    assert reply["blocks"][0]["type"] == "section"
+
+
+def test_mention_inside_a_thread_replies_in_that_thread(slack: SlackHarness) -> None:
+    slack.event(mention("ticket volume for Technical", ts="1700000300.000200", thread_ts="1700000000.000001"))
+    [reply] = slack.stub.wait_for("chat.postMessage")
+    assert reply["thread_ts"] == "1700000000.000001"
+    assert "*Technical*: 2 in 2026-W46" in reply["text"]
+
+
+def test_direct_message_metric_question_is_answered_in_the_dm(slack: SlackHarness) -> None:
+    status, _ = slack.event(dm("how many tickets did Billing get?"))
+    assert status == 200
+    [reply] = slack.stub.wait_for("chat.postMessage")
+    assert reply["channel"] == "D1"
+    assert "thread_ts" not in reply  # a DM is a conversation already
+    assert "6 in 2026-W46" in reply["text"]
+
+
+def test_the_bots_own_dm_and_message_edits_get_no_reply(slack: SlackHarness) -> None:
+    own = {**dm("ticket volume"), "user": "UBOT", "bot_id": "BBOT"}
+    edit = {**dm("ticket volume"), "subtype": "message_changed"}
+    assert slack.event(own)[0] == 200
+    assert slack.event(edit)[0] == 200
+    time.sleep(0.5)
+    assert slack.stub.calls_to("chat.postMessage") == []
+
+
+def test_a_retried_event_gets_exactly_one_reply(slack: SlackHarness) -> None:
+    event = mention("ticket volume for Billing")
+    assert slack.event(event, event_id="EvRETRY1")[0] == 200
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert slack.event(event, event_id="EvRETRY1", headers=retry)[0] == 200
+    assert slack.event(event, event_id="EvRETRY1", headers={**retry, "X-Slack-Retry-Num": "2"})[0] == 200
+    slack.stub.wait_for("chat.postMessage")
+    time.sleep(0.5)  # give a wrongly processed retry time to show up
+    assert len(slack.stub.calls_to("chat.postMessage")) == 1
+
+
+def test_bad_signature_is_refused_with_401_and_no_call_to_slack(slack: SlackHarness) -> None:
+    status, body = slack.event(mention("ticket volume"), secret="not-the-secret")
+    assert status == 401
+    assert json.loads(body) == {"error": "invalid request"}
+    time.sleep(0.3)
+    assert slack.stub.calls == []
+
+
+def test_a_replay_older_than_five_minutes_is_refused(slack: SlackHarness) -> None:
+    stale = int(time.time()) - 6 * 60  # correctly signed, but 6 minutes old
+    status, _ = slack.event(mention("ticket volume"), timestamp=stale)
+    assert status == 401
+    fresh_enough = int(time.time()) - 4 * 60
+    assert slack.event(mention("ticket volume", ts="1700000400.000100"), timestamp=fresh_enough)[0] == 200
+    assert len(slack.stub.wait_for("chat.postMessage")) == 1
+
+
+def test_a_rate_limited_reply_is_retried_after_retry_after_and_delivered(slack: SlackHarness) -> None:
+    slack.stub.rate_limit["chat.postMessage"] = 1
+    slack.event(mention("ticket volume for Billing"))
+    replies = slack.stub.wait_for("chat.postMessage", timeout=8)
+    assert slack.stub.refused == ["chat.postMessage"]
+    assert len(replies) == 1
+    assert "6 in 2026-W46" in replies[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("{not json", "application/json"),
+        ("", "application/json"),
+        ("payload=%7Bbroken", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe\x00garbage", "application/json"),
+        ('{"type": "event_callback", "event": "not an object"}', "application/json"),
+    ],
+)
+def test_malformed_bodies_get_a_4xx_and_the_server_keeps_serving(slack: SlackHarness, body, content_type) -> None:
+    status, _ = slack.post(body, content_type)
+    assert 400 <= status < 500
+    assert slack.event(mention("ticket volume for Billing"))[0] == 200
+    assert len(slack.stub.wait_for("chat.postMessage")) == 1
+
+
+def test_huge_and_odd_text_gets_a_friendly_reply_not_a_crash(slack: SlackHarness) -> None:
+    odd = "💥\u0000<script>&amp;" + "ticket " * 20000 + "\u202e"
+    assert slack.event(mention(odd))[0] == 200
+    [reply] = slack.stub.wait_for("chat.postMessage")
+    assert reply["text"]
+    assert all(len(b["text"]["text"]) <= 3000 for b in reply["blocks"] if b["type"] == "section")
+    assert "Traceback" not in reply["text"]
+
+
+def test_a_burst_of_twenty_concurrent_requests_is_queued_not_reset(slack: SlackHarness) -> None:
+    events = [mention("ticket volume for Billing", ts=f"1700001000.{n:06d}") for n in range(20)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(lambda e: slack.event(e)[0], events))
+    assert statuses == [200] * 20
+    replies = slack.stub.wait_for("chat.postMessage", count=20, timeout=10)
+    assert sorted(r["thread_ts"] for r in replies) == sorted(e["ts"] for e in events)
+
+
+def test_health_check_and_unknown_paths(slack: SlackHarness) -> None:
+    import urllib.error
+    import urllib.request
+
+    with urllib.request.urlopen(slack.url + "/healthz", timeout=5) as response:
+        assert response.status == 200
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(slack.url + "/slack/events", timeout=5)  # GET
+    assert error.value.code == 405
+    assert slack.post("{}", "application/json", path="/elsewhere")[0] == 404
+    assert SECRET  # the harness signs with the secret the app was built with
