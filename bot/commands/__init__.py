@@ -7,6 +7,7 @@ from smartstep.commands.assess_cmd import assess_command
 from smartstep.commands.chat_cmd import ask_command, chat_command
 from smartstep.commands.import_cmd import import_command
 from smartstep.commands.metrics_cmd import metrics_command
+from smartstep.commands.serve_cmd import serve_command
 from smartstep.commands.similar_cmd import similar_command
 
 COMMANDS: list[click.Command] = [
@@ -16,4 +17,5 @@ COMMANDS: list[click.Command] = [
     similar_command,
     ask_command,
     chat_command,
+    serve_command,
 ]
