@@ -180,6 +180,16 @@ def m004_assessments(db: sqlite_utils.Database) -> None:
     db["assessments"].create_index(["team", "answered_at"])
 
 
+@MIGRATIONS()
+def m005_advice_tracking(db: sqlite_utils.Database) -> None:
+    """Advice remembers its target metric, evidence strength and the past situations shown,
+    so outcomes, cooldowns and "worked before" can be worked out later."""
+    db["advice"].add_column("target", str)
+    db["advice"].add_column("strength", float)
+    db["advice"].add_column("situations", str)
+    db["advice"].create_index(["team", "period"])
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
     db = sqlite_utils.Database(str(path))

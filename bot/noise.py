@@ -25,8 +25,8 @@ def beyond_noise(current: MetricValue, previous: MetricValue, unit: str, min_n: 
     """Whether current - previous is larger than the noise of both samples (about 90% level).
 
     Values with a confidence interval or a share with its n are compared by their combined
-    interval; other values count as real only when both rest on at least `min_n` cases
-    (values without any n, such as backlog counts, are exact and always count).
+    interval; other values count as real only when both rest on at least `min_n` cases and
+    move by at least 2% (values without any n, such as backlog counts, are exact and count).
     """
     change = abs(current.value - previous.value)
     if change == 0:
@@ -36,4 +36,6 @@ def beyond_noise(current: MetricValue, previous: MetricValue, unit: str, min_n: 
         return change > math.sqrt(a * a + b * b)
     if current.n is None and previous.n is None:
         return True
-    return (current.n or 0) >= min_n and (previous.n or 0) >= min_n
+    enough = (current.n or 0) >= min_n and (previous.n or 0) >= min_n
+    # Means and medians without an interval: a wiggle under 2% of the level is not news.
+    return enough and change >= 0.02 * max(abs(previous.value), abs(current.value))

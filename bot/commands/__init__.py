@@ -5,12 +5,14 @@ from __future__ import annotations
 import click
 from smartstep.commands.assess_cmd import assess_command
 from smartstep.commands.chat_cmd import ask_command, chat_command
+from smartstep.commands.feedback_cmd import feedback_command
 from smartstep.commands.import_cmd import import_command
 from smartstep.commands.metrics_cmd import metrics_command
 from smartstep.commands.serve_cmd import serve_command
 from smartstep.commands.similar_cmd import similar_command
 
 COMMANDS: list[click.Command] = [
+    feedback_command,
     assess_command,
     import_command,
     metrics_command,

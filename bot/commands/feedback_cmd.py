@@ -1,0 +1,34 @@
+"""`smartstep feedback export`: every advice given and every rating and outcome on it."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import click
+from smartstep.advice_log import feedback_records
+from smartstep.cli import CliState, emit_json
+
+CSV_FIELDS = ("advice_id", "rule_id", "team", "user", "rating", "comment", "at", "outcome")
+
+
+@click.group("feedback")
+def feedback_command() -> None:
+    """Ratings and measured outcomes of the advice given."""
+
+
+@feedback_command.command("export")
+@click.option("--json", "fmt", flag_value="json", default=True, help="JSON list (the default).")
+@click.option("--csv", "fmt", flag_value="csv", help="CSV with one row per record; outcome is its verdict.")
+@click.pass_obj
+def export_command(state: CliState, fmt: str) -> None:
+    """Every advice given and every rating/outcome recorded on it."""
+    records = feedback_records(state.db())
+    if fmt == "json":
+        emit_json(records)
+        return
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for record in records:
+        outcome = record["outcome"]["verdict"] if record["outcome"] else ""
+        writer.writerow([*(record[f] if record[f] is not None else "" for f in CSV_FIELDS[:-1]), outcome])

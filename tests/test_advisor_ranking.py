@@ -1,0 +1,89 @@
+"""Ranking learns from ratings and outcomes, in the expected direction, without burying."""
+
+from __future__ import annotations
+
+from smartstep.advisor import Learning, PastSituation, Track, rank, usefulness
+from smartstep.rules.engine import Candidate, Evidence
+
+
+def cand(rule_id: str, score: float, team: str = "Billing", category: str = "customer") -> Candidate:
+    evidence = (Evidence("csat", team, 80.0, 85.0, -5.0, "2026-W46", 120),)
+    return Candidate(rule_id, team, f"title {rule_id}", category, "why", ("step one",), score, 0.8, evidence,
+                     "2026-W46", target="csat")
+
+
+def order(advice):
+    return [a.candidate.rule_id for a in advice]
+
+
+def test_without_feedback_the_rule_score_decides():
+    assert order(rank([cand("a", 0.5), cand("b", 0.6)], Learning())) == ["b", "a"]
+
+
+SHOWN_ONCE = {("a", "Billing"): Track(shown=1), ("b", "Billing"): Track(shown=1)}
+
+
+def test_thumbs_up_from_leads_moves_a_step_up():
+    assert order(rank([cand("a", 0.5), cand("b", 0.6)], Learning(by_team=SHOWN_ONCE))) == ["b", "a"]
+    learning = Learning(by_team={**SHOWN_ONCE, ("a", "Billing"): Track(shown=6, up=5)},
+                        by_rule={"a": Track(shown=6, up=5)})
+    ranked = rank([cand("a", 0.5), cand("b", 0.6)], learning)
+    assert order(ranked) == ["a", "b"]
+    assert "ranked up: 5 of 5 leads here found this useful" in ranked[0].reasons
+
+
+def test_one_thumbs_down_does_not_bury_a_rule():
+    one_down = Learning(by_team={**SHOWN_ONCE, ("a", "Billing"): Track(shown=1, down=1)},
+                        by_rule={"a": Track(shown=1, down=1)})
+    ranked = rank([cand("a", 0.6), cand("b", 0.5)], one_down)
+    assert order(ranked) == ["a", "b"]  # still first: one vote moves it a little, not to the bottom
+    assert ranked[0].score < rank([cand("a", 0.6)], Learning(by_team=SHOWN_ONCE))[0].score
+
+
+def test_many_thumbs_down_do_move_it_below():
+    many = Learning(by_team={("a", "Billing"): Track(shown=8, down=7)}, by_rule={"a": Track(shown=8, down=7)})
+    assert order(rank([cand("a", 0.6), cand("b", 0.5)], many)) == ["b", "a"]
+
+
+def test_measured_outcomes_count_more_than_no_record():
+    worked = Learning(by_team={("a", "Billing"): Track(shown=4, done=4, worked=3, failed=1)},
+                      by_rule={"a": Track(shown=4, done=4, worked=3, failed=1)})
+    ranked = rank([cand("a", 0.5), cand("b", 0.6)], worked)
+    assert order(ranked) == ["a", "b"]
+    assert "worked 3 of 4 times it was done" in ranked[0].reasons
+
+
+def test_other_teams_record_is_the_prior_for_a_new_team():
+    # Technical never saw rule a, but leads elsewhere liked it: the prior leans up, not to 50%.
+    elsewhere = Track(shown=10, up=9, down=1)  # all in other teams
+    assert usefulness(Track(), elsewhere) > 0.6
+    learning = Learning(by_rule={"a": elsewhere})
+    ranked = rank([cand("a", 0.5, team="Technical")], learning)
+    assert "ranked up: 9 of 10 leads in other teams found this useful" in ranked[0].reasons
+
+
+def test_rarely_shown_rules_get_a_small_exploration_bonus():
+    shown_often = Learning(by_team={("a", "Billing"): Track(shown=30)})
+    fresh, stale = rank([cand("a", 0.5)], Learning())[0], rank([cand("a", 0.5)], shown_often)[0]
+    assert fresh.score > stale.score
+    assert "new for this team" in fresh.reasons
+
+
+def test_snoozed_advice_stays_quiet():
+    learning = Learning(snoozed=frozenset({("a", "Billing")}))
+    assert order(rank([cand("a", 0.9), cand("b", 0.1)], learning)) == ["b"]
+
+
+def test_similar_past_situations_that_worked_are_shown_and_lift_the_rank():
+    past = PastSituation("Technical", "2025-W14", "ces", 4.9, 5.6, "improved", 3, 0.9)
+    ranked = rank([cand("a", 0.5), cand("b", 0.52)], Learning(), {("a", "Billing"): [past]})
+    assert order(ranked) == ["a", "b"]
+    assert "worked before: Technical, 2025-W14 — CES 4.9/7 → 5.6/7 within 3 weeks (improved)" in ranked[0].reasons
+    assert ranked[0].to_json()["similar_situations"][0]["team"] == "Technical"
+
+
+def test_advice_json_has_the_interface_fields():
+    item = rank([cand("a", 0.5)], Learning())[0].to_json()
+    assert set(item) >= {"advice_id", "rule_id", "team", "title", "why", "steps", "score", "evidence",
+                         "similar_situations"}
+    assert set(item["evidence"][0]) >= {"metric", "team", "value", "previous", "change", "period"}
