@@ -17,6 +17,7 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     port: int = 3000
     debug: bool = False
+    rules_path: Path | None = None  # SMARTSTEP_RULES: a rule file or folder instead of the shipped base
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -31,6 +32,7 @@ class Settings:
             "admins": admins,
             "port": int(env.get("PORT", "3000")),
             "debug": env.get("SMARTSTEP_DEBUG", "") not in ("", "0", "false"),
+            "rules_path": Path(env["SMARTSTEP_RULES"]) if env.get("SMARTSTEP_RULES") else None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -118,33 +118,42 @@ def versus_teams(snap: Snapshot, c: m.VersusTeams) -> Result:
     return Result(fired, np.nan_to_num(moved / scale), [EvidenceArrays(c.metric, value, median, n)])
 
 
+def _baseline_gap(snap: Snapshot, metric: str, recent: int, baseline: int, min_n: int) -> dict[str, np.ndarray]:
+    """Mean of the recent weeks minus the mean of the weeks before, with its standard error."""
+
+    def compute() -> dict[str, np.ndarray]:
+        now, nr, n_now = window_mean(snap, metric, 0, recent, min_n)
+        base, nb, _ = window_mean(snap, metric, recent, baseline, min_n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = noise(snap, metric) * np.sqrt(1.0 / np.maximum(nr, 1) + 1.0 / np.maximum(nb, 1))
+        enough = (nr * 2 >= recent) & (nb * 2 >= baseline)
+        return {"now": now, "base": base, "n": n_now, "se": se, "enough": enough}
+
+    return snap.cached(("gap", metric, recent, baseline, min_n), compute)
+
+
 def versus_baseline(snap: Snapshot, c: m.VersusBaseline) -> Result:
-    recent, nr, n_recent = window_mean(snap, c.metric, 0, c.recent_weeks, c.min_n)
-    base, nb, _ = window_mean(snap, c.metric, c.recent_weeks, c.baseline_weeks, c.min_n)
-    moved = sign_of(c.metric, c.direction) * (recent - base)
-    spread = noise(snap, c.metric)
+    gap = _baseline_gap(snap, c.metric, c.recent_weeks, c.baseline_weeks, c.min_n)
+    moved = sign_of(c.metric, c.direction) * (gap["now"] - gap["base"])
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = spread * np.sqrt(1.0 / np.maximum(nr, 1) + 1.0 / np.maximum(nb, 1))
-        tstat = moved / se
-        fired = (
-            _big_enough(moved, base, c) & (tstat >= c.min_t) & (nr * 2 >= c.recent_weeks) & (nb * 2 >= c.baseline_weeks)
-        )
+        tstat = moved / gap["se"]
+        fired = _big_enough(moved, gap["base"], c) & (tstat >= c.min_t) & gap["enough"]
     severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
-    return Result(fired, severity, [EvidenceArrays(c.metric, recent, base, n_recent)])
+    return Result(fired, severity, [EvidenceArrays(c.metric, gap["now"], gap["base"], gap["n"])])
 
 
 def diverging(snap: Snapshot, c: m.Diverging) -> Result:
-    steady = trend(snap, c.steady, c.weeks, c.min_n)
-    worse = trend(snap, c.worsening, c.weeks, c.min_n)
-    sign = sign_of(c.worsening, "worsens")
-    moved = sign * worse["fit_change"]
-    tstat = sign * worse["slope"] / worse["se"]
-    with np.errstate(invalid="ignore"):
-        fired = (np.abs(steady["fit_change"]) <= c.within) & (moved >= c.by) & (tstat >= c.min_t)
+    steady = _baseline_gap(snap, c.steady, c.weeks, c.baseline_weeks, c.min_n)
+    worse = _baseline_gap(snap, c.worsening, c.weeks, c.baseline_weeks, c.min_n)
+    moved = sign_of(c.worsening, "worsens") * (worse["now"] - worse["base"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tstat = moved / worse["se"]
+        held = np.abs(steady["now"] - steady["base"]) <= c.within
+        fired = held & steady["enough"] & worse["enough"] & (moved >= c.by) & (tstat >= c.min_t)
     severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
     evidence = [
-        EvidenceArrays(c.worsening, worse["last"], worse["first"], worse["n"]),
-        EvidenceArrays(c.steady, steady["last"], steady["first"], steady["n"]),
+        EvidenceArrays(c.worsening, worse["now"], worse["base"], worse["n"]),
+        EvidenceArrays(c.steady, steady["now"], steady["base"], steady["n"]),
     ]
     return Result(fired, severity, evidence)
 
@@ -211,8 +220,10 @@ def lookback(cond: Any) -> int:
         return lookback(cond.not_)
     if isinstance(cond, m.Change):
         return cond.weeks + cond.smooth
-    if isinstance(cond, m.Trend | m.Diverging):
+    if isinstance(cond, m.Trend):
         return cond.weeks
+    if isinstance(cond, m.Diverging):
+        return cond.weeks + cond.baseline_weeks
     if isinstance(cond, m.VersusBaseline):
         return cond.recent_weeks + cond.baseline_weeks
     if isinstance(cond, m.Freshness):

@@ -121,8 +121,9 @@ def _leaf(c: Any) -> str:
         before = f"the {c.baseline_weeks} weeks before{_size(c)}"
         return f"{_metric(c.metric)} over the last {c.recent_weeks} weeks {d} against {before}"
     if isinstance(c, m.Diverging):
-        worse = f"{_metric(c.worsening)} worsens by at least {c.by:g} over {c.weeks} weeks"
-        return f"{_metric(c.steady)} holds within {c.within:g} while {worse}"
+        worse = f"{_metric(c.worsening)} worsens by at least {c.by:g}"
+        window = f"(the last {c.weeks} weeks against the {c.baseline_weeks} before)"
+        return f"{_metric(c.steady)} holds within {c.within:g} while {worse} {window}"
     if isinstance(c, m.Signal):
         side, line = ("above", c.above) if c.above is not None else ("below", c.below)
         return f"{m.SIGNALS[c.name]} is {side} {line:g}"

@@ -149,16 +149,21 @@ class VersusBaseline(_Sized):
 
 
 class Diverging(_Strict):
-    """One metric holds steady while another worsens: the gap one number alone would hide."""
+    """One metric holds steady while another worsens: the gap one number alone would hide.
+
+    Both compare the mean of the last `weeks` weeks with the `baseline_weeks` before, which
+    copes with a step change as well as a slide.
+    """
 
     kind: Literal["diverging"]
     steady: MetricId
-    within: float = Field(ge=0, description="the steady metric moves by at most this much")
+    within: float = Field(ge=0, description="the steady metric's mean moves by at most this much")
     worsening: MetricId
-    by: float = Field(gt=0, description="the other metric worsens by at least this much")
-    weeks: int = Field(ge=3, le=52)
+    by: float = Field(gt=0, description="the other metric's mean worsens by at least this much")
+    weeks: int = Field(ge=1, le=52)
+    baseline_weeks: int = Field(13, ge=2, le=104)
     min_n: int = Field(0, ge=0)
-    min_t: float = Field(2.0, ge=0, description="how many standard errors the worsening slope must clear")
+    min_t: float = Field(2.0, ge=0, description="how many standard errors the worsening must clear")
 
     @model_validator(mode="after")
     def _sense(self) -> Diverging:

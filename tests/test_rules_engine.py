@@ -136,17 +136,27 @@ def test_versus_own_baseline() -> None:
 
 
 def test_diverging_satisfaction_steady_while_effort_worsens() -> None:
-    when = {"kind": "diverging", "steady": "csat", "within": 3, "worsening": "ces", "by": 0.4, "weeks": 6}
+    when = {
+        "kind": "diverging",
+        "steady": "csat",
+        "within": 3,
+        "worsening": "ces",
+        "by": 0.4,
+        "weeks": 4,
+        "baseline_weeks": 6,
+    }
     r = rule(when, why="CES {ces_previous} -> {ces_value} while CSAT {csat_value}")
+    ces = [5.6, 5.5, 5.7, 5.6, 5.5, 5.7, 4.9, 4.8, 4.7, 4.8]  # baseline mean 5.6, last 4 weeks 4.8
     h = history(
         {
-            "A": {"csat": [88, 89, 88, 88, 89, 88], "ces": [5.6, 5.5, 5.3, 5.2, 5.0, 4.8]},
-            "B": {"csat": [88, 85, 82, 80, 77, 75], "ces": [5.6, 5.5, 5.3, 5.2, 5.0, 4.8]},
+            "A": {"csat": [88, 89, 88, 88, 89, 88, 88, 89, 87, 88], "ces": ces},
+            "B": {"csat": [88, 89, 88, 88, 89, 88, 80, 79, 78, 79], "ces": ces},
         }
     )
     got = fired(r, h)
     assert list(got) == ["A"]  # in B both fall: not a hidden gap
     assert got["A"].why == "CES 5.6 -> 4.8 while CSAT 88"
+    assert [e.metric for e in got["A"].evidence] == ["ces", "csat"]
 
 
 def test_freshness() -> None:

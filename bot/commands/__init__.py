@@ -8,6 +8,8 @@ from smartstep.commands.chat_cmd import ask_command, chat_command
 from smartstep.commands.feedback_cmd import feedback_command
 from smartstep.commands.import_cmd import import_command
 from smartstep.commands.metrics_cmd import metrics_command
+from smartstep.commands.next_step_cmd import next_step_command
+from smartstep.commands.rules_cmd import rules_command
 from smartstep.commands.serve_cmd import serve_command
 from smartstep.commands.similar_cmd import similar_command
 
@@ -16,6 +18,8 @@ COMMANDS: list[click.Command] = [
     assess_command,
     import_command,
     metrics_command,
+    next_step_command,
+    rules_command,
     similar_command,
     ask_command,
     chat_command,

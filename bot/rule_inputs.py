@@ -1,0 +1,97 @@
+"""Everything the rule engine needs, read from the store: history, "now", and plain facts.
+
+The engine is pure; this is its one door to the database, shared by `next-step`,
+`rules explain` and the advisor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+from smartstep.errors import UserError
+from smartstep.metric_values import History, current_period, known_teams, load_history
+from smartstep.rules.engine import Facts, LastFired, weeks_needed
+from smartstep.rules.loader import RuleSet, default_rules_path, load_rules
+from smartstep.rules.model import STAGES, Rule, did_you_mean
+from smartstep.weeks import iso_week, parse_time
+
+NO_DATA = "the store has no metric data yet; import data or run `smartstep demo` first"
+
+
+@dataclass(frozen=True)
+class RuleInputs:
+    history: History
+    current: str
+    facts: Facts
+    teams: tuple[str, ...]
+
+
+def load_rule_base(path: Path | None, settings_path: Path | None = None) -> RuleSet:
+    """The rule base from --rules, else SMARTSTEP_RULES (via settings), else the shipped one."""
+    chosen = path or settings_path or default_rules_path()
+    if not chosen.exists():
+        raise UserError(f"rule path '{chosen}' does not exist")
+    return load_rules(chosen)
+
+
+def resolve_team(team: str, teams: Sequence[str]) -> str:
+    """The stored spelling of a team name, or a one-sentence error with a suggestion."""
+    for known in teams:
+        if known.casefold() == team.strip().casefold():
+            return known
+    hint = did_you_mean(team, list(teams)) or f" (known teams: {', '.join(teams)})"
+    raise UserError(f"unknown team '{team}'{hint}")
+
+
+def load_rule_inputs(db: sqlite_utils.Database, rules: Sequence[Rule], as_of: datetime | None = None) -> RuleInputs:
+    current = current_period(db, as_of)
+    if current is None:
+        raise UserError(NO_DATA)
+    history = load_history(db, until=current, weeks=weeks_needed(rules))
+    if not history:
+        raise UserError(NO_DATA)
+    facts = Facts(
+        stages=load_stages(db), last_fired=load_last_fired(db, rules, current), signals=load_signals(db, current)
+    )
+    return RuleInputs(history, current, facts, tuple(known_teams(db)))
+
+
+def load_stages(db: sqlite_utils.Database) -> dict[str, str]:
+    """The organisation's maturity stage per dimension from its latest assessment, if any."""
+    from smartstep.assessment import current_stage
+
+    if "assessments" not in db.table_names():
+        return {}
+    profile = current_stage(db, "all")
+    if profile is None:
+        return {}
+    return {dim: STAGES[stage - 1] for dim, stage in profile.stages.items() if 1 <= stage <= len(STAGES)}
+
+
+def load_last_fired(db: sqlite_utils.Database, rules: Sequence[Rule], current: str) -> dict[tuple[str, str], LastFired]:
+    """The latest logged advice per (rule, team) before now, with its evidence strength."""
+    weights = {r.id: r.weight for r in rules}
+    rows = db.execute(
+        "SELECT rule_id, team, period, score, created_at FROM advice a WHERE created_at = "
+        "(SELECT max(created_at) FROM advice b WHERE b.rule_id = a.rule_id AND b.team = a.team)"
+    ).fetchall()
+    out = {}
+    for rule_id, team, period, score, created_at in rows:
+        if rule_id not in weights:
+            continue
+        period = period or iso_week(parse_time(created_at))
+        if period > current:
+            continue
+        strength = min(1.0, (score or 0.0) / weights[rule_id]) if weights[rule_id] else 0.0
+        out[(rule_id, team)] = LastFired(period, strength)
+    return out
+
+
+def load_signals(db: sqlite_utils.Database, current: str) -> dict[tuple[str, str], tuple[float, str]]:
+    from smartstep.repeats import repeated_problem_signals
+
+    return repeated_problem_signals(db, current)
