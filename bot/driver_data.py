@@ -1,0 +1,132 @@
+"""Joining survey answers to what happened on their tickets: the input of driver analysis.
+
+One row per answered survey of one kind, with its ticket's operational facts and its
+customer's segment and tenure. A survey's team is its ticket's team, else its customer's
+team. Answers whose ticket is unknown are left out: with no facts they cannot say what
+drove them (the count is kept so reports can say so).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import sqlite_utils
+from smartstep.drivers import RESAMPLES, DriverReport, analyse_drivers
+from smartstep.metric_values import current_period
+from smartstep.weeks import format_time, shift_week, week_end, week_start
+
+SURVEY_METRICS = ("csat", "nps", "ces")
+
+_SQL = """
+SELECT s.id AS survey_id, s.score, s.responded_at,
+       COALESCE(t.team, c.team) AS team,
+       t.id AS ticket_id, t.created_at, t.first_reply_at, t.solved_at, t.channel, t.product,
+       t.contacts, t.reopens, t.handle_minutes, t.escalated_to, t.escalated_at, t.returned_at,
+       c.segment, c.signed_at
+FROM surveys s
+LEFT JOIN tickets t ON t.id = s.ticket_id
+LEFT JOIN customers c ON c.id = COALESCE(NULLIF(s.customer_id, ''), t.customer_id)
+WHERE s.kind = ? AND s.responded_at IS NOT NULL AND s.score IS NOT NULL
+  AND s.responded_at >= ? AND s.responded_at < ?
+"""
+
+FACT_COLUMNS = (
+    "contacts",
+    "reopens",
+    "first_reply_hours",
+    "resolution_hours",
+    "handle_minutes",
+    "channel",
+    "product",
+    "escalated",
+    "escalated_to",
+    "escalation_hours",
+    "segment",
+    "tenure_days",
+)
+
+
+def load_answers(
+    db: sqlite_utils.Database, metric: str, first_week: str, last_week: str, team: str | None = None
+) -> pd.DataFrame:
+    """Every `metric` answer given in weeks first..last (inclusive), joined to its facts.
+
+    Columns: survey_id, team, week, score, has_ticket, and FACT_COLUMNS. `team=None` keeps all.
+    """
+    params = [metric, format_time(week_start(first_week)), format_time(week_end(last_week))]
+    sql = _SQL
+    if team is not None:
+        sql += " AND COALESCE(t.team, c.team) = ?"
+        params.append(team)
+    raw = pd.DataFrame(list(db.query(sql + " ORDER BY s.responded_at, s.id", params)))
+    return build_facts(raw)
+
+
+def _hours(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    return (later - earlier).dt.total_seconds() / 3600.0
+
+
+def _times(raw: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_datetime(raw[column], utc=True, errors="coerce", format="ISO8601")
+
+
+def build_facts(raw: pd.DataFrame) -> pd.DataFrame:
+    """Turn joined store rows into one row of facts per answer (hours, flags, tenure)."""
+    columns = ["survey_id", "team", "week", "score", "has_ticket", *FACT_COLUMNS]
+    if raw.empty:
+        return pd.DataFrame(columns=columns)
+    responded = _times(raw, "responded_at")
+    created, solved = _times(raw, "created_at"), _times(raw, "solved_at")
+    escalated_at, returned = _times(raw, "escalated_at"), _times(raw, "returned_at")
+    iso = responded.dt.isocalendar()
+    escalated_to = raw["escalated_to"].fillna("").astype(str).str.strip()
+    facts = pd.DataFrame(
+        {
+            "survey_id": raw["survey_id"],
+            "team": raw["team"],
+            "week": iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2),
+            "score": raw["score"].astype(float),
+            "has_ticket": raw["ticket_id"].notna(),
+            "contacts": pd.to_numeric(raw["contacts"], errors="coerce"),
+            "reopens": pd.to_numeric(raw["reopens"], errors="coerce"),
+            "first_reply_hours": _hours(_times(raw, "first_reply_at"), created).clip(lower=0),
+            "resolution_hours": _hours(solved, created).clip(lower=0),
+            "handle_minutes": pd.to_numeric(raw["handle_minutes"], errors="coerce"),
+            "channel": raw["channel"].replace("", np.nan),
+            "product": raw["product"].replace("", np.nan),
+            "escalated": escalated_to != "",
+            "escalated_to": escalated_to.replace("", np.nan),
+            "escalation_hours": _hours(returned.fillna(solved), escalated_at).clip(lower=0),
+            "segment": raw["segment"].replace("", np.nan),
+            "tenure_days": ((responded - _times(raw, "signed_at")).dt.total_seconds() / 86400.0).clip(lower=0),
+        }
+    )
+    facts.loc[~facts["escalated"], "escalation_hours"] = 0.0
+    return facts[columns].reset_index(drop=True)
+
+
+def load_driver_report(
+    db: sqlite_utils.Database,
+    metric: str,
+    *,
+    team: str | None = None,
+    weeks: int = 26,
+    as_of: datetime | None = None,
+    since: str | None = None,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+) -> DriverReport | None:
+    """The driver report for `team` over the `weeks` weeks up to "now"; None when the store has no data.
+
+    The entry point for every surface (CLI, rules, advisor, digest, Slack).
+    """
+    last = current_period(db, as_of)
+    if last is None:
+        return None
+    first = shift_week(last, -(weeks - 1))
+    frame = load_answers(db, metric, first, last, team)
+    return analyse_drivers(
+        frame, metric, first_week=first, last_week=last, team=team, since=since, resamples=resamples, seed=seed
+    )
