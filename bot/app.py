@@ -20,7 +20,7 @@ from smartstep.db import open_db
 from smartstep.listeners import register
 from smartstep.listeners.replies import report_failure
 from smartstep.settings import Settings
-from smartstep.slack_services import SlackServices
+from smartstep.slack_services import SkillFactory, SlackServices
 from smartstep.slack_store import claim_event
 
 RATE_LIMIT_RETRIES = 5  # a reply is worth waiting for; Slack's Retry-After is usually a few seconds
@@ -50,14 +50,16 @@ def build_app(
     *,
     as_of: datetime | None = None,
     warm_up: bool = False,
+    skills: SkillFactory | None = None,
 ) -> App:
     """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
 
     `warm_up` answers one question on a background thread so the first real question is not the one
-    that waits for models to load (no network involved).
+    that waits for models to load (no network involved). `skills` adds conversation skills (the advisor,
+    similar cases) on top of what `smartstep.context.load_context` provides.
     """
     open_db(db_path).close()
-    services = SlackServices(settings=settings, db_path=Path(db_path), as_of=as_of)
+    services = SlackServices(settings=settings, db_path=Path(db_path), as_of=as_of, skills=skills)
     app = App(
         client=client or build_client(settings),
         signing_secret=settings.slack_signing_secret or "",

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 from smartstep.context import load_context
-from smartstep.conversation import Answer, Context, ConversationState, answer
+from smartstep.conversation import Answer, Context, ConversationState, Skill, answer
 from smartstep.db import open_db
 from smartstep.settings import Settings
 
 MAX_THREADS_REMEMBERED = 2000
+# Builds the engine's skills (advisor, similar cases, ...) over one thread's connection to the store.
+SkillFactory = Callable[[sqlite_utils.Database], dict[str, Skill]]
 
 
 class ThreadMemory:
@@ -43,6 +46,7 @@ class SlackServices:
     settings: Settings
     db_path: Path
     as_of: datetime | None = None
+    skills: SkillFactory | None = None
     threads: ThreadMemory = field(default_factory=ThreadMemory, compare=False)
     _local: threading.local = field(default_factory=threading.local, compare=False, repr=False)
 
@@ -68,6 +72,8 @@ class SlackServices:
         if cached and cached[0] == version:
             return cached[1]
         fresh = load_context(db, self.as_of)
+        if self.skills is not None:
+            fresh = replace(fresh, skills={**fresh.skills, **self.skills(db)})
         self._local.context = (version, fresh)  # per thread: injected skills may hold this thread's connection
         return fresh
 

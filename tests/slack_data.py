@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import sqlite_utils
+from smartstep.conversation import Answer, Skill
 from smartstep.metric_store import recompute
 
 # Tickets created per team per day; the last one is on Sunday 2026-11-15, so "now" is 2026-W46.
@@ -78,3 +79,30 @@ def insert_advice(db: sqlite_utils.Database, advice_id: str, title: str, team: s
         "evidence": evidence,
         "similar_situations": [],
     }
+
+
+def advice_skills(db: sqlite_utils.Database) -> dict[str, Skill]:
+    """Stands in for the advisor (issue 5, not built yet): answers "what next?" with the logged advice rows,
+    newest first, in the INTERFACE.md advice shape."""
+
+    def next_steps(**_: object) -> Answer:
+        rows = list(db.query("SELECT * FROM advice ORDER BY created_at DESC, id"))
+        if not rows:
+            return Answer("next_steps", "Nothing needs attention right now.")
+        data = [
+            {
+                "advice_id": r["id"],
+                "rule_id": r["rule_id"],
+                "team": r["team"],
+                "title": r["title"],
+                "why": r["why"],
+                "steps": json.loads(r["steps"]),
+                "score": r["score"],
+                "evidence": json.loads(r["evidence"]),
+                "similar_situations": [],
+            }
+            for r in rows
+        ]
+        return Answer("next_steps", "*Smartest next steps*", data=data)
+
+    return {"next_steps": next_steps}

@@ -16,9 +16,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+from slack_data import advice_skills, seed_tickets
 from smartstep.app import build_app
+from smartstep.db import open_db
 from smartstep.http_server import BackgroundServer, create_server
 from smartstep.settings import Settings
+from smartstep.slack_services import SlackServices
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_USER = "UBOT"
@@ -119,7 +123,7 @@ def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
 class SlackHarness:
     """The real app in HTTP mode on a loopback port, and helpers that post to it like Slack does."""
 
-    def __init__(self, db_path: Path, stub: SlackStub, admins: frozenset[str] = frozenset()) -> None:
+    def __init__(self, db_path: Path, stub: SlackStub, admins: frozenset[str] = frozenset(), skills=None) -> None:
         settings = Settings(
             db_path=db_path,
             slack_bot_token="xoxb-test",
@@ -128,7 +132,8 @@ class SlackHarness:
             admins=admins,
         )
         self.stub = stub
-        self.app = build_app(settings, db_path)
+        self.app = build_app(settings, db_path, skills=skills)
+        self.db_path = db_path
         self.server = BackgroundServer(create_server(self.app, host="127.0.0.1", port=0, threads=8)).start()
         self.url = f"http://127.0.0.1:{self.server.port}"
         self._event = 0
@@ -192,3 +197,29 @@ class SlackHarness:
 
     def close(self) -> None:
         self.server.stop()
+
+
+@pytest.fixture(name="seeded", scope="session")
+def seeded_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded store per session (copied per test), and the engine's models loaded once."""
+    path = tmp_path_factory.mktemp("slack-seed") / "seed.db"
+    db = open_db(path)
+    seed_tickets(db)
+    db.close()
+    SlackServices(settings=Settings(), db_path=path).warm_up()
+    return path
+
+
+@pytest.fixture(name="slack")
+def slack_fixture(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "smartstep.db"
+    source = open_db(seeded)
+    source.conn.execute(f"VACUUM INTO '{path}'")
+    source.close()
+    stub = SlackStub()
+    harness = SlackHarness(path, stub, admins=frozenset({"UADMIN"}), skills=advice_skills)
+    yield harness
+    harness.close()
+    stub.close()

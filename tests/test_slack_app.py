@@ -6,40 +6,9 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from slack_data import seed_tickets
-from slack_stub import SECRET, SlackHarness, SlackStub
-from smartstep.db import open_db
-from smartstep.settings import Settings
-from smartstep.slack_services import SlackServices
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One seeded store per module (copied per test), and the engine's models loaded once."""
-    path = tmp_path_factory.mktemp("slack") / "seed.db"
-    db = open_db(path)
-    seed_tickets(db)
-    db.close()
-    SlackServices(settings=Settings(), db_path=path).warm_up()
-    return path
-
-
-@pytest.fixture
-def slack(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "smartstep.db"
-    source = open_db(seeded)
-    source.conn.execute(f"VACUUM INTO '{path}'")
-    source.close()
-    stub = SlackStub()
-    harness = SlackHarness(path, stub)
-    yield harness
-    harness.close()
-    stub.close()
+from slack_stub import SECRET, SlackHarness, seeded_fixture, slack_fixture  # noqa: F401 (fixtures)
 
 
 def mention(text: str, ts: str = "1700000100.000100", **extra: str) -> dict:

@@ -23,8 +23,9 @@ def register(app: App, services: SlackServices) -> None:
     app.command("/smartstep")(ack=commands.ack_command, lazy=[guarded(commands.handle_command)])
 
     actions = ActionHandlers(services)
-    app.action(re.compile(r"^rate_(up|down|done|snooze)$"))(actions.handle_rating)
-    app.action("advice_more")(actions.handle_more)
+    # Guarded: an exception after ack() would otherwise hold the HTTP response until Bolt's 3 s timeout.
+    app.action(re.compile(r"^rate_(up|down|done|snooze)$"))(guarded(actions.handle_rating))
+    app.action("advice_more")(guarded(actions.handle_more))
 
     app.event("app_home_opened")(EventHandlers(services).handle_app_home_opened)
 

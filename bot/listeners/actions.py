@@ -49,7 +49,14 @@ class ActionHandlers:
             client.chat_update(channel=body["channel"]["id"], ts=message["ts"], text=text, blocks=blocks)
         logger.info("rating %s on advice %s by %s recorded", rating, advice_id, user)
 
-    def handle_more(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
+    def handle_more(
+        self,
+        ack: Callable[..., None],
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        logger: logging.Logger,
+    ) -> None:
         """The evidence and playbook, shown only to whoever asked for them."""
         ack()
         advice = load_advice(self.services.db(), str(action.get("value") or ""))
