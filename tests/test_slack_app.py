@@ -138,3 +138,30 @@ def test_health_check_and_unknown_paths(slack: SlackHarness) -> None:
     assert error.value.code == 405
     assert slack.post("{}", "application/json", path="/elsewhere")[0] == 404
     assert SECRET  # the harness signs with the secret the app was built with
+
+
+def test_a_failing_mention_gets_a_friendly_reply_in_its_thread_and_serving_continues(slack: SlackHarness) -> None:
+    import sqlite3
+
+    broken = sqlite3.connect(slack.db_path)
+    broken.execute("ALTER TABLE metric_values RENAME TO metric_values_gone")
+    broken.commit()
+    slack.event(mention("ticket volume for Billing", ts="1700000900.000100"))
+    [reply] = slack.stub.wait_for("chat.postMessage")
+    assert reply["thread_ts"] == "1700000900.000100"
+    assert reply["text"].startswith("Sorry, something went wrong on my side")
+    broken.execute("ALTER TABLE metric_values_gone RENAME TO metric_values")
+    broken.commit()
+    broken.close()
+    slack.event(mention("ticket volume for Billing"))
+    assert "6 in 2026-W46" in slack.stub.wait_for("chat.postMessage", count=2)[-1]["text"]
+
+
+def test_the_working_on_it_cue_shows_only_when_an_answer_is_slow() -> None:
+    from smartstep.listeners.replies import with_cue
+
+    cues: list[str] = []
+    assert with_cue(lambda: "fast", lambda: cues.append("cue"), after=0.5) == ("fast", False)
+    assert with_cue(lambda: time.sleep(0.3) or "slow", lambda: cues.append("cue"), after=0.05) == ("slow", True)
+    time.sleep(0.6)
+    assert cues == ["cue"]
