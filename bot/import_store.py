@@ -66,7 +66,8 @@ class StoreWriter:
 
     def _old_rows(self, ids: list[object]) -> list[tuple]:
         """The stored versions of rows about to be replaced: their old team and times count too."""
-        columns = ", ".join(f"[{c}]" for c in self.schema.names)
+        needed = {"id", "team", "ticket_id", "customer_id", *self.schema.times}
+        columns = ", ".join(f"[{c}]" if c in needed else "NULL" for c in self.schema.names)
         sql = f"SELECT {columns} FROM [{self.schema.table}] WHERE id IN (SELECT value FROM json_each(?))"
         return self.db.execute(sql, [json.dumps(ids)]).fetchall()
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 from smartstep.batch_check import BatchValidator
@@ -171,6 +172,7 @@ class _CsvReader:
         self.tz = tz
         self.shown: dict[str, str] = {}
         self._raw: io.BufferedReader | None = None
+        self._reader: Any = None
         self._where = name.replace("{", "{{").replace("}", "}}") + ":{line}"
 
     @property
@@ -182,7 +184,8 @@ class _CsvReader:
             with open(self.path, "rb") as raw:
                 self._raw = raw
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-                yield from self._batches(csv.reader(text))
+                self._reader = csv.reader(text)
+                yield from self._batches(self._reader)
         except FileNotFoundError:
             raise UserError("no such file", where=self.name) from None
         except IsADirectoryError:
@@ -190,7 +193,8 @@ class _CsvReader:
         except UnicodeDecodeError:
             raise UserError(self._encoding_problem(), where=f"{self.name}:{self._bad_line()}") from None
         except csv.Error as error:
-            raise UserError(f"not a readable CSV row ({error})", where=self.name) from None
+            line = self._reader.line_num if self._reader is not None else 1
+            raise UserError(f"not a readable CSV row ({error})", where=f"{self.name}:{line}") from None
 
     def _batches(self, reader: Iterator[list[str]]) -> Iterator[_Batch]:
         header = next(reader, None)
