@@ -6,6 +6,7 @@ import click
 from smartstep.commands.assess_cmd import assess_command
 from smartstep.commands.chat_cmd import ask_command, chat_command
 from smartstep.commands.demo_cmd import demo_command
+from smartstep.commands.drivers_cmd import drivers_command
 from smartstep.commands.feedback_cmd import feedback_command
 from smartstep.commands.import_cmd import import_command
 from smartstep.commands.metrics_cmd import metrics_command
@@ -26,4 +27,5 @@ COMMANDS: list[click.Command] = [
     chat_command,
     serve_command,
     demo_command,
+    drivers_command,
 ]

@@ -1,0 +1,74 @@
+"""`smartstep drivers`: what moves CSAT, CES and NPS for each team, in words or as JSON."""
+
+from __future__ import annotations
+
+import click
+from smartstep.cli import CliState, emit_json
+from smartstep.driver_data import SURVEY_METRICS, load_driver_report
+from smartstep.driver_text import METRIC_NAMES, change_text, effect_text, need_more_text, report_to_dict
+from smartstep.drivers import DriverReport
+from smartstep.errors import UserError
+from smartstep.metric_values import known_teams
+from smartstep.names import resolve
+from smartstep.weeks import is_week
+
+
+def _metric(name: str) -> str:
+    try:
+        return resolve(name, SURVEY_METRICS, "metric")
+    except UserError as error:  # a bad option value is a usage error (exit 2)
+        raise UserError(f"{error.message} (drivers works on csat, ces and nps)", exit_code=2) from None
+
+
+def render_report(report: DriverReport) -> list[str]:
+    """The terminal text of one report: stable drivers as facts, the rest named as unsure."""
+    name = METRIC_NAMES[report.metric]
+    head = f"{report.team or 'All teams'} · {name} · {report.first_week}..{report.last_week} · {report.n} answers"
+    if report.needed:
+        return [head, f"  {need_more_text(report)}"]
+    lines = [head + f" · the factors explain {report.explained:.0f}% of the variation in scores"]
+    for d in report.stable_drivers:
+        lo, hi = d.share_ci
+        text = effect_text(d, report.metric) or ""
+        lines.append(f"  {d.label:<28} {d.share:>3.0f}% ({lo:.0f}-{hi:.0f})  {text}")
+    if not report.stable_drivers:
+        lines.append("  No factor stands out reliably yet.")
+    unsure = [d.label for d in report.drivers if not d.stable and d.share >= 5]
+    if unsure:
+        lines.append(f"  Not reliable (varies between resamples): {', '.join(unsure)}")
+    lines += [f"  Change: {change_text(c, report.metric)}" for c in report.changes]
+    return lines
+
+
+@click.command("drivers")
+@click.option("--team", help="Only this team (default: every team).")
+@click.option("--metric", "metric_name", metavar="csat|ces|nps", help="Only this metric (default: all three).")
+@click.option("--weeks", type=click.IntRange(min=1), default=26, show_default=True, help="Weeks of answers to use.")
+@click.option("--since", metavar="WEEK", help="Compare driver weights from this ISO week on with the weeks before.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of reports instead of text.")
+@click.pass_obj
+def drivers_command(
+    state: CliState, team: str | None, metric_name: str | None, weeks: int, since: str | None, as_json: bool
+) -> None:
+    """What actually moves CSAT, effort (CES) and NPS for each team, and how sure that is."""
+    metrics = [_metric(metric_name)] if metric_name else list(SURVEY_METRICS)
+    if since is not None and not is_week(since):
+        raise UserError(f"--since '{since}' is not an ISO week like 2026-W18", exit_code=2)
+    db = state.db()
+    teams = known_teams(db)
+    if not teams:
+        raise UserError(
+            f"{state.settings.db_path} holds no tickets yet; run 'smartstep import' or 'smartstep demo' first"
+        )
+    selected = [resolve(team, teams, "team")] if team else teams
+    reports = [
+        load_driver_report(db, metric, team=name, weeks=weeks, as_of=state.as_of, since=since)
+        for name in selected
+        for metric in metrics
+    ]
+    reports = [r for r in reports if r is not None]
+    if as_json:
+        emit_json([report_to_dict(r) for r in reports])
+        return
+    for report in reports:
+        click.echo("\n".join(render_report(report)) + "\n")
