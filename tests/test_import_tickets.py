@@ -203,3 +203,13 @@ def test_records_take_the_same_checks_and_writes(db) -> None:
         import_records(db, "tickets", bad, source="demo")
     assert str(raised.value) == "demo row 2: column 'created_at': a value is required but the cell is empty"
     assert db["tickets"].count == 2
+
+
+def test_progress_reports_bytes_read_up_to_the_whole_file(db, tmp_path: Path) -> None:
+    rows = "".join(f"T{i},2026-11-02T10:00:00Z,open,Billing\n" for i in range(12_000))  # three batches
+    path = write(tmp_path, "t.csv", "id,created_at,status,team\n" + rows)
+    seen: list[int] = []
+    import_csv(db, "tickets", path, progress=seen.append)
+    assert len(seen) >= 3
+    assert seen == sorted(seen)
+    assert seen[-1] == path.stat().st_size
