@@ -37,6 +37,7 @@ class ConversationState:
 
     last: Answer | None = None
     team: str | None = None
+    advice: tuple[Any, ...] = ()  # the advice last shown (advisor.Advice), for "why?" and feedback in words
 
 
 # A capability the engine can call but does not own (the advisor, the case index, driver
@@ -177,8 +178,11 @@ def explain_last(state: ConversationState) -> Answer:
             f"Latest samples: {samples}. Changes smaller than the noise of the samples are called steady."
         )
         return Answer("why", text, data={"about": last.intent, "metric": metric})
-    why = getattr(last, "why", None)
-    return Answer("why", why or "That answer rests only on what it says; there is no further evidence behind it.")
+    if last.intent == "next_steps" and state.advice:
+        from smartstep.replies import explain_advice
+
+        return Answer("why", explain_advice(state.advice[0]), data=state.advice[0].to_json())
+    return Answer("why", "That answer rests only on what it says; there is no further evidence behind it.")
 
 
 def clarify(context: Context, likely: str | None = None) -> Answer:
@@ -239,6 +243,6 @@ def _describe(values: list[MetricValue], unit: str, better: str) -> str:
 
 
 def _remember(state: ConversationState, reply: Answer) -> Answer:
-    if reply.intent not in ("help", "clarify"):
+    if reply.intent not in ("help", "clarify", "why", "feedback"):
         state.last = reply
     return reply

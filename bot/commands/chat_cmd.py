@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import click
 from rich.console import Console
-from rich.markdown import Markdown
+from rich.markup import escape
 from smartstep.cli import CliState, emit_json
 from smartstep.context import load_context
-from smartstep.conversation import Answer, ConversationState, answer
+from smartstep.conversation import Answer, Context, ConversationState, answer
+
+
+def terminal_context(state: CliState) -> Context:
+    """The store's facts plus every skill, for the terminal user."""
+    from dataclasses import replace
+
+    from smartstep.rule_inputs import load_rule_base
+    from smartstep.skills import build_skills
+
+    db = state.db()
+    rules = load_rule_base(None, state.settings.rules_path)
+    skills = build_skills(db, lambda: rules, user="cli", surface="cli", as_of=state.as_of)
+    return replace(load_context(db, state.as_of), skills=skills)
 
 
 def _show(console: Console, reply: Answer) -> None:
-    # Slack's *bold* / _italic_ read fine as Markdown emphasis in the terminal.
-    console.print(Markdown(reply.text.replace("•", "-")))
+    console.print(mrkdwn_to_rich(reply.text), highlight=False)
+
+
+def mrkdwn_to_rich(text: str) -> str:
+    """Slack's *bold* and _italic_ as terminal styles; everything else printed as written."""
+    text = escape(text)
+    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"[bold]\1[/bold]", text)
+    return re.sub(r"(?<![\w_])_([^_\n]+)_(?![\w_])", r"[italic]\1[/italic]", text)
 
 
 @click.command("ask")
@@ -23,7 +43,7 @@ def _show(console: Console, reply: Answer) -> None:
 @click.pass_obj
 def ask_command(state: CliState, text: str, as_json: bool) -> None:
     """One question, one answer (the same engine as chat and Slack)."""
-    reply = answer(text, ConversationState(), load_context(state.db(), state.as_of))
+    reply = answer(text, ConversationState(), terminal_context(state))
     if as_json:
         emit_json({"intent": reply.intent, "text": reply.text, "data": reply.data, "options": list(reply.options)})
     else:
@@ -40,7 +60,7 @@ def chat_command(state: CliState) -> None:
 def run_chat(state: CliState) -> None:
     console = Console()
     thread = ConversationState()
-    context = load_context(state.db(), state.as_of)
+    context = terminal_context(state)
     console.print(
         "[bold]smartstep[/bold] — ask about your metrics. Type [italic]help[/italic], or [italic]quit[/italic]."
     )

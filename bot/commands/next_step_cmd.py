@@ -1,42 +1,19 @@
-"""`smartstep next-step`: the ranked smartest next steps right now, best first."""
+"""`smartstep next-step`: the ranked smartest next steps right now, best first (logged, so
+ratings and outcomes can later be attached to each)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
+from rich.console import Console
 from smartstep.cli import CliState, emit_json
-from smartstep.rule_inputs import load_rule_base, load_rule_inputs, resolve_team
-from smartstep.rules.engine import Candidate, evaluate
-
-
-def advice_json(c: Candidate) -> dict[str, Any]:
-    """The INTERFACE.md advice shape; advice_id stays null until the advisor logs advice."""
-    return {
-        "advice_id": None,
-        "rule_id": c.rule_id,
-        "team": c.team,
-        "title": c.title,
-        "category": c.category,
-        "why": c.why,
-        "steps": list(c.steps),
-        "score": round(c.score, 3),
-        "evidence": [e.as_dict() for e in c.evidence],
-        "similar_situations": [],
-    }
-
-
-def render_text(candidates: list[Candidate]) -> str:
-    if not candidates:
-        return "Nothing needs attention right now: no rule fired for this week."
-    lines = []
-    for i, c in enumerate(candidates, 1):
-        lines.append(f"{i}. [{c.team}] {c.title}  (score {c.score:.2f}, {c.category})")
-        lines.append(f"   Why: {c.why}")
-        lines += [f"   - {step}" for step in c.steps]
-        lines.append("")
-    return "\n".join(lines).rstrip()
+from smartstep.commands.chat_cmd import mrkdwn_to_rich
+from smartstep.errors import UserError
+from smartstep.metric_values import current_period, known_teams
+from smartstep.pipeline import next_steps
+from smartstep.replies import advice_text
+from smartstep.rule_inputs import NO_DATA, load_rule_base, resolve_team
 
 
 @click.command("next-step")
@@ -51,12 +28,11 @@ def next_step_command(state: CliState, team: str | None, k: int, rules_path: Pat
     """The smartest next steps right now, with the evidence behind each."""
     ruleset = load_rule_base(rules_path, state.settings.rules_path)
     db = state.db()
-    inputs = load_rule_inputs(db, ruleset.rules, state.as_of)
-    if team is not None:
-        team = resolve_team(team, inputs.teams)
-    result = evaluate(ruleset.rules, inputs.history, inputs.current, inputs.facts)
-    chosen = [c for c in result.candidates if team is None or c.team == team][:k]
+    if current_period(db, state.as_of) is None:
+        raise UserError(NO_DATA)
+    teams = [resolve_team(team, known_teams(db))] if team is not None else None
+    run = next_steps(db, ruleset, teams=teams, k=k, surface="cli", as_of=state.as_of)
     if as_json:
-        emit_json([advice_json(c) for c in chosen])
+        emit_json([a.to_json() for a in run.advice])
     else:
-        click.echo(render_text(chosen))
+        Console().print(mrkdwn_to_rich(advice_text(run.advice, run.period, team)), highlight=False)

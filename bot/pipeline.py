@@ -1,0 +1,100 @@
+"""The one advice pipeline: metrics snapshot → rule candidates → ranking → logged advice.
+
+`smartstep next-step`, the terminal chat, Slack and the weekly digest all call `next_steps`,
+so a step advised anywhere is ranked, explained and remembered the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+from smartstep.advice_log import done_steps, last_fired, load_learning, log_advice, new_advice_id
+from smartstep.advisor import Advice, rank
+from smartstep.assessment import current_stage
+from smartstep.metric_values import current_period, load_history
+from smartstep.outcomes import check_outcomes
+from smartstep.repeats import repeated_problem_signals
+from smartstep.rules.engine import Facts, evaluate, stage_allows, weeks_needed
+from smartstep.rules.loader import RuleSet
+from smartstep.rules.model import STAGES
+from smartstep.situations import SituationSpace, similar_situations
+
+HISTORY_WEEKS = 104  # how far back "worked before" looks for similar situations
+
+
+@dataclass(frozen=True)
+class AdviceRun:
+    """The result of one pass through the pipeline."""
+
+    period: str | None
+    advice: tuple[Advice, ...]
+
+
+def organisation_stages(db: sqlite_utils.Database, team: str = "all") -> dict[str, str]:
+    """Stage name per dimension from the latest capability assessment (empty if never taken)."""
+    profile = current_stage(db, team)
+    return {} if profile is None else {d: STAGES[s - 1] for d, s in profile.stages.items()}
+
+
+def next_steps(
+    db: sqlite_utils.Database,
+    ruleset: RuleSet,
+    *,
+    teams: list[str] | None = None,
+    k: int = 3,
+    per_team: bool = False,
+    surface: str = "cli",
+    as_of: datetime | None = None,
+    log: bool = True,
+    at: datetime | None = None,
+    make_id: Callable[[], str] = new_advice_id,
+) -> AdviceRun:
+    """The ranked smartest next steps now: `k` overall, or `k` per team with `per_team`.
+
+    Shown advice is logged (with ids for feedback buttons) unless `log` is False.
+    """
+    period = current_period(db, as_of)
+    if period is None:
+        return AdviceRun(None, ())
+    rules = ruleset.rules
+    horizons = {r.id: r.horizon_weeks for r in rules}
+    cooldowns = {r.id: r.cooldown for r in rules}
+    check_outcomes(db, period, horizons)
+    history = load_history(db, until=period, weeks=max(HISTORY_WEEKS, weeks_needed(rules)))
+    stages = organisation_stages(db)
+    facts = Facts(stages=stages, last_fired=last_fired(db, period), signals=repeated_problem_signals(db, period))
+    candidates = evaluate(rules, history, period, facts, teams).candidates
+    learning = load_learning(db, period, cooldowns)
+    wanted = {(c.rule_id, c.team) for c in candidates}
+    situations = similar_situations(SituationSpace(history), period, wanted, done_steps(db, horizons))
+    fit = frozenset(r.id for r in rules if r.requires.stage is not None and stage_allows(r, stages))
+    ranked = rank(candidates, learning, situations, fit)
+    chosen = _per_team(ranked, k) if per_team else _balanced(ranked, k)
+    if log and chosen:
+        chosen = log_advice(db, chosen, surface, at=at, make_id=make_id)
+    return AdviceRun(period, tuple(chosen))
+
+
+def _per_team(ranked: list[Advice], k: int) -> list[Advice]:
+    out, count = [], {}
+    for item in ranked:
+        team = item.candidate.team
+        if count.get(team, 0) < k:
+            out.append(item)
+            count[team] = count.get(team, 0) + 1
+    return out
+
+
+def _balanced(ranked: list[Advice], k: int) -> list[Advice]:
+    """Top k, but a second step in the same OCMF category for the same team must beat the next
+    best by 20%: a lead's attention should stay balanced, not chase one number."""
+    pool, out = list(ranked), []
+    while pool and len(out) < k:
+        seen = {(a.candidate.team, a.candidate.category) for a in out}
+        best = max(pool, key=lambda a: a.score * (0.8 if (a.candidate.team, a.candidate.category) in seen else 1.0))
+        out.append(best)
+        pool.remove(best)
+    return out
