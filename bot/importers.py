@@ -113,7 +113,7 @@ def _import(
         writer = StoreWriter(db, schema)
         for batch in batches:
             rows, bad = validate(batch.columns, len(batch.lines))
-            problems = sorted(batch.problems + [(batch.lines[i], error) for i, error in bad.items()])
+            problems = sorted(batch.problems + [(batch.lines[i], e) for i, e in bad.items()], key=lambda p: p[0])
             if problems and not skip_bad_rows:
                 line, error = problems[0]
                 raise UserError(_describe(error, shown), where=batch.where.format(line=line))
