@@ -20,9 +20,16 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 from smartstep.knowledge.terms import content_terms, raw_words, stem, word_features
+from smartstep.knowledge.weighting import (
+    bm25_documents,
+    bm25_idf,
+    bm25_queries,
+    cosine_rows,
+    document_frequency,
+    tfidf_idf,
+)
 
 
 @dataclass(frozen=True)
@@ -44,15 +51,18 @@ class SimilarityIndex(BaseEstimator):
         *,
         word_features: int = 2**20,
         char_features: int = 2**20,
-        char_ngram_range: tuple[int, int] = (3, 5),
+        char_ngram_range: tuple[int, int] = (2, 4),
         char_limit: int = 400,
         char_weight: float = 0.35,
-        fuzzy_weight: float = 0.15,
+        fuzzy_weight: float = 0.1,
         max_df: float = 0.4,
         shortlist: int = 60,
         duplicate_ratio: float = 92.0,
-        min_score: float = 0.08,
+        min_score: float = 0.03,
         batch_size: int = 128,
+        bigrams: bool = True,
+        k1: float = 1.2,
+        b: float = 0.75,
     ) -> None:
         self.word_features = word_features
         self.char_features = char_features
@@ -65,18 +75,23 @@ class SimilarityIndex(BaseEstimator):
         self.duplicate_ratio = duplicate_ratio
         self.min_score = min_score
         self.batch_size = batch_size
+        self.bigrams = bigrams
+        self.k1 = k1
+        self.b = b
 
     # -- learning -------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], titles: Sequence[str]) -> SimilarityIndex:
         """Learn IDF from `texts`, index them; `titles` are the short forms used for re-ranking."""
-        tokens = [word_features(t) for t in texts]
+        tokens = [word_features(t, self.bigrams) for t in texts]
         words, chars = self._counts(tokens, texts)
-        self.word_idf_ = self._idf(words)
-        self.char_idf_ = self._idf(chars)
+        n = len(texts)
+        self.word_idf_ = bm25_idf(document_frequency(words), n, self.max_df)
+        self.char_idf_ = tfidf_idf(document_frequency(chars), n, self.max_df)
+        self.avgdl_ = float(words.sum()) / max(n, 1)
         self.vocabulary_ = self._vocabulary(tokens)
-        self.postings_ = self._weighted(words, chars).T.tocsr()
+        self.postings_ = self._documents(words, chars).T.tocsr()
         self.choices_ = [default_process(t) for t in titles]
-        self.alive_ = np.ones(len(texts), dtype=bool)
+        self.alive_ = np.ones(n, dtype=bool)
         return self
 
     def add(self, texts: Sequence[str], titles: Sequence[str]) -> np.ndarray:
@@ -84,8 +99,8 @@ class SimilarityIndex(BaseEstimator):
         check_is_fitted(self, "postings_")
         start = self.postings_.shape[1]
         if texts:
-            words, chars = self._counts([word_features(t) for t in texts], texts)
-            new = self._weighted(words, chars).T.tocsr()
+            words, chars = self._counts([word_features(t, self.bigrams) for t in texts], texts)
+            new = self._documents(words, chars).T.tocsr()
             self.postings_ = sp.hstack([self.postings_, new], format="csr", dtype=np.float32)
             self.choices_.extend(default_process(t) for t in titles)
             self.alive_ = np.concatenate([self.alive_, np.ones(len(texts), dtype=bool)])
@@ -113,49 +128,35 @@ class SimilarityIndex(BaseEstimator):
 
     def _counts(self, tokens: list[list[str]], texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         if not texts:
-            return sp.csr_matrix((0, self.word_features), dtype=np.float32), sp.csr_matrix(
-                (0, self.char_features), dtype=np.float32
-            )
+            empty = sp.csr_matrix((0, self.word_features), dtype=np.float32)
+            return empty, sp.csr_matrix((0, self.char_features), dtype=np.float32)
         word_hasher, char_hasher = self._hashers()
         short = [" ".join(raw_words(t[: self.char_limit])) for t in texts]
         return word_hasher.transform(tokens), char_hasher.transform(short)
-
-    def _idf(self, counts: sp.csr_matrix) -> np.ndarray:
-        n = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
-        idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-        # Features in a large share of cases cost the most to match and tell the least; small
-        # stores keep them all (there speed is no issue and every word may matter).
-        if n >= 1000:
-            idf[df > self.max_df * n] = 0.0
-        return idf.astype(np.float32)
 
     @staticmethod
     def _vocabulary(tokens: list[list[str]], limit: int = 60000) -> list[str]:
         counts = Counter(t for doc in tokens for t in set(doc) if " " not in t and not t.isdigit())
         return [t for t, c in counts.most_common(limit) if c >= 2 and len(t) > 2]
 
-    def _weighted(
-        self, words: sp.csr_matrix, chars: sp.csr_matrix, scale: tuple[float, float] = (1.0, 1.0)
-    ) -> sp.csr_matrix:
-        """Sublinear TF x IDF, each half L2-normalised, so a dot product is a weighted cosine."""
-        halves = []
-        for counts, idf, weight in ((words, self.word_idf_, scale[0]), (chars, self.char_idf_, scale[1])):
-            counts = counts.tocsr().astype(np.float32)
-            counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
-            counts.eliminate_zeros()
-            if counts.shape[0]:
-                counts = normalize(counts, copy=False)
-                counts.data *= np.float32(weight)
-            halves.append(counts)
+    def _documents(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
+        """Case vectors: BM25 word weights beside L2-normalised character n-gram TF-IDF."""
+        bm25 = bm25_documents(words, self.word_idf_, self.avgdl_, self.k1, self.b)
+        return sp.hstack([bm25, cosine_rows(chars, self.char_idf_)], format="csr", dtype=np.float32)
+
+    def _queries(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
+        """Query vectors weighted so one dot product gives (1-w) * BM25 share + w * character cosine."""
+        halves = [bm25_queries(words, self.word_idf_), cosine_rows(chars, self.char_idf_)]
+        halves[0].data *= np.float32(1.0 - self.char_weight)
+        halves[1].data *= np.float32(self.char_weight)
         return sp.hstack(halves, format="csr", dtype=np.float32)
 
     # -- querying -------------------------------------------------------------------------
     def transform(self, queries: Sequence[str]) -> sp.csr_matrix:
         """Query vectors, weighted so that one dot product gives (1-w)*word cosine + w*char cosine."""
         check_is_fitted(self, "postings_")
-        tokens = [word_features(self._with_corrections(q)) for q in queries]
-        return self._weighted(*self._counts(tokens, queries), scale=(1.0 - self.char_weight, self.char_weight))
+        tokens = [word_features(self._with_corrections(q), self.bigrams) for q in queries]
+        return self._queries(*self._counts(tokens, queries))
 
     def _with_corrections(self, query: str) -> str:
         """Very short queries get the nearest known spelling of each unknown word appended."""

@@ -38,7 +38,7 @@ _FRAME = re.compile(
     re.IGNORECASE,
 )
 _NOISE_TOKEN = re.compile(
-    r"\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|0x[0-9a-f]+|[0-9a-f]{16,}|\d{5,})\b",
+    r"\[[^\]\s]*\d[^\]\s]*\]|\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|0x[0-9a-f]+|[0-9a-f]{16,}|\d{5,})\b",
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(r"\[(?:email|phone|card)\]")
@@ -113,13 +113,39 @@ def drop_signature(lines: list[str]) -> list[str]:
     return lines
 
 
-def simplify_logs(lines: list[str]) -> list[str]:
-    """Keep a log line's message and an exception's name; drop timestamps, stack frames and repeats."""
+def frame_name(line: str) -> str | None:
+    """The function a stack-frame line names ("com.acme.Sync.run", "db.connect"); "" for pure noise."""
+    if not _FRAME.match(line):
+        return None
+    text = line.strip()
+    python = re.match(r'File "(?:.*[/\\])?([^/\\"]+?)(?:\.py)?", line \d+(?:, in (\S+))?', text)
+    if python:
+        return ".".join(p for p in python.groups() if p and not p.startswith("<"))
+    java = re.match(r"at\s+([\w$.<>/]+?)(?:\s*\(|$)", text)
+    return java.group(1) if java else ""
+
+
+def simplify_logs(lines: list[str], frames_per_trace: int = 3) -> list[str]:
+    """Keep log messages, exception names and the top frames of a trace; drop timestamps and repeats.
+
+    The first frames of a trace say where it broke (duplicate bug reports share them); the
+    rest, line numbers and addresses differ between copies of the same crash.
+    """
     kept: list[str] = []
     seen: set[str] = set()
+    in_trace = 0
     for line in lines:
-        if _FRAME.match(line):
+        if line.lstrip().startswith("Traceback ("):
+            in_trace = 0
             continue
+        name = frame_name(line)
+        if name is not None:
+            in_trace += 1
+            if name and in_trace <= frames_per_trace and name not in seen:
+                seen.add(name)
+                kept.append(name)
+            continue
+        in_trace = 0
         message = _LOG_PREFIX.sub("", line) if _LOG_PREFIX.match(line) else line
         message = _NOISE_TOKEN.sub(" ", message)
         key = message.strip().lower()
@@ -135,9 +161,8 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     text = strip_html(text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = drop_signature(drop_quoted_reply(text.split("\n")))
+    lines = drop_signature(drop_quoted_reply(_URL.sub(_url_words, text).split("\n")))
     text = _PLACEHOLDER.sub(" ", redact("\n".join(simplify_logs(lines))))
-    text = _URL.sub(_url_words, text)
     return "\n".join(s for s in (_SPACES.sub(" ", line).strip() for line in text.split("\n")) if s)
 
 

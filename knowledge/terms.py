@@ -7,8 +7,10 @@ query time, which is all that matching needs.
 
 from __future__ import annotations
 
+import functools
 import re
 
+import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
@@ -33,7 +35,16 @@ STOP_WORDS = frozenset(
 )
 
 
+_SNOWBALL = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """Snowball (Porter 2) English stem; cached, since word frequencies are Zipfian."""
+    return _SNOWBALL.stemWord(word) if len(word) > 3 and not word.isdigit() else word
+
+
+def crude_stem(word: str) -> str:
     if len(word) <= 3 or word.isdigit():
         return word
     for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
@@ -59,10 +70,10 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in raw_words(text) if w not in STOP_WORDS]
 
 
-def word_features(text: str) -> list[str]:
+def word_features(text: str, bigrams: bool = True) -> list[str]:
     """Unigrams plus adjacent bigrams of content terms: the word half of the index's features."""
     terms = content_terms(text)
-    return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+    return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)] if bigrams else terms
 
 
 def surface_forms(text: str) -> dict[str, str]:

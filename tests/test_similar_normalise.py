@@ -35,15 +35,35 @@ def test_quoted_reply_chain_and_signature_are_dropped():
     assert clean_text(text) == "The sync stopped after the update."
 
 
-def test_log_lines_keep_the_message_and_drop_stack_frames_and_repeats():
+def test_log_lines_keep_the_message_and_drop_timestamps_ids_and_repeats():
     text = (
         "Import crashed:\n"
         "2026-11-02 10:11:12,345 ERROR [worker-3] psycopg2.OperationalError: connection refused\n"
         "2026-11-02 10:11:13,001 ERROR [worker-3] psycopg2.OperationalError: connection refused\n"
-        '  File "/srv/app/db.py", line 88, in connect\n'
-        "    at com.vendor.Sync.run(Sync.java:42)\n"
     )
-    assert clean_text(text) == "Import crashed:\n[worker-3] psycopg2.OperationalError: connection refused"
+    assert clean_text(text) == "Import crashed:\npsycopg2.OperationalError: connection refused"
+
+
+def test_stack_traces_keep_only_their_top_three_function_names():
+    text = (
+        "java.lang.NullPointerException: render failed\n"
+        "    at org.acme.ui.Part.render(Part.java:42)\n"
+        "    at org.acme.ui.Workbench.run(Workbench.java:7)\n"
+        "    at org.acme.ui.Workbench.loop(Workbench.java:9)\n"
+        "    at org.acme.core.Main.main(Main.java:1)\n"
+        "    ... 12 more\n"
+        "Traceback (most recent call last):\n"
+        '  File "/srv/app/db.py", line 88, in connect\n'
+        "ValueError: bad port\n"
+    )
+    assert clean_text(text).split("\n") == [
+        "java.lang.NullPointerException: render failed",
+        "org.acme.ui.Part.render",
+        "org.acme.ui.Workbench.run",
+        "org.acme.ui.Workbench.loop",
+        "db.connect",
+        "ValueError: bad port",
+    ]
 
 
 def test_urls_become_their_site_and_path_words():

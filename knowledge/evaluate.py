@@ -1,0 +1,109 @@
+"""Ranking quality on a labelled duplicate set: our index against SQLite FTS5 BM25 and plain TF-IDF.
+
+Kept in the package (not only in `bench/`) so the test suite can hold a quality floor with
+the same code the benchmark reports. Every ranker sees the same corpus and the same raw
+query text; MAP is computed over the top `depth` results (AP@depth).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
+from smartstep.knowledge.cases import Case, index_text, title_text
+from smartstep.knowledge.index import SimilarityIndex
+from smartstep.knowledge.normalise import clean_text
+
+
+@dataclass(frozen=True)
+class Query:
+    id: str
+    text: str
+    kind: str
+    split: str
+    relevant: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Quality:
+    map: float
+    mrr: float
+    p_at_1: float
+    n: int
+
+
+def load_eval_set(path: Path) -> tuple[list[Case], list[Query]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    corpus = [
+        Case(c["id"], c["subject"], c["description"], c.get("resolution", ""), "", "", "", "") for c in data["corpus"]
+    ]
+    queries = [Query(q["id"], q["text"], q["kind"], q["split"], frozenset(q["relevant"])) for q in data["queries"]]
+    return corpus, queries
+
+
+def quality(rankings: Sequence[Sequence[str]], queries: Sequence[Query], depth: int = 100) -> Quality:
+    """MAP (AP@depth), MRR and precision at 1 of ranked id lists against each query's relevant ids."""
+    aps, rrs, p1 = [], [], []
+    for ranked, query in zip(rankings, queries, strict=True):
+        hits, precisions, first = 0, [], 0.0
+        for position, case_id in enumerate(ranked[:depth], 1):
+            if case_id in query.relevant:
+                hits += 1
+                precisions.append(hits / position)
+                first = first or 1.0 / position
+        aps.append(sum(precisions) / len(query.relevant))
+        rrs.append(first)
+        p1.append(1.0 if ranked and ranked[0] in query.relevant else 0.0)
+    return Quality(float(np.mean(aps)), float(np.mean(rrs)), float(np.mean(p1)), len(queries))
+
+
+def rank_ours(corpus: Sequence[Case], queries: Sequence[Query], depth: int = 100, **params: object) -> list[list[str]]:
+    """Our index as production runs it: cleaned text, batch search, folded duplicates expanded in place."""
+    index = SimilarityIndex(**params).fit([index_text(c) for c in corpus], [title_text(c) for c in corpus])
+    hits = index.search_batch([clean_text(q.text) for q in queries], k=depth)
+    return [[corpus[r].id for h in row for r in (h.row, *h.duplicates)] for row in hits]
+
+
+def rank_tfidf(corpus: Sequence[Case], queries: Sequence[Query], depth: int = 100) -> list[list[str]]:
+    """The textbook baseline: scikit-learn's default TfidfVectorizer and cosine similarity."""
+    vectorizer = TfidfVectorizer()
+    matrix = vectorizer.fit_transform([_plain(c) for c in corpus])
+    scores = linear_kernel(vectorizer.transform([q.text for q in queries]), matrix)
+    return [[corpus[i].id for i in np.argsort(-row, kind="stable")[:depth] if row[i] > 0] for row in scores]
+
+
+def rank_fts5(corpus: Sequence[Case], queries: Sequence[Query], depth: int = 100) -> list[list[str]]:
+    """SQLite FTS5 with BM25 and the Porter stemmer: any query word may match (OR), best bm25 first."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE docs USING fts5(case_id UNINDEXED, body, tokenize='porter unicode61')")
+    conn.executemany("INSERT INTO docs VALUES (?, ?)", [(c.id, _plain(c)) for c in corpus])
+    out = []
+    for query in queries:
+        match = fts5_match(query.text)
+        rows = (
+            conn.execute(
+                "SELECT case_id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, depth)
+            ).fetchall()
+            if match
+            else []
+        )
+        out.append([r[0] for r in rows])
+    conn.close()
+    return out
+
+
+def fts5_match(text: str) -> str:
+    """A query's words as an FTS5 OR-expression of quoted terms (quotes keep syntax characters inert)."""
+    words = dict.fromkeys(w.lower() for w in re.findall(r"[^\W_]+", text) if len(w) > 1)
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+def _plain(case: Case) -> str:
+    return "\n".join((case.title, case.description, case.resolution))

@@ -1,0 +1,67 @@
+"""Term weighting for the index: BM25 for words, sublinear TF-IDF cosine for character n-grams.
+
+Pure functions over scipy sparse count matrices. The word half uses BM25 on the case side
+and a query vector scaled so a perfect match scores about 1; on our labelled set this beat
+cosine TF-IDF for words by a wide margin (short cases next to long ones are the norm in
+support). Character n-grams stay cosine: there they measure spelling overlap, not relevance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+
+def document_frequency(counts: sp.csr_matrix) -> np.ndarray:
+    return np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+
+
+def bm25_idf(df: np.ndarray, n: int, max_df: float) -> np.ndarray:
+    """Robertson-Sparck Jones IDF (never negative); very common features dropped in large stores."""
+    idf = np.log1p((n - df + 0.5) / (df + 0.5))
+    if n >= 1000:  # in small stores every word may matter and speed is no issue
+        idf[df > max_df * n] = 0.0
+    return idf.astype(np.float32)
+
+
+def tfidf_idf(df: np.ndarray, n: int, max_df: float) -> np.ndarray:
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    if n >= 1000:
+        idf[df > max_df * n] = 0.0
+    return idf.astype(np.float32)
+
+
+def bm25_documents(counts: sp.csr_matrix, idf: np.ndarray, avgdl: float, k1: float, b: float) -> sp.csr_matrix:
+    """Each case's BM25 weight per term, so a query's score is a plain sparse dot product."""
+    counts = counts.tocsr().astype(np.float32)
+    lengths = np.asarray(counts.sum(axis=1), dtype=np.float32).ravel()
+    per_entry = np.repeat(lengths, np.diff(counts.indptr))
+    tf = counts.data
+    counts.data = idf[counts.indices] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * per_entry / max(avgdl, 1e-6)))
+    counts.eliminate_zeros()
+    return counts
+
+
+def bm25_queries(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Binary query terms scaled by 1 / (sum of their IDF): a case holding every term once scores ~1.
+
+    A word no case uses has the highest IDF, so a query made mostly of unknown words (typos,
+    noise) scores low everywhere, which hands more of the decision to the character n-grams.
+    """
+    counts = counts.tocsr().astype(np.float32)
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    weights = idf[counts.indices]
+    totals = np.bincount(rows, weights=weights, minlength=counts.shape[0])
+    counts.data = (weights > 0) / np.maximum(totals[rows], 1e-6)
+    counts.data = counts.data.astype(np.float32)
+    counts.eliminate_zeros()
+    return counts
+
+
+def cosine_rows(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear TF x IDF, rows L2-normalised."""
+    counts = counts.tocsr().astype(np.float32)
+    counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    counts.eliminate_zeros()
+    return normalize(counts, copy=False) if counts.shape[0] else counts
