@@ -63,19 +63,46 @@ def next_steps(
     horizons = {r.id: r.horizon_weeks for r in rules}
     cooldowns = {r.id: r.cooldown for r in rules}
     check_outcomes(db, period, horizons)
-    history = load_history(db, until=period, weeks=max(HISTORY_WEEKS, weeks_needed(rules)))
+    history = load_history(db, until=period, weeks=weeks_needed(rules))
     stages = organisation_stages(db)
-    facts = Facts(stages=stages, last_fired=last_fired(db, period), signals=repeated_problem_signals(db, period))
+    facts = Facts(stages=stages, last_fired=last_fired(db, period), signals=_signals(db, period))
     candidates = evaluate(rules, history, period, facts, teams).candidates
     learning = load_learning(db, period, cooldowns)
-    wanted = {(c.rule_id, c.team) for c in candidates}
-    situations = similar_situations(SituationSpace(history), period, wanted, done_steps(db, horizons))
+    situations = _situations(db, period, {(c.rule_id, c.team) for c in candidates}, horizons)
     fit = frozenset(r.id for r in rules if r.requires.stage is not None and stage_allows(r, stages))
     ranked = rank(candidates, learning, situations, fit)
     chosen = _per_team(ranked, k) if per_team else _balanced(ranked, k)
     if log and chosen:
         chosen = log_advice(db, chosen, surface, at=at, make_id=make_id)
     return AdviceRun(period, tuple(chosen))
+
+
+def _situations(
+    db: sqlite_utils.Database, period: str, wanted: set[tuple[str, str]], horizons: dict[str, int]
+) -> dict[tuple[str, str], tuple]:
+    """Similar past situations, read (with two years of history) only when some candidate's
+    step was done and measured before."""
+    rules = {rule for rule, _ in wanted}
+    done = [s for s in done_steps(db, horizons) if s.rule_id in rules and s.period < period]
+    if not done:
+        return {}
+    history = load_history(db, until=period, weeks=HISTORY_WEEKS)
+    return similar_situations(SituationSpace(history), period, wanted, done)
+
+
+_SIGNALS: dict[tuple, dict] = {}
+
+
+def _signals(db: sqlite_utils.Database, period: str) -> dict[tuple[str, str], tuple[float, str]]:
+    """Repeated-problem signals, cached while the tickets table is unchanged: finding them means
+    clustering weeks of tickets, and every question in a busy Slack channel would redo it."""
+    version = db.execute("SELECT count(*), max(rowid), max(solved_at) FROM tickets").fetchone()
+    key = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), period, *version)
+    if key not in _SIGNALS:
+        if len(_SIGNALS) > 64:
+            _SIGNALS.clear()
+        _SIGNALS[key] = repeated_problem_signals(db, period)
+    return _SIGNALS[key]
 
 
 def _per_team(ranked: list[Advice], k: int) -> list[Advice]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -59,7 +60,10 @@ def week_end(period: str) -> datetime:
     return week_start(period) + timedelta(days=7)
 
 
+@lru_cache(maxsize=65536)
 def shift_week(period: str, weeks: int) -> str:
+    """The ISO week `weeks` after (or before, if negative) `period`; cached, as every trend and
+    baseline calls it for the same few hundred weeks."""
     return iso_week(week_start(period) + timedelta(weeks=weeks))
 
 
