@@ -180,3 +180,25 @@ def test_cli_on_an_empty_store_says_what_to_do(tmp_path):
     assert result.stderr == (
         f"smartstep: {tmp_path / 'empty.db'} holds no tickets yet; run 'smartstep import' or 'smartstep demo' first\n"
     )
+
+
+def test_demo_effort_storyline_shows_contacts_as_the_ces_driver():
+    """Technical's planted story: effort gets worse because tickets need more contacts.
+
+    The demo's rows go straight into the tables (no metric recompute: the analysis reads only
+    tickets, surveys and customers), at 0.2 scale to keep the test quick.
+    """
+    from smartstep.db import open_memory_db
+    from smartstep.demo import STORYLINES, generate_demo
+
+    data = generate_demo(7, scale=0.2)
+    db = open_memory_db()
+    with db.atomic():
+        db["customers"].insert_all(data.customers)
+        db["tickets"].insert_all(data.tickets)
+        db["surveys"].insert_all(data.surveys)
+    story = next(s for s in STORYLINES if s.team == "Technical" and s.metric == "ces")
+    report = load_driver_report(db, "ces", team="Technical", weeks=26, since=story.start_week)
+    top = report.stable_drivers[0]
+    assert (top.factor, top.group) == ("contacts", "tickets needing 3+ contacts")
+    assert top.effect < -0.5
