@@ -33,6 +33,15 @@ class Result:
     negated: bool = False
 
 
+def key(c: Any) -> str:
+    """Where a condition's series lives in the snapshot: the metric, or one part of it."""
+    return f"{c.metric}:{c.part}" if getattr(c, "part", None) else c.metric
+
+
+def _part(c: Any, like: np.ndarray) -> list[str] | None:
+    return [c.part] * len(like) if getattr(c, "part", None) else None
+
+
 def sign_of(metric: str, direction: str) -> float:
     """+1 when the condition wants the value to go up, -1 when down."""
     if direction in ("up", "down"):
@@ -59,37 +68,42 @@ def _current(snap: Snapshot, metric: str, min_n: int) -> tuple[np.ndarray, np.nd
 
 
 def threshold(snap: Snapshot, c: m.Threshold) -> Result:
-    value, n, _ = _current(snap, c.metric, c.min_n)
+    value, n, _ = _current(snap, key(c), c.min_n)
     line = c.above if c.above is not None else c.below
     with np.errstate(invalid="ignore"):
         margin = (value - line) if c.above is not None else (line - value)
         fired = margin > 0
-    severity = np.nan_to_num(margin / noise(snap, c.metric))
-    return Result(fired, severity, [EvidenceArrays(c.metric, value, np.full_like(value, line), n)])
+    severity = np.nan_to_num(margin / noise(snap, key(c)))
+    return Result(
+        fired, severity, [EvidenceArrays(c.metric, value, np.full_like(value, line), n, labels=_part(c, value))]
+    )
 
 
 def change(snap: Snapshot, c: m.Change) -> Result:
-    now, _, n_now = window_mean(snap, c.metric, 0, c.smooth, c.min_n)
-    then, _, _ = window_mean(snap, c.metric, c.weeks, c.smooth, c.min_n)
-    _, _, h = snap.metric(c.metric)
+    now, _, n_now = window_mean(snap, key(c), 0, c.smooth, c.min_n)
+    then, _, _ = window_mean(snap, key(c), c.weeks, c.smooth, c.min_n)
+    _, _, h = snap.metric(key(c))
     moved = sign_of(c.metric, c.direction) * (now - then)
     guard = np.nan_to_num(np.hypot(h[:, -1], h[:, -1 - c.weeks])) / np.sqrt(c.smooth)
     with np.errstate(invalid="ignore"):
         fired = _big_enough(moved, then, c) & (moved > guard)
-    severity = np.nan_to_num(moved / noise(snap, c.metric))
-    return Result(fired, severity, [EvidenceArrays(c.metric, now, then, n_now)])
+    severity = np.nan_to_num(moved / noise(snap, key(c)))
+    return Result(fired, severity, [EvidenceArrays(c.metric, now, then, n_now, labels=_part(c, now))])
 
 
 def trend_condition(snap: Snapshot, c: m.Trend) -> Result:
-    t = trend(snap, c.metric, c.weeks, c.min_n)
+    t = trend(snap, key(c), c.weeks, c.min_n)
     sign = sign_of(c.metric, c.direction)
     tstat = sign * t["slope"] / t["se"]
     with np.errstate(invalid="ignore"):
         fired = _big_enough(sign * t["fit_change"], t["fit_start"], c) & (tstat >= c.min_t)
         if c.min_total_n:
             fired &= ~(t["n"] < c.min_total_n)
-    severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
-    return Result(fired, severity, [EvidenceArrays(c.metric, t["last"], t["first"], t["n"])])
+    # how far it moved in noise units (the slope's significance is the gate above)
+    severity = np.nan_to_num(sign * t["fit_change"] / noise(snap, key(c)))
+    return Result(
+        fired, severity, [EvidenceArrays(c.metric, t["last"], t["first"], t["n"], labels=_part(c, t["last"]))]
+    )
 
 
 def _median_of_others(snap: Snapshot, metric: str, min_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -110,12 +124,14 @@ def _median_of_others(snap: Snapshot, metric: str, min_n: int) -> tuple[np.ndarr
 
 
 def versus_teams(snap: Snapshot, c: m.VersusTeams) -> Result:
-    value, n, _ = _current(snap, c.metric, c.min_n)
-    median, count, spread = _median_of_others(snap, c.metric, c.min_n)
+    value, n, _ = _current(snap, key(c), c.min_n)
+    median, count, spread = _median_of_others(snap, key(c), c.min_n)
     moved = sign_of(c.metric, c.direction) * (value - median)
     fired = _big_enough(moved, median, c) & (count >= c.min_teams)
-    scale = np.maximum(spread, noise(snap, c.metric))
-    return Result(fired, np.nan_to_num(moved / scale), [EvidenceArrays(c.metric, value, median, n)])
+    scale = np.maximum(spread, noise(snap, key(c)))
+    return Result(
+        fired, np.nan_to_num(moved / scale), [EvidenceArrays(c.metric, value, median, n, labels=_part(c, value))]
+    )
 
 
 def _baseline_gap(snap: Snapshot, metric: str, recent: int, baseline: int, min_n: int) -> dict[str, np.ndarray]:
@@ -133,13 +149,17 @@ def _baseline_gap(snap: Snapshot, metric: str, recent: int, baseline: int, min_n
 
 
 def versus_baseline(snap: Snapshot, c: m.VersusBaseline) -> Result:
-    gap = _baseline_gap(snap, c.metric, c.recent_weeks, c.baseline_weeks, c.min_n)
+    gap = _baseline_gap(snap, key(c), c.recent_weeks, c.baseline_weeks, c.min_n)
     moved = sign_of(c.metric, c.direction) * (gap["now"] - gap["base"])
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = moved / gap["se"]
         fired = _big_enough(moved, gap["base"], c) & (tstat >= c.min_t) & gap["enough"]
+        if c.min_total_n:
+            fired &= ~(gap["n"] < c.min_total_n)
     severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
-    return Result(fired, severity, [EvidenceArrays(c.metric, gap["now"], gap["base"], gap["n"])])
+    return Result(
+        fired, severity, [EvidenceArrays(c.metric, gap["now"], gap["base"], gap["n"], labels=_part(c, gap["now"]))]
+    )
 
 
 def diverging(snap: Snapshot, c: m.Diverging) -> Result:
@@ -159,7 +179,7 @@ def diverging(snap: Snapshot, c: m.Diverging) -> Result:
 
 
 def freshness(snap: Snapshot, c: m.Freshness) -> Result:
-    v, n, _ = snap.metric(c.metric)
+    v, n, _ = snap.metric(key(c))
     window = v[:, -(c.max_age_weeks + 1) :]
     ok = ~np.isnan(window)
     fired = ok.any(axis=1)

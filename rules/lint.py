@@ -39,8 +39,16 @@ def example_history(example: m.Example, current: str = EXAMPLE_WEEK) -> History:
     for team, series in teams.items():
         for metric, values in series.items():
             start = len(values) - 1
+            parts = example.details.get(metric, {}) if team == EXAMPLE_TEAM else {}
             history[(team, metric)] = [
-                MetricValue(team, metric, shift_week(current, i - start), float(v), n=example.n)
+                MetricValue(
+                    team,
+                    metric,
+                    shift_week(current, i - start),
+                    float(v),
+                    n=example.n,
+                    detail={part: series[i] for part, series in parts.items() if i < len(series)},
+                )
                 for i, v in enumerate(values)
                 if v is not None
             ]
@@ -105,6 +113,15 @@ def describe(c: Any, indent: int = 0) -> list[str]:
 
 
 def _leaf(c: Any) -> str:
+    text = _leaf_text(c)
+    part = getattr(c, "part", None)
+    if part:
+        name = "the time outside support" if part == "outside_support" else f"the {part} part"
+        text = text.replace(_metric(c.metric), f"{_metric(c.metric)} ({name})", 1)
+    return text
+
+
+def _leaf_text(c: Any) -> str:
     d = getattr(c, "direction", "")
     if isinstance(c, m.Threshold):
         side, line = ("above", c.above) if c.above is not None else ("below", c.below)

@@ -21,7 +21,7 @@ from smartstep.rules.model import LEAF_KINDS, Rule, RuleFile, did_you_mean
 
 MAX_FILE_BYTES = 2_000_000
 MAX_FILES = 200
-MAX_NODES = 250_000
+MAX_NODES = 100_000
 MAX_DEPTH = 32
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()

@@ -75,6 +75,11 @@ class _Strict(BaseModel):
 
 class _MetricCondition(_Strict):
     metric: MetricId
+    part: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_-]*$",
+        description="one part of a split metric, e.g. a department of Time to Smile, or 'outside_support'",
+    )
     min_n: int = Field(0, ge=0, description="weeks whose sample is smaller than this are ignored")
 
 
@@ -145,6 +150,7 @@ class VersusBaseline(_Sized):
     kind: Literal["versus_baseline"]
     recent_weeks: int = Field(4, ge=1, le=52)
     baseline_weeks: int = Field(13, ge=2, le=104)
+    min_total_n: int = Field(0, ge=0, description="answers needed in the recent weeks together")
     min_t: float = Field(2.0, ge=0, description="how many standard errors the difference must clear")
 
 
@@ -277,6 +283,9 @@ class Example(_Strict):
     given: dict[MetricId, list[float | None]] = Field(min_length=1)
     n: int | None = Field(None, ge=0, description="sample size of every given week")
     others: dict[str, dict[MetricId, list[float | None]]] = Field(default_factory=dict)
+    details: dict[MetricId, dict[str, list[float]]] = Field(
+        default_factory=dict, description="a split metric's parts per week, e.g. Time to Smile per department"
+    )
     signals: dict[Annotated[str, AfterValidator(_check_signal)], float] = Field(default_factory=dict)
     stage: dict[str, Literal["chaos", "managed", "professional", "proactive", "invisible"]] = Field(
         default_factory=dict

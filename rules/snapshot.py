@@ -7,6 +7,7 @@ window share the work.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ import numpy as np
 from smartstep.metric_values import History
 from smartstep.weeks import shift_week
 
-NOISE_WEEKS = 13
+NOISE_WEEKS = 26
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Snapshot:
     ns: dict[str, np.ndarray]
     half: dict[str, np.ndarray]
     signals: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
+    history: History | None = None
     cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
@@ -35,11 +37,37 @@ class Snapshot:
         return len(self.periods)
 
     def metric(self, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(values, n, half-width) for a metric; all-NaN when nobody has it."""
+        """(values, n, half-width) for a metric or a part ('metric:part'); all-NaN when nobody has it."""
+        if metric not in self.values and ":" in metric and self.history is not None:
+            self._add_part(metric)
         if metric not in self.values:
             empty = np.full((len(self.teams), self.width), np.nan)
             return empty, empty, empty
         return self.values[metric], self.ns[metric], self.half[metric]
+
+    def _add_part(self, key: str) -> None:
+        """A part of a split metric from each value's `detail` (e.g. Time to Smile per department).
+
+        `outside_support` is the whole minus the support part: the wait in other departments.
+        """
+        metric, part = key.split(":", 1)
+        position = {p: i for i, p in enumerate(self.periods)}
+        shape = (len(self.teams), self.width)
+        v, n, h = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+        for r, team in enumerate(self.teams):
+            for item in reversed(self.history.get((team, metric), [])):  # type: ignore[union-attr]
+                c = position.get(item.period)
+                if item.period < self.periods[0]:
+                    break
+                if c is None or not item.detail:
+                    continue
+                if part == "outside_support":
+                    v[r, c] = item.value - item.detail.get("support", 0.0)
+                else:
+                    v[r, c] = item.detail.get(part, 0.0)
+                if item.n is not None:
+                    n[r, c] = item.n
+        self.values[key], self.ns[key], self.half[key] = v, n, h
 
     def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
         if key not in self.cache:
@@ -80,7 +108,7 @@ def build_snapshot(history: History, current: str, weeks: int, teams: Iterable[s
                 n[r, c] = item.n
             if item.ci is not None:
                 h[r, c] = (item.ci[1] - item.ci[0]) / 2
-    return Snapshot(names, periods, values, ns, half)
+    return Snapshot(names, periods, values, ns, half, history=history)
 
 
 def add_signals(snap: Snapshot, signals: Mapping[tuple[str, str], tuple[float, str]]) -> None:
@@ -122,21 +150,26 @@ def window_mean(
 
 
 def noise(snap: Snapshot, metric: str) -> np.ndarray:
-    """A team's week-to-week spread: the scale for "how far past the line" a value is."""
+    """A team's usual week-to-week wobble: the scale for "how far past the line" a value is.
+
+    Robust: the median absolute week-to-week difference, so one step change or one wild
+    week (the very thing a rule looks for) does not inflate the noise it is judged against.
+    """
 
     def compute() -> np.ndarray:
         v, _, h = snap.metric(metric)
         block = v[:, -NOISE_WEEKS:]
-        ok = ~np.isnan(block)
+        diffs = np.abs(np.diff(block, axis=1))
+        ok = ~np.isnan(diffs)
         count = ok.sum(axis=1)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            typical = np.nanmedian(np.where(ok, diffs, np.nan), axis=1) / 0.954
+        typical = np.where(count >= 4, typical, np.nan)
+        typical = np.where(np.isnan(typical), h[:, -1], typical)
         mean, _, _ = window_mean(snap, metric, 0, NOISE_WEEKS, 0)
-        dev = np.where(ok, block - mean[:, None], 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            std = np.sqrt((dev**2).sum(axis=1) / np.maximum(count - 1, 1))
-        std = np.where(count >= 3, std, np.nan)
-        std = np.where(np.isnan(std), h[:, -1], std)
         floor = 0.02 * np.abs(np.nan_to_num(mean)) + 1e-6
-        return np.where(np.isnan(std), floor, np.maximum(std, floor))
+        return np.where(np.isnan(typical), floor, np.maximum(typical, floor))
 
     return snap.cached(("noise", metric), compute)
 

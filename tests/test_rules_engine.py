@@ -237,3 +237,44 @@ def test_worsens_follows_the_better_direction() -> None:
     assert list(fired(r, h)) == ["A"]
     r = rule({"kind": "change", "metric": "backlog", "direction": "improves", "weeks": 1, "by": 10})
     assert list(fired(r, h)) == ["B"]
+
+
+def test_part_of_a_split_metric_outside_support() -> None:
+    """Time to Smile split by department: only the days outside support count for this part."""
+    weeks = 8
+    out: History = {}
+    for team, support_late in (("A", 1.0), ("B", 3.0)):
+        out[(team, "time_to_smile_days")] = [
+            MetricValue(
+                team,
+                "time_to_smile_days",
+                shift_week(NOW, i - weeks + 1),
+                total,
+                detail={
+                    "support": 1.0 if i < 4 else support_late,
+                    "engineering": total - (1.0 if i < 4 else support_late),
+                },
+            )
+            for i, total in enumerate([2.0, 2.0, 2.0, 2.0, 4.0, 4.0, 4.0, 4.0])
+        ]
+    when = {"kind": "versus_baseline", "metric": "time_to_smile_days", "part": "outside_support"}
+    r = rule(when | {"direction": "worsens", "recent_weeks": 4, "baseline_weeks": 4, "by": 1})
+    got = fired(r, out)
+    assert list(got) == ["A"]  # A: 1 -> 3 days outside support; B: the extra days are inside support
+    ev = got["A"].evidence[0]
+    assert (ev.metric, ev.value, ev.previous, ev.label) == ("time_to_smile_days", 3.0, 1.0, "outside_support")
+
+
+def test_baseline_needs_enough_answers_in_all() -> None:
+    values = {"A": {"retention_rate": [90.0] * 13 + [70.0] * 4}}
+    when = {"kind": "versus_baseline", "metric": "retention_rate", "direction": "worsens", "by": 5, "min_total_n": 30}
+    assert fired(rule(when), history(values, n=2)) == {}  # 8 renewals in the last 4 weeks: too few to judge
+    assert list(fired(rule(when), history(values, n=10))) == ["A"]
+
+
+def test_one_wild_week_does_not_hide_a_real_drop() -> None:
+    """The noise scale is the typical week-to-week move, so one outlier week cannot inflate it."""
+    base = [30.0, 31, 29, 30, 30, 31, 29, 30, 75, 30, 31, 29, 30]  # one wild week (75)
+    h = history({"A": {"survey_response_rate": base + [22, 21, 22, 21]}})
+    r = rule({"kind": "versus_baseline", "metric": "survey_response_rate", "direction": "worsens", "by": 5})
+    assert list(fired(r, h)) == ["A"]

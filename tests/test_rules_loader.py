@@ -184,8 +184,8 @@ def test_billion_laughs_is_refused_quickly(tmp_path, monkeypatch) -> None:
     lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
     start = time.perf_counter()
     found = problems(tmp_path, "\n".join(lines) + "\n", monkeypatch)
-    assert time.perf_counter() - start < 2
-    assert len(found) == 1 and "file is too complex: more than 250,000 values (aliases expanded)" in found[0]
+    assert time.perf_counter() - start < 5  # expanded in full it would be a billion values
+    assert len(found) == 1 and "file is too complex: more than 100,000 values (aliases expanded)" in found[0]
 
 
 def test_deep_nesting_is_refused(tmp_path, monkeypatch) -> None:
