@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-from smartstep.driver_features import LABELS, build_design
+from smartstep.driver_features import LABELS, Design
 from smartstep.driver_math import bootstrap_counts, r2_parts
 
 MIN_CHANGE = 2.0
@@ -59,15 +58,15 @@ def _explained(matrix: np.ndarray, sizes: tuple[int, ...], resamples: int, seed:
 
 
 def detect_changes(
-    frame: pd.DataFrame, since: str, *, resamples: int, seed: int, min_answers: int
+    design: Design, recent: np.ndarray, since: str, *, resamples: int, seed: int, min_answers: int
 ) -> tuple[DriverChange, ...]:
-    """Factors whose explained variation changed beyond noise from week `since` on, biggest first."""
-    recent = (frame["week"] >= since).to_numpy()
+    """Factors whose explained variation changed beyond noise from week `since` on, biggest first.
+
+    `design` is built on both windows together, so the factors' columns mean the same on each
+    side; `recent` marks the rows answered from `since` on.
+    """
     n_after, n_before = int(recent.sum()), int((~recent).sum())
-    if min(n_after, n_before) < min_answers:
-        return ()
-    design = build_design(frame)
-    if not design.factors:
+    if min(n_after, n_before) < min_answers or not design.factors:
         return ()
     before, before_var = _explained(design.matrix[~recent], design.sizes, resamples, seed + 1)
     after, after_var = _explained(design.matrix[recent], design.sizes, resamples, seed + 2)

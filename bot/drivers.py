@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 from smartstep.driver_changes import DriverChange, detect_changes
-from smartstep.driver_features import LABELS, Split, build_design, candidate_splits
+from smartstep.driver_features import LABELS, Design, Split, build_design, candidate_splits
 from smartstep.driver_math import bootstrap_counts, r2_parts, split_effects
 from smartstep.weeks import shift_week, week_range
 
@@ -117,13 +117,19 @@ def _interval(point: float, resampled: np.ndarray) -> tuple[float, float]:
     return (round(max(0.0, float(point - (mid - lo))), 4), round(min(100.0, float(point + (hi - mid))), 4))
 
 
-def _effect(points: np.ndarray, splits: list[Split], counts: np.ndarray) -> tuple[Split | None, np.ndarray]:
-    """The split with the biggest effect on the full sample (row 0 of counts), and its effect per row."""
-    if not splits:
-        return None, np.full(len(counts), np.nan)
-    effects = split_effects(points, [(s.inside, s.outside) for s in splits], counts)
-    best = int(np.nanargmax(np.abs(np.nan_to_num(effects[0]))))
-    return splits[best], effects[:, best]
+def _effects(
+    frame: pd.DataFrame, factors: tuple[str, ...], points: np.ndarray, counts: np.ndarray
+) -> dict[str, tuple[Split | None, np.ndarray]]:
+    """Per factor: its split with the biggest effect on the sample (row 0 of counts), and that
+    split's effect in every row of counts. All splits go through one matrix product."""
+    candidates = [(factor, split) for factor in factors for split in candidate_splits(frame, factor)]
+    effects = split_effects(points, [(s.inside, s.outside) for _, s in candidates], counts) if candidates else None
+    best: dict[str, tuple[Split | None, np.ndarray]] = {f: (None, np.full(len(counts), np.nan)) for f in factors}
+    for column, (factor, split) in enumerate(candidates):
+        current = best[factor]
+        if current[0] is None or abs(np.nan_to_num(effects[0, column])) > abs(np.nan_to_num(current[1][0])):
+            best[factor] = (split, effects[:, column])
+    return best
 
 
 def _driver(factor: str, columns: int, parts: np.ndarray, shares: np.ndarray, effect: tuple, n: int) -> Driver:
@@ -147,8 +153,9 @@ def _driver(factor: str, columns: int, parts: np.ndarray, shares: np.ndarray, ef
     )
 
 
-def _drivers(frame: pd.DataFrame, metric: str, resamples: int, seed: int) -> tuple[tuple[Driver, ...], np.ndarray]:
-    design = build_design(frame)
+def _drivers(
+    frame: pd.DataFrame, design: Design, metric: str, resamples: int, seed: int
+) -> tuple[tuple[Driver, ...], np.ndarray]:
     n = len(frame)
     counts = np.vstack([np.ones((1, n)), bootstrap_counts(n, resamples, seed)]).astype(float)
     if not design.factors:
@@ -157,15 +164,9 @@ def _drivers(frame: pd.DataFrame, metric: str, resamples: int, seed: int) -> tup
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(r2[:, None] > 0, phi / r2[:, None] * 100.0, 0.0)
     points = metric_points(frame["score"].to_numpy(dtype=float), metric)
+    effects = _effects(frame, design.factors, points, counts)
     drivers = [
-        _driver(
-            factor,
-            design.sizes[i],
-            phi[:, i] * 100.0,
-            shares[:, i],
-            _effect(points, candidate_splits(frame, factor), counts),
-            n,
-        )
+        _driver(factor, design.sizes[i], phi[:, i] * 100.0, shares[:, i], effects[factor], n)
         for i, factor in enumerate(design.factors)
     ]
     return tuple(sorted(drivers, key=lambda d: -d.share)), r2 * 100.0
@@ -195,13 +196,15 @@ def analyse_drivers(
     base |= dict(without_ticket=len(frame) - n, resamples=resamples)
     if n < min_answers:
         return DriverReport(**base, explained=None, explained_ci=None, drivers=())
-    drivers, r2 = _drivers(with_ticket, metric, resamples, seed)
+    design = build_design(with_ticket)
+    drivers, r2 = _drivers(with_ticket, design, metric, resamples, seed)
     weeks = week_range(first_week, last_week)
     if since is None and len(weeks) >= 4:
         since = shift_week(first_week, len(weeks) // 2)
     changes = ()
     if since is not None:
-        changes = detect_changes(with_ticket, since, resamples=resamples, seed=seed, min_answers=min_answers)
+        recent = (with_ticket["week"] >= since).to_numpy()
+        changes = detect_changes(design, recent, since, resamples=resamples, seed=seed, min_answers=min_answers)
     return DriverReport(
         **base,
         explained=round(float(r2[0]), 4),
