@@ -190,6 +190,35 @@ def m005_advice_tracking(db: sqlite_utils.Database) -> None:
     db["advice"].create_index(["team", "period"])
 
 
+@MIGRATIONS()
+def m006_digest_subscriptions(db: sqlite_utils.Database) -> None:
+    """Weekly digest subscriptions (one per channel) and the call-backs leads record from the digest.
+
+    A channel holds one subscription so one (channel, week) row in `digests` is one post.
+    `callbacks` keeps which low survey answers someone has called back, so the digest stops
+    listing them.
+    """
+    db["digest_subscriptions"].create(
+        {
+            "channel": str,
+            "teams": str,  # JSON list of team names; NULL means every team
+            "weekday": int,  # 0 = Monday
+            "time": str,  # HH:MM in `timezone`
+            "timezone": str,
+            "quiet": str,  # "line": one "all steady" line in a quiet week; "skip": post nothing
+            "created_by": str,
+            "created_at": str,
+        },
+        pk="channel",
+        not_null={"weekday", "time", "timezone", "quiet", "created_at"},
+    )
+    db["callbacks"].create(
+        {"survey_id": str, "ticket_id": str, "user": str, "at": str},
+        pk="survey_id",
+        not_null={"at"},
+    )
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
     db = sqlite_utils.Database(str(path))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 from smartstep.commands.assess_cmd import assess_command
 from smartstep.commands.chat_cmd import ask_command, chat_command
+from smartstep.commands.clock_cmd import clock_command
 from smartstep.commands.demo_cmd import demo_command
+from smartstep.commands.digest_cmd import digest_command
 from smartstep.commands.drivers_cmd import drivers_command
 from smartstep.commands.feedback_cmd import feedback_command
 from smartstep.commands.import_cmd import import_command
@@ -28,4 +30,6 @@ COMMANDS: list[click.Command] = [
     serve_command,
     demo_command,
     drivers_command,
+    digest_command,
+    clock_command,
 ]

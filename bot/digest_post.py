@@ -1,0 +1,65 @@
+"""Building a digest ready to send, and sending it: the message, then the chart in its thread.
+
+The chart goes through Slack's current upload flow (files.getUploadURLExternal, the upload,
+files.completeUploadExternal: `WebClient.files_upload_v2`), as a reply to the digest so the
+channel gets one post a week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+from slack_sdk import WebClient
+from smartstep.advice_log import new_advice_id
+from smartstep.digest import Digest
+from smartstep.digest_blocks import digest_message
+from smartstep.digest_chart import chart_png
+from smartstep.digest_data import load_digest
+from smartstep.rules.loader import RuleSet
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    digest: Digest
+    message: dict[str, Any]
+    png: bytes | None  # None when there is nothing to draw (no data, or a quiet week's single line)
+
+
+def render_digest(
+    db: sqlite_utils.Database,
+    ruleset: RuleSet,
+    *,
+    teams: Sequence[str] | None = None,
+    as_of: datetime | None = None,
+    log: bool = True,
+    at: datetime | None = None,
+    make_id: Callable[[], str] = new_advice_id,
+    chart: bool = True,
+) -> RenderedDigest:
+    digest = load_digest(db, ruleset, teams=teams, as_of=as_of, log=log, at=at, make_id=make_id)
+    png = None
+    if chart and digest.period is not None and digest.teams and not digest.quiet:
+        png = chart_png(digest.history, digest.period, [t.team for t in digest.teams])
+    return RenderedDigest(digest, digest_message(digest, chart_note=png is not None), png)
+
+
+def post_digest(client: WebClient, channel: str, rendered: RenderedDigest) -> str:
+    """Post the digest to `channel` and its chart in the thread; returns the message's ts."""
+    message = rendered.message
+    response = client.chat_postMessage(channel=channel, text=message["text"], blocks=message["blocks"])
+    ts = str(response["ts"])
+    if rendered.png is not None:
+        period = rendered.digest.period
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=ts,
+            file=rendered.png,
+            filename=f"smartstep-digest-{period}.png",
+            title=f"12-week trends to {period}",
+            alt_txt="Small multiples: CSAT, CES, NPS, first reply time, backlog and Time to Customer Value per team",
+        )
+    return ts
