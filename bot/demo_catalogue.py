@@ -692,6 +692,7 @@ TECHNICAL: tuple[Problem, ...] = (
             "Bug in the team filter for workspaces with archived teams; engineering shipped a fix the same week.",
             "A widget referenced a deleted field; removed the widget and the dashboard loads.",
         ),
+        kb="KB-1037",
         weight=1.0,
         escalate="engineering",
         escalation=0.35,

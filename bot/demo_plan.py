@@ -41,7 +41,7 @@ def _week(index: int) -> str:
 
 
 EFFORT_START = 94  # Technical: transfers pile on from here (10 weeks)
-SMILE_START = 93  # Enterprise: engineering escalations start to sit (11 weeks)
+SMILE_START = 92  # Enterprise: engineering escalations start to sit (12 weeks)
 SURVEY_START = 94  # Billing: survey every ticket plus an NPS follow-up (10 weeks)
 BACKLOG_START = 94  # Onboarding: demand outgrows capacity (10 weeks)
 REPEAT_START = 92  # Billing: the blank invoice PDF problem appears (12 weeks)
@@ -55,7 +55,7 @@ STORYLINES: tuple[Storyline, ...] = (
         "down",
         _week(EFFORT_START),
         "Customer effort rises (CES falls from about 5.6 to 4.6) while CSAT stays near 89%: "
-        "tickets get transferred and need more contacts, but customers still like the agents.",
+        "tickets get transferred (about 2 extra contacts each), but customers still like the agents.",
     ),
     Storyline(
         "smile_climbing",
@@ -150,19 +150,19 @@ def _season(team: str, monday: datetime) -> float:
 
 def _story_volume(team: str, index: int) -> float:
     if team == "Onboarding":
-        return 1.0 + 0.35 * ramp(index, BACKLOG_START, 4)
+        return 1.0 + 0.35 * ramp(index, BACKLOG_START, 2)
     return 1.0
 
 
 def transfers_mean(index: float) -> float:
     """Technical: extra contacts per ticket from being passed between tiers."""
-    return 1.9 * ramp(index, EFFORT_START, 5)
+    return 2.2 * ramp(index, EFFORT_START, 5)
 
 
 def engineering_wait_days(team: str, index: float) -> float:
     """Median days an escalation waits in engineering, by the ticket's creation week."""
     if team == "Enterprise":
-        return 2.0 + 7.0 * ramp(index, SMILE_START, 8)
+        return 2.0 + 7.0 * ramp(index, SMILE_START, 6)
     return 2.0
 
 
@@ -170,9 +170,16 @@ def escalation_boost(team: str, index: float) -> float:
     return 1.0 + 0.5 * ramp(index, SMILE_START, 6) if team == "Enterprise" else 1.0
 
 
-def queue_delay_days(team: str, index: float) -> float:
-    """Onboarding: days a ticket waits in the growing queue before anyone works it."""
-    return 1.25 * progress(index, BACKLOG_START) if team == "Onboarding" else 0.0
+def weekly_capacity(team: str, index: int) -> float | None:
+    """Onboarding: tickets the team can start per week, planned at 10% above normal demand.
+
+    Demand grows by a third from BACKLOG_START while capacity stays at plan, so the queue
+    (and with it the backlog and the wait for a first reply) grows every week. None: the
+    team's capacity never binds.
+    """
+    if team != "Onboarding":
+        return None
+    return 1.1 * weekly_volume(team, index) / _story_volume(team, index)
 
 
 def surveys_every_ticket(team: str, index: float) -> bool:

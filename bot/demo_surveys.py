@@ -175,7 +175,7 @@ def resolution_days(t: Ticket) -> float:
 def csat_probability(t: Ticket) -> float:
     """Chance of a 4-5: customers rate the people and the outcome; transfers they forgive."""
     own_contacts = t.contacts - t.transfers
-    days = resolution_days(t) / (1 + 0.5 * t.transfers)
+    days = resolution_days(t)
     latent = (
         2.8 - 0.15 * (own_contacts - 1) - 0.9 * t.reopens - 0.6 * (t.escalated_to is not None) - 0.35 * math.log1p(days)
     )

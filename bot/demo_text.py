@@ -259,7 +259,7 @@ def resolution_text(problem: Problem, r: random.Random, when: datetime, *, cite_
         if problem.kb not in text:
             text += r.choice((f" Linked {problem.kb}.", f" See {problem.kb}.", f" Sent {problem.kb} for next time."))
     else:
-        text = _KB_NAME.sub("the help article", _KB_ASIDE.sub("", text)).strip()
+        text = _KB_NAME.sub("the steps", _KB_ASIDE.sub("", text)).strip()
     text = r.choice(_OPENERS) + text + r.choice(_CLOSERS)
     if r.random() < 0.05:
         text = add_typos(text, r, 1)

@@ -106,19 +106,38 @@ def build_tickets(r: random.Random, customers: list[Customer], scale: float) -> 
             if team == "Billing":
                 repeated = next(p for p in BILLING if p.key == "invoice_pdf_blank")
                 drawn += [repeated] * plan.repeated_problem_count(index)
-            for problem in drawn:
-                created = _creation_time(r, monday, index)
+            for k, problem in enumerate(drawn):
+                # The last week must reach its Sunday, or "now" would be the week before.
+                created = _creation_time(r, monday, 6 if index == plan.WEEKS - 1 and k == 0 else None)
                 customer = pools.pick(r, team, index, monday + timedelta(days=3))
                 tid = f"{plan.ID_PREFIX}T{len(tickets) + 1:06d}"
                 tickets.append(make_ticket(r, tid, problem, created, index, customer))
+    _queue(tickets, scale)
     return tickets
 
 
-def _creation_time(r: random.Random, monday: datetime, index: int) -> datetime:
-    day = r.choices(range(7), cum_weights=_DAY_CUM)[0]
+def _queue(tickets: list[Ticket], scale: float) -> None:
+    """Teams with a capacity work tickets first come, first served; a ticket that arrives while
+    the team is busy waits, and everything after its creation moves later by that wait."""
+    free: dict[str, datetime] = {}
+    for t in sorted((t for t in tickets if t.agent is not None), key=lambda t: t.created):
+        weekly = plan.weekly_capacity(t.team, t.index)
+        if weekly is None:
+            continue
+        start = max(t.created, free.get(t.team, t.created))
+        free[t.team] = start + timedelta(days=7 / (weekly * scale))
+        wait = start - t.created
+        if wait > timedelta(0):
+            t.first_reply = t.first_reply + wait * 0.15 if t.first_reply else None
+            t.solved = t.solved + wait if t.solved else None
+            if t.escalated_at is not None:
+                t.escalated_at, t.returned_at = t.escalated_at + wait, t.returned_at + wait
+
+
+def _creation_time(r: random.Random, monday: datetime, day: int | None = None) -> datetime:
+    if day is None:
+        day = r.choices(range(7), cum_weights=_DAY_CUM)[0]
     hour = r.choices(range(24), cum_weights=_HOUR_CUM)[0]
-    if index == plan.WEEKS - 1 and r.random() < 0.02:
-        day = 6  # make sure the last week reaches its Sunday, so it counts as complete
     return monday + timedelta(days=day, hours=hour, seconds=int(r.random() * 3600))
 
 
@@ -149,14 +168,14 @@ def make_ticket(r: random.Random, tid: str, problem: Problem, created: datetime,
 
 def _times(r: random.Random, t: Ticket, index: int) -> None:
     team, created = t.team, t.created
-    queue = plan.queue_delay_days(team, index + created.weekday() / 7) * r.uniform(0.6, 1.4)
     reply = _lognormal(r, _REPLY_HOURS[t.channel], 0.9) * (0.5 if team == "Enterprise" else 1.0)
     if created.weekday() >= 5 and t.channel in ("email", "web", "self-service") and r.random() < 0.7:
         reply += (7 - created.weekday()) * 24 - created.hour + 8  # waits for Monday morning
-    t.first_reply = created + HOUR * (reply + queue * 24 * r.uniform(0.08, 0.2))
-    work = _lognormal(r, _WORK_HOURS[team], 0.9) * (1 + 0.5 * (t.contacts - 1))
+    t.first_reply = created + HOUR * reply
+    # A transfer is a quick hand-off: it costs the customer effort more than it costs time.
+    work = _lognormal(r, _WORK_HOURS[team], 0.9) * (1 + 0.5 * (t.contacts - t.transfers - 1) + 0.15 * t.transfers)
     work += sum(_lognormal(r, 30, 0.6) for _ in range(t.reopens))
-    solved = t.first_reply + HOUR * work + timedelta(days=queue * 0.75)
+    solved = t.first_reply + HOUR * work
     p_escalate = t.problem.escalation * plan.escalation_boost(team, index)
     if t.problem.escalate and r.random() < p_escalate:
         t.escalated_to = t.problem.escalate

@@ -196,7 +196,7 @@ def test_technical_tickets_need_more_contacts_in_the_story_weeks(demo):
     for t in data.tickets:
         if t["team"] == "Technical" and t["contacts"] and t["solved_at"]:
             (recent if parse_time(t["created_at"]) >= start else before).append(t["contacts"])
-    assert statistics.fmean(recent) - statistics.fmean(before) > 1.4  # planted: 1.9 transfers
+    assert statistics.fmean(recent) - statistics.fmean(before) > 0.75 * plan.transfers_mean(plan.WEEKS)  # planted transfers per ticket
 
 
 def test_enterprise_time_to_smile_climbs_with_engineering_waits(demo, history):
@@ -245,7 +245,7 @@ def test_onboarding_backlog_grows_faster_than_capacity(demo, history):
             if t["solved_at"]:
                 solved[parse_time(t["solved_at"]).isocalendar()[:2]] += 1
     last_ten = [parse_time(shift_week(plan.END_WEEK, -k) + "-1").isocalendar()[:2] for k in range(10)]
-    assert sum(created[w] > solved[w] for w in last_ten) >= 9
+    assert sum(created[w] > solved[w] for w in last_ten) >= 8
     assert _mean(history, "Onboarding", "first_reply_hours", 3, 0) > 5 * _mean(
         history, "Onboarding", "first_reply_hours", 26, 13
     )
