@@ -73,6 +73,7 @@ def subset_r2(corrs: np.ndarray, group_sizes: Sequence[int]) -> np.ndarray:
     corrs = np.array(corrs, dtype=float)
     p = corrs.shape[-1] - 1
     corrs[:, np.arange(p), np.arange(p)] += RIDGE
+    corrs[:, p, p] = 1.0  # a constant outcome (all 5s) has zero correlations: nothing explains it
     values = np.zeros((len(corrs), 2 ** len(group_sizes)))
     stack = corrs[None]  # (subsets so far, B, columns left + outcome, same)
     for group, size in enumerate(group_sizes):

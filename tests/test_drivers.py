@@ -248,3 +248,10 @@ def test_change_detection_needs_enough_answers_on_both_sides():
 def test_unknown_metric_is_refused():
     with pytest.raises(ValueError, match="no driver analysis for metric 'aht'"):
         analyse(planted(100, seed=1), "aht")
+
+
+def test_identical_scores_are_explained_by_nothing():
+    frame = planted(100, seed=1)
+    frame["score"] = 5.0
+    report = analyse(frame)
+    assert report.explained == 0.0 and report.stable_drivers == ()
