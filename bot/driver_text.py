@@ -5,6 +5,7 @@ Later layers call these instead of reading DriverReport internals:
 - advisor evidence: `driver_evidence(report)`;
 - digest: `summary_line(report)`;
 - Slack bar chart: `chart_bars(report)`;
+- the conversation's "why is CES down for Payments?" and the CLI: `report_lines(report)`;
 - JSON: `report_to_dict(report)`.
 Only stable drivers are ever stated as fact.
 """
@@ -73,6 +74,36 @@ def summary_line(report: DriverReport) -> str:
     effect = effect_text(top, report.metric)
     line = f"{_who(report)}: {top.label} explains {top.share:.0f}% of what moves {name}"
     return line + (f" ({effect})." if effect else ".")
+
+
+def changes_checked(report: DriverReport) -> bool:
+    """Whether change detection ran (enough answers on both sides of `since`)."""
+    return report.since_counts is not None and min(report.since_counts) >= report.min_answers
+
+
+def report_lines(report: DriverReport) -> list[str]:
+    """The report as text lines: stable drivers as facts, unsure ones named as such, changes last."""
+    name = METRIC_NAMES[report.metric]
+    head = f"{_who(report)} · {name} · {report.first_week}..{report.last_week} · {report.n} answers"
+    if report.needed:
+        return [head, f"  {need_more_text(report)}"]
+    lines = [head + f" · the factors explain {report.explained:.0f}% of the variation in scores"]
+    for d in report.stable_drivers:
+        lo, hi = d.share_ci
+        lines.append(f"  {d.label:<28} {d.share:>3.0f}% ({lo:.0f}-{hi:.0f})  {effect_text(d, report.metric) or ''}")
+    if not report.stable_drivers:
+        lines.append("  No factor stands out reliably yet.")
+    unsure = [d.label for d in report.drivers if not d.stable and d.share >= 5]
+    if unsure:
+        lines.append(f"  Not reliable (varies between resamples): {', '.join(unsure)}")
+    lines += [f"  Change: {change_text(c, report.metric)}" for c in report.changes]
+    if report.since is not None and not changes_checked(report):
+        before, after = report.since_counts or (0, 0)
+        lines.append(
+            f"  Changes since {report.since} not checked: {before} answers before and {after} from then on, "
+            f"{report.min_answers} needed on each side."
+        )
+    return lines
 
 
 def driver_share(report: DriverReport, factor: str) -> float | None:
@@ -147,6 +178,7 @@ def report_to_dict(report: DriverReport) -> dict[str, Any]:
         "drivers": [_driver_dict(d, report.metric) for d in report.stable_drivers],
         "unstable": [_driver_dict(d, report.metric) for d in report.drivers if not d.stable],
         "since": report.since,
+        "changes_checked": changes_checked(report),
         "changes": [
             {
                 "factor": c.factor,

@@ -79,6 +79,8 @@ class DriverReport:
     changes: tuple[DriverChange, ...] = ()
     since: str | None = None
     """The week the change detection compared against the weeks before it."""
+    since_counts: tuple[int, int] | None = None
+    """Answers before `since` and from it on; below min_answers on a side, changes were not checked."""
     without_ticket: int = 0
     resamples: int = RESAMPLES
 
@@ -201,9 +203,10 @@ def analyse_drivers(
     weeks = week_range(first_week, last_week)
     if since is None and len(weeks) >= 4:
         since = shift_week(first_week, len(weeks) // 2)
-    changes = ()
+    changes, since_counts = (), None
     if since is not None:
         recent = (with_ticket["week"] >= since).to_numpy()
+        since_counts = (int((~recent).sum()), int(recent.sum()))
         changes = detect_changes(design, recent, since, resamples=resamples, seed=seed, min_answers=min_answers)
     return DriverReport(
         **base,
@@ -212,4 +215,5 @@ def analyse_drivers(
         drivers=drivers,
         changes=changes,
         since=since,
+        since_counts=since_counts,
     )

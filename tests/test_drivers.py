@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression
 from smartstep.driver_math import bootstrap_counts, correlations, shapley, subset_r2
-from smartstep.driver_text import chart_bars, driver_share, summary_line
+from smartstep.driver_text import chart_bars, driver_share, report_lines, summary_line
 from smartstep.drivers import MIN_ANSWERS, analyse_drivers
 from smartstep.weeks import shift_week
 
@@ -243,6 +243,12 @@ def test_change_detection_needs_enough_answers_on_both_sides():
     frame = _two_periods(14, before=0.0, after=-1.6)
     report = analyse(frame, since=WEEKS[-1])  # only the last week counts as "recent"
     assert report.changes == ()
+    recent = int((frame["week"] == WEEKS[-1]).sum())
+    assert report.since_counts == (len(frame) - recent, recent) and recent < MIN_ANSWERS
+    assert report_lines(report)[-1] == (
+        f"  Changes since {WEEKS[-1]} not checked: {len(frame) - recent} answers before and {recent} "
+        "from then on, 60 needed on each side."
+    )
 
 
 def test_unknown_metric_is_refused():

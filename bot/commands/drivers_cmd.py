@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from smartstep.cli import CliState, emit_json
 from smartstep.driver_data import SURVEY_METRICS, load_driver_report
-from smartstep.driver_text import METRIC_NAMES, change_text, effect_text, need_more_text, report_to_dict
-from smartstep.drivers import DriverReport
+from smartstep.driver_text import report_lines, report_to_dict
 from smartstep.errors import UserError
 from smartstep.metric_values import known_teams
 from smartstep.names import resolve
@@ -18,26 +17,6 @@ def _metric(name: str) -> str:
         return resolve(name, SURVEY_METRICS, "metric")
     except UserError as error:  # a bad option value is a usage error (exit 2)
         raise UserError(f"{error.message} (drivers works on csat, ces and nps)", exit_code=2) from None
-
-
-def render_report(report: DriverReport) -> list[str]:
-    """The terminal text of one report: stable drivers as facts, the rest named as unsure."""
-    name = METRIC_NAMES[report.metric]
-    head = f"{report.team or 'All teams'} · {name} · {report.first_week}..{report.last_week} · {report.n} answers"
-    if report.needed:
-        return [head, f"  {need_more_text(report)}"]
-    lines = [head + f" · the factors explain {report.explained:.0f}% of the variation in scores"]
-    for d in report.stable_drivers:
-        lo, hi = d.share_ci
-        text = effect_text(d, report.metric) or ""
-        lines.append(f"  {d.label:<28} {d.share:>3.0f}% ({lo:.0f}-{hi:.0f})  {text}")
-    if not report.stable_drivers:
-        lines.append("  No factor stands out reliably yet.")
-    unsure = [d.label for d in report.drivers if not d.stable and d.share >= 5]
-    if unsure:
-        lines.append(f"  Not reliable (varies between resamples): {', '.join(unsure)}")
-    lines += [f"  Change: {change_text(c, report.metric)}" for c in report.changes]
-    return lines
 
 
 @click.command("drivers")
@@ -71,4 +50,4 @@ def drivers_command(
         emit_json([report_to_dict(r) for r in reports])
         return
     for report in reports:
-        click.echo("\n".join(render_report(report)) + "\n")
+        click.echo("\n".join(report_lines(report)) + "\n")
