@@ -21,10 +21,9 @@ from smartstep.listeners import register
 from smartstep.listeners.replies import report_failure
 from smartstep.settings import Settings
 from smartstep.slack_services import SkillFactory, SlackServices
-from smartstep.slack_store import claim_event
 
 RATE_LIMIT_RETRIES = 5  # a reply is worth waiting for; Slack's Retry-After is usually a few seconds
-LISTENER_THREADS = 16
+LISTENER_THREADS = 4  # answers are CPU-bound under one GIL; more threads only slow the acks
 log = logging.getLogger("smartstep.slack")
 
 
@@ -78,11 +77,12 @@ def build_app(
 
 
 def _dedupe_middleware(services: SlackServices):
-    """Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); only the first delivery is handled."""
+    """Slack redelivers an event it thinks we missed (X-Slack-Retry-Num): a delivery this process has
+    already seen is acknowledged here without dispatch; listeners also claim each event in the store."""
 
     def dedupe_events(body: dict, request, next, logger) -> BoltResponse | None:  # noqa: A002 (Bolt's kwarg name)
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not claim_event(services.db(), str(event_id)):
+        if event_id and not services.recent_events.add(str(event_id)):
             retry = request.headers.get("x-slack-retry-num", ["?"])[0]
             logger.info("event %s already handled; acknowledging retry %s without replying", event_id, retry)
             return BoltResponse(status=200, body="")

@@ -18,6 +18,7 @@ from smartstep.context import load_context
 from smartstep.conversation import Answer, Context, ConversationState, Skill, answer
 from smartstep.db import open_db
 from smartstep.settings import Settings
+from smartstep.slack_store import claim_event
 
 MAX_THREADS_REMEMBERED = 2000
 # Builds the engine's skills (advisor, similar cases, ...) over one thread's connection to the store.
@@ -41,6 +42,25 @@ class ThreadMemory:
             return state
 
 
+class RecentIds:
+    """Event ids seen by this process lately: the ack path's duplicate check, with no I/O."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, key: str) -> bool:
+        """True when `key` is new."""
+        with self._lock:
+            if key in self._ids:
+                return False
+            self._ids[key] = None
+            if len(self._ids) > self.size:
+                self._ids.popitem(last=False)
+            return True
+
+
 @dataclass(frozen=True)
 class SlackServices:
     settings: Settings
@@ -48,6 +68,7 @@ class SlackServices:
     as_of: datetime | None = None
     skills: SkillFactory | None = None
     threads: ThreadMemory = field(default_factory=ThreadMemory, compare=False)
+    recent_events: RecentIds = field(default_factory=RecentIds, compare=False)
     _local: threading.local = field(default_factory=threading.local, compare=False, repr=False)
 
     def db(self) -> sqlite_utils.Database:
@@ -58,16 +79,22 @@ class SlackServices:
             self._local.db = database
         return database
 
+    def first_delivery(self, body: dict) -> bool:
+        """Claim an event in the store (survives restarts, shared by several processes): False for a retry.
+
+        Called from listener threads, so the ack itself never waits on a database write.
+        """
+        event_id = body.get("event_id")
+        return not event_id or claim_event(self.db(), str(event_id))
+
     def is_admin(self, user: str | None) -> bool:
         return bool(user) and user in self.settings.admins
 
     def context(self) -> Context:
         """The conversation facts, reloaded only when the metric store changed since the last question."""
         db = self.db()
-        version = db.execute(
-            "SELECT (SELECT max(rowid) FROM metric_values), (SELECT count(*) FROM metric_values),"
-            " (SELECT max(created_at) FROM tickets)"
-        ).fetchone()
+        # Every recompute replaces rows, so new rowids appear: a cheap (indexed) change check.
+        version = db.execute("SELECT max(rowid) FROM metric_values").fetchone()
         cached = getattr(self._local, "context", None)
         if cached and cached[0] == version:
             return cached[1]

@@ -33,6 +33,7 @@ class SlackStub:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.arrived: list[float] = []  # time.monotonic() of each entry in `calls` (for the benchmark)
         self.refused: list[str] = []  # methods answered with 429
         self.rate_limit: dict[str, int] = {}  # method -> how many 429s to give before answering
         self.lock = threading.Lock()
@@ -69,6 +70,7 @@ class SlackStub:
                 self._send(handler, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
                 return
             self.calls.append((method, body))
+            self.arrived.append(time.monotonic())
             self._ts += 1
             ts = f"{self._ts}.000100"
         self._send(handler, 200, self._answer(method, body, ts))

@@ -165,3 +165,17 @@ def test_the_working_on_it_cue_shows_only_when_an_answer_is_slow() -> None:
     assert with_cue(lambda: time.sleep(0.3) or "slow", lambda: cues.append("cue"), after=0.05) == ("slow", True)
     time.sleep(0.6)
     assert cues == ["cue"]
+
+
+def test_a_retry_reaching_a_restarted_process_still_gets_no_second_reply(slack: SlackHarness) -> None:
+    event = mention("ticket volume for Billing")
+    slack.event(event, event_id="EvRESTART")
+    slack.stub.wait_for("chat.postMessage")
+    restarted = SlackHarness(slack.db_path, slack.stub)  # a new process's memory, the same store
+    try:
+        retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        assert restarted.event(event, event_id="EvRESTART", headers=retry)[0] == 200
+        time.sleep(0.5)
+        assert len(slack.stub.calls_to("chat.postMessage")) == 1
+    finally:
+        restarted.close()

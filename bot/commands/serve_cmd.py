@@ -32,8 +32,9 @@ def serve_command(state: CliState, http: bool, port: int | None, host: str) -> N
         click.echo("smartstep: connecting to Slack in Socket Mode", err=True)
         SocketModeHandler(app, settings.slack_app_token).start()
         return
-    from smartstep.http_server import create_server
+    from smartstep.http_server import create_server, favour_acks
 
+    favour_acks()
     server = create_server(app, host=host, port=port if port is not None else settings.port)
     click.echo(f"smartstep: serving POST /slack/events on {host}:{server.effective_port}", err=True)
     server.run()

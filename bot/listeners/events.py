@@ -15,9 +15,9 @@ class EventHandlers:
     def __init__(self, services: SlackServices) -> None:
         self.services = services
 
-    def handle_app_home_opened(self, event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return  # the Messages tab needs nothing from us
+    def handle_app_home_opened(self, body: dict, event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home" or not self.services.first_delivery(body):
+            return  # the Messages tab needs nothing from us; a retry needs nothing more
         user = event["user"]
         context = self.services.context()
         rows = build_scorecard(context.history, context.period) if context.period else []

@@ -18,15 +18,19 @@ class MessageHandlers:
     def __init__(self, services: SlackServices) -> None:
         self.services = services
 
-    def handle_mention(self, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
+    def handle_mention(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A mention in a channel is always answered in a thread, so the channel stays quiet."""
+        if not self.services.first_delivery(body):
+            return
         thread_ts = event.get("thread_ts") or event["ts"]
         self._reply(client, event, strip_mention(event.get("text", "")), thread_ts, logger)
 
-    def handle_dm(self, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
+    def handle_dm(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A direct message is answered in place (or in its thread when it came in one)."""
         if event.get("subtype") or event.get("bot_id"):
             return  # edits, joins and other bots' posts are not questions
+        if not self.services.first_delivery(body):
+            return
         self._reply(client, event, strip_mention(event.get("text", "")), event.get("thread_ts"), logger)
 
     def _reply(

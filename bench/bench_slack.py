@@ -1,0 +1,200 @@
+"""Slack app under load: 200 signed mentions at concurrency 20 against HTTP mode on loopback.
+
+    .venv/bin/python bench/bench_slack.py [--scale 1.0] [--requests 200] [--concurrency 20]
+
+Measures, per mention, the ack latency (HTTP response from waitress + Bolt) and the reply latency
+(until the local Web API stand-in records the threaded chat.postMessage), and counts lost and
+duplicated replies. The baseline, in the same run, sends the same signed requests to a bare waitress
+WSGI app that answers 200 at once, so the ack ratio isolates what smartstep adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import waitress  # noqa: E402
+from slack_stub import SECRET, SlackStub, sign  # noqa: E402
+from smartstep.app import build_app  # noqa: E402
+from smartstep.db import open_db  # noqa: E402
+from smartstep.http_server import BackgroundServer, create_server, favour_acks  # noqa: E402
+from smartstep.metric_values import known_teams  # noqa: E402
+from smartstep.settings import Settings  # noqa: E402
+
+QUESTIONS = [
+    "how is csat for {team}?",
+    "what's the backlog for {team}?",
+    "first reply time {team} last 12 weeks",
+    "ticket volume",
+    "how is effort for {team}?",
+    "nps {team}",
+]
+
+
+def build_store(path: Path, scale: float) -> list[str]:
+    db = open_db(path)
+    try:
+        from smartstep.demo import build_demo
+
+        summary = build_demo(db, scale=scale)
+        print(f"demo store: {summary.tickets:,} tickets, {summary.surveys:,} surveys, teams {', '.join(summary.teams)}")
+    except ImportError:
+        sys.exit("bench_slack needs smartstep.demo.build_demo")
+    teams = known_teams(db)
+    db.close()
+    return teams
+
+
+def mention_body(n: int, team: str) -> tuple[str, str]:
+    ts = f"1700100000.{n:06d}"
+    text = QUESTIONS[n % len(QUESTIONS)].format(team=team)
+    body = {
+        "type": "event_callback",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "event_id": f"EvBench{n:06d}",
+        "event_time": 1700100000,
+        "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+        "event": {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}", "ts": ts, "channel": "C1"},
+    }
+    return ts, json.dumps(body)
+
+
+def post(url: str, body: str) -> tuple[int, float, float]:
+    """(status, sent_at, ack seconds) for one signed POST."""
+    stamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": str(stamp),
+        "X-Slack-Signature": sign(body, stamp, SECRET),
+    }
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+        return response.status, started, time.monotonic() - started
+
+
+def fire(url: str, bodies: list[str], concurrency: int) -> list[tuple[int, float, float]]:
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return list(pool.map(lambda b: post(url, b), bodies))
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run_baseline(bodies: list[str], concurrency: int) -> list[float]:
+    def ok(environ, start_response):
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response("200 OK", [("Content-Length", "0")])
+        return [b""]
+
+    server = BackgroundServer(waitress.create_server(ok, host="127.0.0.1", port=0, threads=8)).start()
+    try:
+        url = f"http://127.0.0.1:{server.port}/slack/events"
+        fire(url, bodies[:10], concurrency)
+        return [ack for _, _, ack in fire(url, bodies, concurrency)]
+    finally:
+        server.stop()
+
+
+def run_app(db_path: Path, bodies: list[tuple[str, str]], concurrency: int) -> dict:
+    stub = SlackStub()
+    settings = Settings(
+        db_path=db_path, slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_api_url=stub.api_url
+    )
+    server = BackgroundServer(create_server(build_app(settings, db_path), host="127.0.0.1", port=0)).start()
+    url = f"http://127.0.0.1:{server.port}/slack/events"
+    try:
+        warm = [mention_body(900000 + n, "x")[1] for n in range(6)]
+        fire(url, warm, 6)
+        stub.wait_for("chat.postMessage", count=6, timeout=60)
+        already = len(stub.calls)
+        results = fire(url, [b for _, b in bodies], concurrency)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(stub.calls_to("chat.postMessage")) < 6 + len(bodies):
+            time.sleep(0.05)
+        time.sleep(1.0)  # let any duplicate arrive before counting
+        replies: dict[str, list[float]] = {}
+        for (method, body), arrived in list(zip(stub.calls, stub.arrived, strict=True))[already:]:
+            if method == "chat.postMessage":
+                replies.setdefault(body.get("thread_ts"), []).append(arrived)
+        reply_latency, lost, duplicated = [], 0, 0
+        for (ts, _), (_, sent, _) in zip(bodies, results, strict=True):
+            got = replies.get(ts, [])
+            lost += not got
+            duplicated += max(0, len(got) - 1)
+            if got:
+                reply_latency.append(min(got) - sent)
+        return {
+            "acks": [a for _, _, a in results],
+            "statuses": [s for s, _, _ in results],
+            "reply": reply_latency,
+            "lost": lost,
+            "duplicated": duplicated,
+        }
+    finally:
+        server.stop()
+        stub.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="demo size (1.0 = the full demo)")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--db", type=Path, help="copy this store instead of building the demo")
+    args = parser.parse_args()
+    favour_acks()  # as `smartstep serve --http` does
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the queueing we measure
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "bench.db"
+        started = time.perf_counter()
+        if args.db:
+            source = open_db(args.db)
+            source.conn.execute(f"VACUUM INTO '{db_path}'")
+            teams = known_teams(source)
+            source.close()
+        else:
+            teams = build_store(db_path, args.scale)
+        print(f"store built in {time.perf_counter() - started:.1f} s")
+        bodies = [mention_body(n, teams[n % len(teams)]) for n in range(args.requests)]
+        baseline = run_baseline([b for _, b in bodies], args.concurrency)
+        app = run_app(db_path, bodies, args.concurrency)
+    acks, reply = app["acks"], app["reply"]
+    ms = 1000
+    print(f"{args.requests} signed mentions, concurrency {args.concurrency}; statuses {sorted(set(app['statuses']))}")
+    print(
+        f"ack   p50 {statistics.median(acks) * ms:6.1f} ms  p95 {pct(acks, 0.95) * ms:6.1f} ms  "
+        f"max {max(acks) * ms:6.1f} ms"
+    )
+    print(
+        f"base  p50 {statistics.median(baseline) * ms:6.1f} ms  p95 {pct(baseline, 0.95) * ms:6.1f} ms  "
+        f"max {max(baseline) * ms:6.1f} ms  (bare waitress, 200 at once)"
+    )
+    print(
+        f"ratio ack/baseline: p50 {statistics.median(acks) / statistics.median(baseline):.1f}x  "
+        f"p95 {pct(acks, 0.95) / pct(baseline, 0.95):.1f}x"
+    )
+    if reply:
+        print(
+            f"reply p50 {statistics.median(reply) * ms:6.1f} ms  p95 {pct(reply, 0.95) * ms:6.1f} ms  "
+            f"max {max(reply) * ms:6.1f} ms"
+        )
+    print(f"lost replies {app['lost']}, duplicated replies {app['duplicated']}")
+
+
+if __name__ == "__main__":
+    main()
