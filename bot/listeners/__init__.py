@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from slack_bolt import App
+from smartstep.digest_slack import handle_called_back
 from smartstep.listeners.actions import ActionHandlers
 from smartstep.listeners.commands import CommandHandlers
 from smartstep.listeners.events import EventHandlers
@@ -26,6 +28,7 @@ def register(app: App, services: SlackServices) -> None:
     # Guarded: an exception after ack() would otherwise hold the HTTP response until Bolt's 3 s timeout.
     app.action(re.compile(r"^rate_(up|down|done|snooze)$"))(guarded(actions.handle_rating))
     app.action("advice_more")(guarded(actions.handle_more))
+    app.action(re.compile(r"^digest_called_back_\d+$"))(guarded(partial(handle_called_back, services)))
 
     app.event("app_home_opened")(EventHandlers(services).handle_app_home_opened)
 

@@ -117,7 +117,6 @@ class CommandHandlers:
         return {"text": ASSESS_LATER}
 
     def digest(self, argument: str, body: dict[str, Any]) -> dict[str, Any]:
-        action = argument.split()[0].lower() if argument.split() else "list"
-        if action != "list" and not self.services.is_admin(body.get("user_id")):
-            return {"text": ADMIN_ONLY}
-        return {"text": DIGEST_LATER}
+        from smartstep.digest_slack import digest_command
+
+        return digest_command(self.services, argument, body)

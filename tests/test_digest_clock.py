@@ -1,0 +1,145 @@
+"""The clock posts each channel's digest once a week: not twice after a restart, not twice when
+two clocks run, once (not many times) after downtime, and the chart through Slack's upload flow.
+
+Time is passed in: no test sleeps or waits for the scheduler.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from digest_support import UploadStub, at, flat_store, rules
+from smartstep.clock import run_due
+from smartstep.db import open_db
+from smartstep.digest_subscriptions import Subscription, save_subscription
+
+# Mondays 09:00 in Berlin (UTC+1 in November) are 08:00 UTC: Nov 16 2026 is in 2026-W47.
+SUB = Subscription("C1", None, weekday=0, time="09:00", timezone="Europe/Berlin", created_at="2026-10-01T00:00:00Z")
+MONDAY = at("2026-11-16T08:30:00")
+
+
+@pytest.fixture
+def stub():
+    server = UploadStub()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def store(db_path: Path, tmp_path: Path):
+    db = open_db(db_path)
+    flat_store(db, backlog_alpha=[40.0] * 13 + [150.0])
+    save_subscription(db, SUB)
+    db.close()
+    return db_path, rules(tmp_path)
+
+
+def run(path: Path, stub: UploadStub, ruleset, now, owner: str) -> list:
+    db = open_db(path)  # a fresh connection each time: what a restarted process has
+    try:
+        return run_due(db, stub.client(), ruleset, now, owner=owner)
+    finally:
+        db.close()
+
+
+def rows(path: Path) -> list[tuple]:
+    db = open_db(path)
+    try:
+        return db.execute("SELECT channel, period, status, claimed_by FROM digests ORDER BY period").fetchall()
+    finally:
+        db.close()
+
+
+def test_restarts_do_not_post_the_same_week_twice(store, stub) -> None:
+    path, ruleset = store
+    [first] = run(path, stub, ruleset, MONDAY, "clock-a")
+    assert (first.status, first.week) == ("posted", "2026-W47")
+    # The process restarts 5 minutes and then 2 hours later (well past the stale-claim window).
+    for later in ("2026-11-16T08:35:00", "2026-11-16T10:30:00", "2026-11-22T20:00:00"):
+        [again] = run(path, stub, ruleset, at(later), "clock-b")
+        assert again.status == "taken"
+    assert len(stub.calls_to("chat.postMessage")) == 1
+    assert rows(path) == [("C1", "2026-W47", "posted", "clock-a")]
+
+
+def test_two_clocks_racing_on_one_store_post_once(store, stub) -> None:
+    path, ruleset = store
+    results: dict[str, list] = {}
+    start = threading.Barrier(2)
+
+    def clock(name: str) -> None:
+        start.wait()
+        results[name] = run(path, stub, ruleset, MONDAY, name)
+
+    threads = [threading.Thread(target=clock, args=(name,)) for name in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    statuses = sorted(r.status for found in results.values() for r in found)
+    assert statuses == ["posted", "taken"]
+    assert len(stub.calls_to("chat.postMessage")) == 1
+    assert len(stub.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_downtime_is_caught_up_once_with_the_latest_week_only(store, stub) -> None:
+    path, ruleset = store
+    # Down from October to Thursday Nov 19: six Mondays were missed; only the latest is posted.
+    [caught] = run(path, stub, ruleset, at("2026-11-19T12:00:00"), "clock-a")
+    assert (caught.status, caught.week) == ("posted", "2026-W47")
+    [same] = run(path, stub, ruleset, at("2026-11-19T12:01:00"), "clock-a")
+    assert same.status == "taken"
+    [following] = run(path, stub, ruleset, at("2026-11-23T08:00:00"), "clock-a")  # the next Monday, 09:00 Berlin
+    assert (following.status, following.week) == ("posted", "2026-W48")
+    assert [r[1] for r in rows(path)] == ["2026-W47", "2026-W48"]
+    assert len(stub.calls_to("chat.postMessage")) == 2
+
+
+def test_a_subscription_made_after_this_weeks_moment_waits_for_the_next(db_path, tmp_path, stub) -> None:
+    db = open_db(db_path)
+    flat_store(db, backlog_alpha=[40.0] * 13 + [150.0])
+    save_subscription(db, Subscription("C2", None, created_at="2026-11-16T10:00:00Z"))  # Mondays 09:00 UTC
+    db.close()
+    assert run(db_path, stub, rules(tmp_path), at("2026-11-16T12:00:00"), "a") == []
+    assert stub.calls_to("chat.postMessage") == []
+
+
+def test_the_chart_goes_through_the_current_upload_api_into_the_digest_thread(store, stub) -> None:
+    path, ruleset = store
+    [result] = run(path, stub, ruleset, MONDAY, "clock-a")
+    [message] = stub.calls_to("chat.postMessage")
+    assert message["channel"] == "C1" and result.ts
+    [asked] = stub.calls_to("files.getUploadURLExternal")
+    [(where, data)] = stub.uploads
+    assert where == "/upload/F1" and data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int(asked["length"]) == len(data) and asked["filename"] == "smartstep-digest-2026-W46.png"
+    [done] = stub.calls_to("files.completeUploadExternal")
+    assert done["channel_id"] == "C1" and done["thread_ts"] == result.ts
+    # The step in the post carries a logged advice id, so its buttons record feedback.
+    buttons = [b for b in message["blocks"] if b["type"] == "actions" and b["block_id"].startswith("advice:")]
+    [advice_id] = {e["value"] for b in buttons for e in b["elements"]}
+    db = open_db(path)
+    assert db.execute("SELECT rule_id, surface FROM advice WHERE id = ?", [advice_id]).fetchone() == (
+        "test.backlog_high",
+        "digest",
+    )
+    db.close()
+
+
+def test_a_quiet_week_posts_one_line_or_nothing_as_subscribed(db_path, tmp_path, stub) -> None:
+    db = open_db(db_path)
+    flat_store(db)
+    save_subscription(db, Subscription("CLINE", None, created_at="2026-10-01T00:00:00Z"))
+    save_subscription(db, Subscription("CSKIP", None, quiet="skip", created_at="2026-10-01T00:00:00Z"))
+    db.close()
+    results = run(db_path, stub, rules(tmp_path), at("2026-11-16T10:00:00"), "a")
+    assert sorted((r.channel, r.status) for r in results) == [("CLINE", "posted"), ("CSKIP", "skipped")]
+    [message] = stub.calls_to("chat.postMessage")
+    assert message["channel"] == "CLINE"
+    assert [b["type"] for b in message["blocks"]] == ["header", "section"]
+    assert "All steady" in message["blocks"][1]["text"]["text"]
+    assert stub.uploads == []  # no chart for one line
+    # The skipped week is settled too: a restart does not post it after all.
+    assert run(db_path, stub, rules(tmp_path), at("2026-11-16T11:00:00"), "b")[1].status == "taken"

@@ -1,0 +1,89 @@
+"""What the digest calls a change: beyond noise for its sample, material, and never on a handful
+of answers; and a week where nothing happened is one line."""
+
+from __future__ import annotations
+
+import math
+
+from digest_support import LAST, flat_store, rules
+from smartstep.digest import assemble_team
+from smartstep.digest_blocks import digest_message
+from smartstep.digest_data import load_digest
+from smartstep.metric_values import MetricValue
+from smartstep.scorecard import ScoreRow
+from smartstep.weeks import shift_week
+
+PREV = shift_week(LAST, -1)
+
+
+def share_ci(percent: float, n: int) -> tuple[float, float]:
+    """A 90% normal-approximation interval for a share, computed here, not by the product."""
+    half = 1.6449 * math.sqrt(percent / 100 * (1 - percent / 100) / n) * 100
+    return (percent - half, percent + half)
+
+
+def row(metric: str, before: float, now: float, n: int | None = None, ci: bool = False) -> ScoreRow:
+    def value(period: str, v: float) -> MetricValue:
+        return MetricValue("Alpha", metric, period, v, n=n, ci=share_ci(v, n) if ci and n else None)
+
+    return ScoreRow("Alpha", metric, (value(PREV, before), value(LAST, now)))
+
+
+def moved(*rows: ScoreRow) -> dict[str, str]:
+    team = assemble_team("Alpha", LAST, list(rows))
+    return {m.metric: m.text for m in team.moves}
+
+
+def test_csat_swing_on_three_answers_is_not_a_change_but_the_same_swing_on_400_is() -> None:
+    # 3 answers: 60% -> 100% is two people; the interval is wider than the move anyway.
+    assert moved(row("csat", 60.0, 100.0, n=3, ci=True)) == {}
+    # 400 answers: half-widths 3.3 and 2.5 points, combined 4.1 < 10 points of change.
+    assert moved(row("csat", 80.0, 90.0, n=400, ci=True)) == {"csat": "CSAT 90.0% ↑ from 80.0% (better, n 400)"}
+    # ...but 3 points on the same sample is within that 4.1.
+    assert moved(row("csat", 80.0, 83.0, n=400, ci=True)) == {}
+
+
+def test_one_nps_answer_never_counts_even_with_an_interval_that_looks_narrow_enough() -> None:
+    one = ScoreRow(
+        "Alpha",
+        "nps",
+        (
+            MetricValue("Alpha", "nps", PREV, -50.0, n=2, ci=(-90.0, 20.0)),
+            MetricValue("Alpha", "nps", LAST, 100.0, n=1, ci=(40.0, 100.0)),
+        ),
+    )
+    assert moved(one) == {}
+
+
+def test_exact_counts_must_move_materially() -> None:
+    assert moved(row("backlog", 200.0, 203.0)) == {}  # 1.5% of 200
+    assert moved(row("backlog", 20.0, 23.0)) == {}  # 15%, but only 3 tickets
+    assert moved(row("backlog", 200.0, 260.0)) == {"backlog": "Backlog 260 ↑ from 200 (worse)"}
+
+
+def test_unmoved_key_metrics_share_one_steady_line() -> None:
+    team = assemble_team("Alpha", LAST, [row("backlog", 200.0, 201.0), row("fcr", 70.0, 70.2, n=300)])
+    assert team.moves == ()
+    assert team.steady == ("Backlog 201", "FCR 70.2%")
+
+
+def test_a_quiet_week_is_one_all_steady_line(db, tmp_path) -> None:
+    flat_store(db)
+    digest = load_digest(db, rules(tmp_path), log=False)
+    assert digest.period == LAST and digest.quiet
+    message = digest_message(digest)
+    assert [b["type"] for b in message["blocks"]] == ["header", "section"]
+    assert message["blocks"][1]["text"]["text"] == (
+        f"All steady in {LAST} for Alpha, Beta: nothing moved beyond noise and no step is due."
+    )
+
+
+def test_a_week_with_a_move_and_a_step_is_not_quiet(db, tmp_path) -> None:
+    flat_store(db, backlog_alpha=[40.0] * 13 + [150.0])
+    digest = load_digest(db, rules(tmp_path), log=False)
+    alpha, beta = digest.teams
+    assert not alpha.quiet and beta.quiet
+    assert [m.text for m in alpha.moves] == ["Backlog 150 ↑ from 40 (worse)"]
+    assert [a.candidate.rule_id for a in digest.steps] == ["test.backlog_high"]
+    text = str(digest_message(digest)["blocks"])
+    assert "*Beta*: all steady" in text and "Backlog 150 ↑ from 40 (worse)" in text
