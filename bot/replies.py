@@ -57,3 +57,13 @@ def explain_advice(item: Advice) -> str:
     if item.reasons:
         lines.append("Ranking: " + "; ".join(item.reasons))
     return "\n".join(lines)
+
+
+def advice_summary(advice: Sequence[Advice]) -> str:
+    """One line per step (team, title, the first sentence of why): the tour and the App Home."""
+    lines = []
+    for number, item in enumerate(advice, start=1):
+        c = item.candidate
+        first = c.why.split(". ")[0].rstrip(".")
+        lines.append(f"{number}. *{c.team}*: {c.title} — {first}.")
+    return "\n".join(lines)

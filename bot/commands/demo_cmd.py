@@ -35,8 +35,15 @@ def demo_command(state: CliState, no_chat: bool, seed: int, force: bool, scale: 
         f"({summary.first_week} to {summary.last_week}), {summary.tickets:,} tickets ({teams}), "
         f"{summary.surveys:,} surveys, {summary.customers:,} customers."
     )
+    history = _plant_history(state, seed)
+    click.echo(
+        f"Earlier advice: {history.advice} steps advised over the past year, {history.ratings} rated by the "
+        f"leads, {history.outcomes} measured after they were done."
+    )
     click.echo("Something is going wrong in every team; ask the advisor what, and why.\n")
     _show_scorecard(state)
+    _show_next_steps(state)
+    _show_next_steps(state)
     if not no_chat and sys.stdin is not None and sys.stdin.isatty():
         from smartstep.commands.chat_cmd import run_chat
 
@@ -57,3 +64,48 @@ def _show_scorecard(state: CliState) -> None:
         return
     rows = build_scorecard(load_history(db, until=period, weeks=8), period)
     Console().print(render_scorecard(rows, period))
+
+
+def _plant_history(state: CliState, seed: int):
+    """Earlier advice, ratings and measured outcomes, so learning shows from the first question."""
+    from smartstep.demo_history import plant_advice_history
+    from smartstep.metric_values import current_period
+    from smartstep.rule_inputs import load_rule_base
+
+    db = state.db()
+    rules = load_rule_base(None, state.settings.rules_path)
+    return plant_advice_history(db, rules, current_period(db, state.as_of), seed=seed)
+
+
+def _show_next_steps(state: CliState) -> None:
+    """The top step for each team right now (logged like any other advice)."""
+    from rich.console import Console
+    from smartstep.commands.chat_cmd import mrkdwn_to_rich
+    from smartstep.pipeline import next_steps
+    from smartstep.replies import advice_summary
+    from smartstep.rule_inputs import load_rule_base
+
+    run = next_steps(
+        state.db(),
+        load_rule_base(None, state.settings.rules_path),
+        k=1,
+        per_team=True,
+        surface="demo",
+        as_of=state.as_of,
+    )
+    console = Console()
+    console.print(f"\n[bold]Smartest next step per team, {run.period}[/bold]")
+    console.print(mrkdwn_to_rich(advice_summary(run.advice)), highlight=False)
+
+
+def _show_next_steps(state: CliState) -> None:
+    """Each team's top next step from the shipped rule base (not logged: nobody asked yet)."""
+    from rich.console import Console
+    from smartstep.commands.chat_cmd import mrkdwn_to_rich
+    from smartstep.pipeline import next_steps
+    from smartstep.replies import advice_text
+    from smartstep.rule_inputs import load_rule_base
+
+    ruleset = load_rule_base(None, state.settings.rules_path)
+    run = next_steps(state.db(), ruleset, k=1, per_team=True, surface="demo", as_of=state.as_of, log=False)
+    Console().print(mrkdwn_to_rich(advice_text(run.advice, run.period)), highlight=False)
