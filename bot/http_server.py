@@ -73,6 +73,8 @@ def well_formed(body: object) -> bool:
         return False
     if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
         return False
+    if "view" in body and not isinstance((body["view"] or {}).get("type"), str):
+        return False  # Bolt reads view.type on every view payload
     authorizations = body.get("authorizations")
     return authorizations is None or (
         isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)

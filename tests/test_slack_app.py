@@ -100,6 +100,7 @@ def test_a_rate_limited_reply_is_retried_after_retry_after_and_delivered(slack: 
         ("payload=%7Bbroken", "application/x-www-form-urlencoded"),
         (b"\xff\xfe\x00garbage", "application/json"),
         ('{"type": "event_callback", "event": "not an object"}', "application/json"),
+        ("payload=" + '{"type": "view_submission", "view": {"id": "V1"}}', "application/x-www-form-urlencoded"),
     ],
 )
 def test_malformed_bodies_get_a_4xx_and_the_server_keeps_serving(slack: SlackHarness, body, content_type) -> None:

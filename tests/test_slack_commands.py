@@ -78,3 +78,63 @@ def test_a_failing_command_gets_a_friendly_message_and_the_app_keeps_serving(sla
     broken.commit()
     broken.close()
     assert "*Technical*: 2 in 2026-W46" in ask(slack, "metrics ticket volume for Technical")["text"]
+
+
+def test_assess_opens_a_modal_with_every_question(slack: SlackHarness) -> None:
+    status, _ = slack.command("assess Billing")
+    assert status == 200
+    [opened] = slack.stub.wait_for("views.open")
+    assert opened["trigger_id"] == "1.2.3"
+    view = opened["view"]
+    assert (view["type"], view["callback_id"], view["private_metadata"]) == ("modal", "assessment", "Billing")
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    assert len(inputs) == 14
+    for block in inputs:
+        options = block["element"]["options"]
+        assert [o["value"] for o in options] == ["1", "2", "3", "4", "5"]
+        assert all(len(o["text"]["text"]) <= 75 for o in options)  # Slack refuses longer option text
+    time.sleep(0.2)
+    assert slack.stub.calls_to(RESPONSE) == []  # the modal is the answer; no extra message
+
+
+def submit_assessment(slack: SlackHarness, stage: int) -> None:
+    from smartstep.assessment import questionnaire
+
+    values = {
+        q.id: {"answer": {"type": "static_select", "selected_option": {"value": str(stage)}}}
+        for q in questionnaire().questions
+    }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U5"},
+        "api_app_id": "A1",
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": "assessment",
+            "private_metadata": "Billing",
+            "state": {"values": values},
+        },
+    }
+    status, body = slack.action(payload)
+    assert (status, body) == (200, "")  # an empty ack closes the modal
+
+
+def test_submitting_the_assessment_stores_it_and_sends_the_stages_with_progress(slack: SlackHarness) -> None:
+    submit_assessment(slack, 3)
+    [first] = slack.stub.wait_for("chat.postMessage")
+    assert first["channel"] == "U5"  # a DM to whoever took it
+    # Every answer at stage 3: each dimension is stage 3 ("Professional"), and so is the whole.
+    assert first["text"].startswith("*Capability assessment (Billing)*: overall *Professional* (stage 3 of 5)")
+    assert "• Measurement: Professional (3)" in first["text"]
+    submit_assessment(slack, 4)
+    second = slack.stub.wait_for("chat.postMessage", count=2)[-1]
+    assert "overall *Proactive* (stage 4 of 5)" in second["text"]
+    assert "• Process: Proactive (4), up 1 since" in second["text"]
+    db = open_db(slack.db_path)
+    assert db.execute("SELECT team, user, overall FROM assessments ORDER BY id").fetchall() == [
+        ("Billing", "U5", 3),
+        ("Billing", "U5", 4),
+    ]
+    db.close()

@@ -12,6 +12,7 @@ from smartstep.listeners.commands import CommandHandlers
 from smartstep.listeners.events import EventHandlers
 from smartstep.listeners.messages import MessageHandlers
 from smartstep.listeners.replies import guarded
+from smartstep.listeners.views import ViewHandlers
 from smartstep.slack_services import SlackServices
 
 
@@ -29,6 +30,8 @@ def register(app: App, services: SlackServices) -> None:
     app.action(re.compile(r"^rate_(up|down|done|snooze)$"))(guarded(actions.handle_rating))
     app.action("advice_more")(guarded(actions.handle_more))
     app.action(re.compile(r"^digest_called_back_\d+$"))(guarded(partial(handle_called_back, services)))
+
+    app.view("assessment")(guarded(ViewHandlers(services).handle_assessment))
 
     app.event("app_home_opened")(EventHandlers(services).handle_app_home_opened)
 

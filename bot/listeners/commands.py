@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+from smartstep.assessment import questionnaire
+from smartstep.assessment_blocks import assessment_modal
 from smartstep.blocks import WORKING, answer_message, escape, scorecard_text, text_sections
 from smartstep.listeners.replies import respond_url, with_cue
 from smartstep.scorecard import build_scorecard
@@ -29,7 +31,6 @@ HELP = (
 )
 ADMIN_ONLY = "Only smartstep admins (SMARTSTEP_ADMINS) can change digest settings."
 DIGEST_LATER = "Weekly digest subscriptions are not available in this version yet."
-ASSESS_LATER = "The capability assessment is not available in this version yet."
 SIMILAR_USAGE = "Describe the problem after the command, e.g. `/smartstep similar refund not received`."
 MAX_ARGUMENT = 2000
 
@@ -45,7 +46,7 @@ def split_command(text: str) -> tuple[str, str]:
 class CommandHandlers:
     def __init__(self, services: SlackServices) -> None:
         self.services = services
-        self.subcommands: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+        self.subcommands: dict[str, Callable[[str, dict[str, Any], WebClient], dict[str, Any] | None]] = {
             "help": self.help,
             "next": self.next_steps,
             "metrics": self.metrics,
@@ -71,21 +72,22 @@ class CommandHandlers:
         def cue() -> None:
             respond_url(url, {"text": WORKING}, response_type="ephemeral")
 
-        message, cued = with_cue(lambda: run(argument, body), cue)
-        respond_url(url, message, response_type="ephemeral", replace_original=cued)
+        message, cued = with_cue(lambda: run(argument, body, client), cue)
+        if message is not None:
+            respond_url(url, message, response_type="ephemeral", replace_original=cued)
         logger.debug("answered /smartstep %s for %s", sub, body.get("user_id"))
 
     def _thread_key(self, body: dict[str, Any]) -> str:
         return f"command:{body.get('channel_id')}:{body.get('user_id')}"
 
-    def help(self, argument: str, body: dict[str, Any]) -> dict[str, Any]:
+    def help(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         return {"text": HELP}
 
-    def next_steps(self, argument: str, body: dict[str, Any]) -> dict[str, Any]:
+    def next_steps(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         question = f"what should we do next for {argument}" if argument else "what should we do next"
         return answer_message(self.services.ask(question, self._thread_key(body)))
 
-    def metrics(self, argument: str, body: dict[str, Any]) -> dict[str, Any]:
+    def metrics(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         if argument.strip():
             return answer_message(self.services.ask(argument, self._thread_key(body)))
         context = self.services.context()
@@ -94,10 +96,10 @@ class CommandHandlers:
         text = f"*Scorecard, {context.period}*\n" + scorecard_text(build_scorecard(context.history, context.period))
         return {"text": text[:3000], "blocks": text_sections(text)[:45]}
 
-    def why(self, argument: str, body: dict[str, Any]) -> dict[str, Any]:
+    def why(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         return answer_message(self.services.ask("why?", self._thread_key(body)))
 
-    def similar(self, argument: str, body: dict[str, Any]) -> dict[str, Any]:
+    def similar(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         if not argument.strip():
             return {"text": SIMILAR_USAGE}
         from smartstep.knowledge import find_similar
@@ -113,10 +115,13 @@ class CommandHandlers:
         text = "\n".join(lines)
         return {"text": text[:3000], "blocks": text_sections(text)}
 
-    def assess(self, argument: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {"text": ASSESS_LATER}
+    def assess(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any] | None:
+        """Opens the modal; the trigger_id is only valid for 3 s, so this runs before anything slow."""
+        team = argument.strip() or "all"
+        client.views_open(trigger_id=body["trigger_id"], view=assessment_modal(questionnaire(), team))
+        return None
 
-    def digest(self, argument: str, body: dict[str, Any]) -> dict[str, Any]:
+    def digest(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         from smartstep.digest_slack import digest_command
 
         return digest_command(self.services, argument, body)
