@@ -21,9 +21,10 @@ from typing import Any
 
 from smartstep.advisor import Advice
 from smartstep.definitions import load_definitions
-from smartstep.metric_values import History
+from smartstep.metric_values import History, MetricValue
 from smartstep.repeats import RepeatedProblem
 from smartstep.scorecard import ScoreRow, format_value
+from smartstep.weeks import shift_week
 
 KEY_METRICS = ("csat", "nps", "ces", "first_reply_hours", "backlog", "fcr")
 VALUE_METRIC = "time_to_customer_value_days"
@@ -36,6 +37,7 @@ MATERIAL_SHARE = 0.05  # a value without an interval must move this share of its
 MATERIAL_POINTS = 1.0  # a percentage without an interval must move this many points
 MATERIAL_COUNT = 5  # a ticket count must move by at least this many tickets
 MIN_SAMPLE = 10  # a value resting on fewer cases than this is never called a move
+DRIFT_WEEKS = 4  # a change too slow for any one week to show is compared over this many weeks
 MAX_MOVES = 4  # more than this and nobody reads it in a minute; the rest is counted
 REPEAT_MIN = 5  # a problem solved by hand this often is worth an article
 
@@ -58,6 +60,7 @@ class Move:
     previous: float
     n: int | None
     good: bool | None  # None: a context metric, where either direction needs a human look
+    weeks: int = 1  # 1: week over week; DRIFT_WEEKS: a slow drift no single week showed
 
     @property
     def change(self) -> float:
@@ -71,9 +74,10 @@ class Move:
         sample = (
             f", n {self.n}" if self.n is not None and load_definitions().get(self.metric).kind == "perception" else ""
         )
+        since = "" if self.weeks == 1 else f" {self.weeks} weeks ago"
         return (
             f"{short_name(self.metric)} {format_value(self.value, unit)} {arrow} from "
-            f"{format_value(self.previous, unit)} ({verdict}{sample})"
+            f"{format_value(self.previous, unit)}{since} ({verdict}{sample})"
         )
 
 
@@ -246,6 +250,15 @@ def material(row: ScoreRow) -> bool:
     return abs(row.change) >= MATERIAL_SHARE * level
 
 
+def drift_start(row: ScoreRow, period: str) -> MetricValue | None:
+    """The value DRIFT_WEEKS ago when the latest value differs from it beyond noise and materially."""
+    start = shift_week(period, -DRIFT_WEEKS)
+    old = next((v for v in row.values if v.period == start), None)
+    if old is None:
+        return None
+    return old if material(ScoreRow(row.team, row.metric, (old, row.latest))) else None
+
+
 def _relative(move: Move) -> float:
     return abs(move.change) / max(abs(move.previous), abs(move.value), 1e-9)
 
@@ -277,12 +290,18 @@ def assemble_team(
     by_metric = {r.metric: r for r in rows if r.team == team}
     moves = []
     for metric, row in by_metric.items():
-        if metric == VALUE_METRIC or not material(row):
+        if metric == VALUE_METRIC:
             continue
-        assert row.previous is not None
-        moves.append(Move(metric, row.latest.value, row.previous.value, row.latest.n,
-                          definitions.get(metric).improved(row.latest.value - row.previous.value)))  # fmt: skip
-    moves.sort(key=lambda m: ({False: 0, None: 1, True: 2}[m.good], -_relative(m)))
+        better = definitions.get(metric).improved
+        if material(row):
+            assert row.previous is not None
+            moves.append(Move(metric, row.latest.value, row.previous.value, row.latest.n,
+                              better(row.latest.value - row.previous.value)))  # fmt: skip
+        elif metric in KEY_METRICS and (old := drift_start(row, period)) is not None:
+            moves.append(Move(metric, row.latest.value, old.value, row.latest.n,
+                              better(row.latest.value - old.value), DRIFT_WEEKS))  # fmt: skip
+    # Weekly news first, then drifts; within each, worse news first, biggest first.
+    moves.sort(key=lambda m: (m.weeks, {False: 0, None: 1, True: 2}[m.good], -_relative(m)))
     moved = {m.metric for m in moves}
     more = max(0, len(moves) - MAX_MOVES)
     moves = moves[:MAX_MOVES]
