@@ -18,8 +18,10 @@ import pandas as pd
 
 MAX_LEVELS = 6
 """Categories beyond the most common few are pooled as "other"."""
+MIN_LEVEL = 0.02
+"""... and so are categories with fewer than 2% of the answers (or fewer than 5)."""
 MIN_SPLIT = 10
-"""A split needs at least this many answers on each side (and 5% of all) to be described."""
+"""A split needs at least this many answers on each side (and 1% of all) to be described."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Factor:
     id: str
     label: str
     numeric: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()
     logged: tuple[str, ...] = ()
     categorical: tuple[str, ...] = ()
 
@@ -37,8 +40,8 @@ FACTORS: tuple[Factor, ...] = (
     Factor("channel", "channel", categorical=("channel",)),
     Factor("customer", "customer segment and tenure", logged=("tenure_days",), categorical=("segment",)),
     Factor("escalation", "escalation", numeric=("escalated",), logged=("escalation_hours",)),
-    Factor("contacts", "contacts to resolve", numeric=("contacts",)),
-    Factor("reopens", "reopens", numeric=("reopens",)),
+    Factor("contacts", "contacts to resolve", counts=("contacts",)),
+    Factor("reopens", "reopens", counts=("reopens",)),
     Factor("first_reply", "first reply time", logged=("first_reply_hours",)),
     Factor("resolution", "resolution time", logged=("resolution_hours",)),
     Factor("handle_time", "handle time", logged=("handle_minutes",)),
@@ -74,16 +77,20 @@ def _filled(values: pd.Series) -> np.ndarray:
 def _levels(values: pd.Series) -> pd.Series:
     """Category labels with rare ones pooled, missing as "unknown"."""
     text = values.fillna("unknown").astype(str)
-    keep = text.value_counts().index[:MAX_LEVELS]
+    counts = text.value_counts()
+    keep = counts[counts >= max(5, MIN_LEVEL * len(text))].index[:MAX_LEVELS]
     return text.where(text.isin(keep), "other")
 
 
 def _capped(values: np.ndarray) -> np.ndarray:
-    return np.minimum(values, np.percentile(values, 99)) if len(values) else values
+    """Counts above their 99th percentile (but never 1) are capped there: one ticket with 40
+    contacts should not decide the fit; a rare reopen must still count."""
+    return np.minimum(values, max(1.0, float(np.percentile(values, 99)))) if len(values) else values
 
 
 def _columns(frame: pd.DataFrame, factor: Factor) -> list[np.ndarray]:
-    out = [_capped(_filled(frame[c])) for c in factor.numeric]
+    out = [_filled(frame[c]) for c in factor.numeric]
+    out += [_capped(_filled(frame[c])) for c in factor.counts]
     out += [np.log1p(_filled(frame[c]).clip(min=0)) for c in factor.logged]
     for column in factor.categorical:
         dummies = pd.get_dummies(_levels(frame[column]), drop_first=True, dtype=float)
@@ -180,7 +187,7 @@ def _escalation_splits(frame: pd.DataFrame) -> list[Split]:
 def candidate_splits(frame: pd.DataFrame, factor: str) -> list[Split]:
     """Ways to describe `factor` in plain words; the caller keeps the one with the biggest effect.
 
-    Splits with fewer than MIN_SPLIT answers (or under 5%) on either side are dropped.
+    Splits with fewer than MIN_SPLIT answers (or under 1%) on either side are dropped.
     """
     if factor == "channel":
         splits = _level_splits(frame, "channel", "tickets via {}")
@@ -197,5 +204,5 @@ def candidate_splits(frame: pd.DataFrame, factor: str) -> list[Split]:
         splits = _escalation_splits(frame)
     else:
         splits = _numeric_splits(frame, factor)
-    least = max(MIN_SPLIT, 0.05 * len(frame))
+    least = max(MIN_SPLIT, 0.01 * len(frame))
     return [s for s in splits if s.inside.sum() >= least and s.outside.sum() >= least]

@@ -261,3 +261,14 @@ def test_identical_scores_are_explained_by_nothing():
     frame["score"] = 5.0
     report = analyse(frame)
     assert report.explained == 0.0 and report.stable_drivers == ()
+
+
+def test_a_rare_reopen_still_counts():
+    # 1% of tickets reopened, each scoring 1: capping outliers must not erase a rare factor.
+    frame = planted(1000, seed=15)
+    frame["reopens"] = 0
+    frame.loc[::100, ["reopens", "score"]] = (1, 1.0)
+    report = analyse(frame)
+    reopens = next(d for d in report.drivers if d.factor == "reopens")
+    assert reopens.group == "reopened tickets" and reopens.n_group == 10
+    assert reopens.stable and reopens.share > 20
