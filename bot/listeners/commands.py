@@ -29,8 +29,6 @@ HELP = (
     "• `/smartstep help` — this list\n"
     "You can also mention me in a channel or send me a direct message."
 )
-ADMIN_ONLY = "Only smartstep admins (SMARTSTEP_ADMINS) can change digest settings."
-DIGEST_LATER = "Weekly digest subscriptions are not available in this version yet."
 SIMILAR_USAGE = "Describe the problem after the command, e.g. `/smartstep similar refund not received`."
 MAX_ARGUMENT = 2000
 
