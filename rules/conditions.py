@@ -42,6 +42,11 @@ def _part(c: Any, like: np.ndarray) -> list[str] | None:
     return [c.part] * len(like) if getattr(c, "part", None) else None
 
 
+def _finite(x: np.ndarray) -> np.ndarray:
+    """NaN and infinities to 0 (np.nan_to_num is several times slower for this)."""
+    return np.where(np.isfinite(x), x, 0.0)
+
+
 def sign_of(metric: str, direction: str) -> float:
     """+1 when the condition wants the value to go up, -1 when down."""
     if direction in ("up", "down"):
@@ -73,7 +78,7 @@ def threshold(snap: Snapshot, c: m.Threshold) -> Result:
     with np.errstate(invalid="ignore"):
         margin = (value - line) if c.above is not None else (line - value)
         fired = margin > 0
-    severity = np.nan_to_num(margin / noise(snap, key(c)))
+    severity = _finite(margin / noise(snap, key(c)))
     return Result(
         fired, severity, [EvidenceArrays(c.metric, value, np.full_like(value, line), n, labels=_part(c, value))]
     )
@@ -84,10 +89,10 @@ def change(snap: Snapshot, c: m.Change) -> Result:
     then, _, _ = window_mean(snap, key(c), c.weeks, c.smooth, c.min_n)
     _, _, h = snap.metric(key(c))
     moved = sign_of(c.metric, c.direction) * (now - then)
-    guard = np.nan_to_num(np.hypot(h[:, -1], h[:, -1 - c.weeks])) / np.sqrt(c.smooth)
+    guard = _finite(np.hypot(h[:, -1], h[:, -1 - c.weeks])) / np.sqrt(c.smooth)
     with np.errstate(invalid="ignore"):
         fired = _big_enough(moved, then, c) & (moved > guard)
-    severity = np.nan_to_num(moved / noise(snap, key(c)))
+    severity = _finite(moved / noise(snap, key(c)))
     return Result(fired, severity, [EvidenceArrays(c.metric, now, then, n_now, labels=_part(c, now))])
 
 
@@ -100,7 +105,7 @@ def trend_condition(snap: Snapshot, c: m.Trend) -> Result:
         if c.min_total_n:
             fired &= ~(t["n"] < c.min_total_n)
     # how far it moved in noise units (the slope's significance is the gate above)
-    severity = np.nan_to_num(sign * t["fit_change"] / noise(snap, key(c)))
+    severity = _finite(sign * t["fit_change"] / noise(snap, key(c)))
     return Result(
         fired, severity, [EvidenceArrays(c.metric, t["last"], t["first"], t["n"], labels=_part(c, t["last"]))]
     )
@@ -129,9 +134,7 @@ def versus_teams(snap: Snapshot, c: m.VersusTeams) -> Result:
     moved = sign_of(c.metric, c.direction) * (value - median)
     fired = _big_enough(moved, median, c) & (count >= c.min_teams)
     scale = np.maximum(spread, noise(snap, key(c)))
-    return Result(
-        fired, np.nan_to_num(moved / scale), [EvidenceArrays(c.metric, value, median, n, labels=_part(c, value))]
-    )
+    return Result(fired, _finite(moved / scale), [EvidenceArrays(c.metric, value, median, n, labels=_part(c, value))])
 
 
 def _baseline_gap(snap: Snapshot, metric: str, recent: int, baseline: int, min_n: int) -> dict[str, np.ndarray]:
@@ -156,7 +159,7 @@ def versus_baseline(snap: Snapshot, c: m.VersusBaseline) -> Result:
         fired = _big_enough(moved, gap["base"], c) & (tstat >= c.min_t) & gap["enough"]
         if c.min_total_n:
             fired &= ~(gap["n"] < c.min_total_n)
-    severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
+    severity = _finite(0.5 * tstat / max(c.min_t, 1.0))
     return Result(
         fired, severity, [EvidenceArrays(c.metric, gap["now"], gap["base"], gap["n"], labels=_part(c, gap["now"]))]
     )
@@ -170,7 +173,7 @@ def diverging(snap: Snapshot, c: m.Diverging) -> Result:
         tstat = moved / worse["se"]
         held = np.abs(steady["now"] - steady["base"]) <= c.within
         fired = held & steady["enough"] & worse["enough"] & (moved >= c.by) & (tstat >= c.min_t)
-    severity = np.nan_to_num(0.5 * tstat / max(c.min_t, 1.0))
+    severity = _finite(0.5 * tstat / max(c.min_t, 1.0))
     evidence = [
         EvidenceArrays(c.worsening, worse["now"], worse["base"], worse["n"]),
         EvidenceArrays(c.steady, steady["now"], steady["base"], steady["n"]),
@@ -196,7 +199,7 @@ def signal(snap: Snapshot, c: m.Signal) -> Result:
     with np.errstate(invalid="ignore"):
         margin = (values - line) if c.above is not None else (line - values)
         fired = margin > 0
-    severity = np.nan_to_num(2.0 * margin / max(abs(line), 1.0))
+    severity = _finite(2.0 * margin / max(abs(line), 1.0))
     nothing = np.full(len(values), np.nan)
     return Result(fired, severity, [EvidenceArrays(c.name, values, np.full_like(values, line), nothing, labels=labels)])
 

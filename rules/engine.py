@@ -6,15 +6,15 @@ evaluated for all teams at once; evidence objects are built only where a rule fi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
 
 import numpy as np
 from smartstep.metric_values import History
 from smartstep.rules.conditions import Result, evaluate_condition, lookback
 from smartstep.rules.model import STAGES, Rule
+from smartstep.rules.render import Evidence, build_evidence, render_why
 from smartstep.rules.snapshot import NOISE_WEEKS, Snapshot, add_signals, build_snapshot
 from smartstep.weeks import week_start
 
@@ -22,35 +22,33 @@ WORSE_MARGIN = 0.02  # a repeat inside the cooldown needs evidence at least this
 
 
 @dataclass(frozen=True)
-class Evidence:
-    metric: str
-    team: str
-    value: float | None
-    previous: float | None
-    change: float | None
-    period: str
-    n: int | None = None
-    label: str | None = None  # what a signal is about, e.g. the repeated problem's subject
-
-    def as_dict(self) -> dict[str, Any]:
-        keys = ("metric", "team", "value", "previous", "change", "period", "n")
-        return {k: getattr(self, k) for k in keys} | ({"label": self.label} if self.label else {})
-
-
-@dataclass(frozen=True)
 class Candidate:
+    """A rule that fired for a team. `evidence` and `why` are built on first use, so ranking
+    thousands of candidates stays cheap and only the ones shown pay for their text."""
+
     rule_id: str
     team: str
     title: str
     category: str
-    why: str
     steps: tuple[str, ...]
     score: float
     strength: float
-    evidence: tuple[Evidence, ...]
     period: str
     audience: tuple[str, ...] = ("lead",)
     target: str | None = None
+    _source: tuple[str, Result, int, Snapshot] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def evidence(self) -> tuple[Evidence, ...]:
+        if self._source is None:
+            return ()
+        _, result, row, snap = self._source
+        return tuple(build_evidence(result, row, snap))
+
+    @cached_property
+    def why(self) -> str:
+        template = self._source[0] if self._source is not None else ""
+        return render_why(template, self.team, self.period, self.evidence)
 
 
 @dataclass(frozen=True)
@@ -71,9 +69,52 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class Fired:
+    """Every fired (rule, team) as parallel arrays, best first: cheap to rank and filter."""
+
+    rule: np.ndarray  # index into the rules
+    row: np.ndarray  # index into the snapshot's teams
+    strength: np.ndarray
+    score: np.ndarray
+
+    def take(self, keep: np.ndarray) -> Fired:
+        return Fired(self.rule[keep], self.row[keep], self.strength[keep], self.score[keep])
+
+
+@dataclass(frozen=True)
 class Evaluation:
-    candidates: tuple[Candidate, ...]  # best first
-    held_back: tuple[Candidate, ...] = ()  # fired, but inside their cooldown without worse evidence
+    """Candidates best first, plus those held back by their cooldown; objects are made on demand."""
+
+    rules: tuple[Rule, ...]
+    snap: Snapshot
+    results: tuple[Result | None, ...]
+    shown: Fired
+    held: Fired
+
+    @cached_property
+    def candidates(self) -> tuple[Candidate, ...]:
+        return self._make(self.shown, np.arange(len(self.shown.rule)))
+
+    @cached_property
+    def held_back(self) -> tuple[Candidate, ...]:
+        return self._make(self.held, np.arange(len(self.held.rule)))
+
+    def top(self, k: int | None = None, team: str | None = None) -> tuple[Candidate, ...]:
+        """The best `k` candidates (for one team), without building the rest."""
+        picks = np.arange(len(self.shown.rule))
+        if team is not None:
+            if team not in self.snap.teams:
+                return ()
+            picks = picks[self.shown.row == self.snap.teams.index(team)]
+        return self._make(self.shown, picks[:k])
+
+    def _make(self, fired: Fired, picks: np.ndarray) -> tuple[Candidate, ...]:
+        return tuple(
+            make_candidate(
+                self.rules[fired.rule[i]], self.results[fired.rule[i]], int(fired.row[i]), self.snap, fired, i
+            )
+            for i in picks
+        )
 
 
 def weeks_needed(rules: Iterable[Rule]) -> int:
@@ -95,14 +136,54 @@ def evaluate(
 
 
 def evaluate_snapshot(rules: Sequence[Rule], snap: Snapshot, facts: Facts) -> Evaluation:
-    fired: list[Candidate] = []
-    for rule in rules:
-        if not stage_allows(rule, facts.stages):
+    rules = tuple(rules)
+    results: list[Result | None] = []
+    found: list[tuple[int, np.ndarray, np.ndarray]] = []
+    for i, rule in enumerate(rules):
+        result = evaluate_condition(snap, rule.when) if stage_allows(rule, facts.stages) else None
+        results.append(result)
+        if result is None:
             continue
-        fired += rule_candidates(rule, snap)
-    keep, held = apply_cooldown(fired, {r.id: r for r in rules}, facts.last_fired, snap.periods[-1])
-    keep.sort(key=lambda c: (-c.score, c.team, c.rule_id))
-    return Evaluation(tuple(keep), tuple(held))
+        rows = np.flatnonzero(result.fired)
+        if rows.size:
+            severity = np.ones(rows.size) if result.severity is None else np.maximum(result.severity[rows], 0.0)
+            found.append((i, rows, np.round(0.25 + 0.75 * (1.0 - np.exp(-severity)), 4)))
+    fired = _ranked(rules, found)
+    held = cooldown_mask(rules, snap, fired, facts.last_fired)
+    return Evaluation(rules, snap, tuple(results), fired.take(~held), fired.take(held))
+
+
+def _ranked(rules: tuple[Rule, ...], found: list[tuple[int, np.ndarray, np.ndarray]]) -> Fired:
+    """Best score first; ties by team name, then rule id (the snapshot's teams are sorted)."""
+    if not found:
+        empty = np.zeros(0, dtype=int)
+        return Fired(empty, empty, np.zeros(0), np.zeros(0))
+    rule = np.concatenate([np.full(rows.size, i) for i, rows, _ in found])
+    row = np.concatenate([rows for _, rows, _ in found])
+    strength = np.concatenate([s for _, _, s in found])
+    weights = np.array([r.weight for r in rules])
+    score = np.round(weights[rule] * strength, 4)
+    id_rank = np.argsort(np.argsort([r.id for r in rules]))
+    order = np.lexsort((id_rank[rule], row, -score))
+    return Fired(rule[order], row[order], strength[order], score[order])
+
+
+def make_candidate(rule: Rule, result: Result | None, row: int, snap: Snapshot, fired: Fired, i: int) -> Candidate:
+    period = snap.periods[-1]
+    source = (rule.why, result, row, snap) if result is not None else None
+    return Candidate(
+        rule.id,
+        snap.teams[row],
+        rule.title,
+        rule.category,
+        tuple(rule.steps),
+        float(fired.score[i]),
+        float(fired.strength[i]),
+        period,
+        tuple(rule.audience),
+        rule.target,
+        source,
+    )
 
 
 def stage_allows(rule: Rule, stages: Mapping[str, str]) -> bool:
@@ -116,115 +197,26 @@ def stage_allows(rule: Rule, stages: Mapping[str, str]) -> bool:
     return STAGES.index(need.min) <= STAGES.index(stage) <= STAGES.index(need.max)
 
 
-def rule_candidates(rule: Rule, snap: Snapshot) -> list[Candidate]:
-    result = evaluate_condition(snap, rule.when)
-    out = []
-    for row in np.flatnonzero(result.fired):
-        severity = 1.0 if result.severity is None else max(float(result.severity[row]), 0.0)
-        strength = 0.25 + 0.75 * (1.0 - math.exp(-severity))
-        evidence = tuple(_evidence(result, int(row), snap))
-        out.append(
-            Candidate(
-                rule_id=rule.id,
-                team=snap.teams[row],
-                title=rule.title,
-                category=rule.category,
-                why=render_why(rule.why, snap.teams[row], snap.periods[-1], evidence),
-                steps=tuple(rule.steps),
-                score=round(rule.weight * strength, 4),
-                strength=round(strength, 4),
-                evidence=evidence,
-                period=snap.periods[-1],
-                audience=tuple(rule.audience),
-                target=rule.target,
-            )
-        )
-    return out
-
-
-def _number(x: float) -> float | None:
-    return None if x is None or math.isnan(x) else round(float(x), 4)
-
-
-def _evidence(result: Result, row: int, snap: Snapshot) -> list[Evidence]:
-    if result.negated or not result.fired[row]:
-        return []
-    out: list[Evidence] = []
-    for arrays in result.evidence:
-        value, previous = _number(arrays.value[row]), _number(arrays.previous[row])
-        change = None if value is None or previous is None else round(value - previous, 4)
-        column = -1 if arrays.period is None else int(arrays.period[row])
-        n = arrays.n[row]
-        count = None if math.isnan(n) else int(n)
-        label = arrays.labels[row] if arrays.labels else None
-        out.append(
-            Evidence(arrays.metric, snap.teams[row], value, previous, change, snap.periods[column], count, label)
-        )
-    for child in result.children:
-        out += _evidence(child, row, snap)
-    return out
-
-
-class _Number(float):
-    """A number that prints tidily when the template gives no format."""
-
-    def __format__(self, spec: str) -> str:
-        if spec:
-            return format(float(self), spec)
-        return f"{float(self):.2f}".rstrip("0").rstrip(".") if abs(self) < 100 else f"{float(self):.0f}"
-
-
-class _Missing:
-    def __format__(self, spec: str) -> str:
-        return "n/a"
-
-
-class _Fields(dict):
-    def __missing__(self, key: str) -> Any:
-        return _Missing()
-
-
-def template_values(team: str, period: str, evidence: Sequence[Evidence]) -> dict[str, Any]:
-    values: dict[str, Any] = {"team": team, "period": period}
-    for e in evidence:
-        if f"{e.metric}_value" in values:
-            continue
-        fields = {"value": e.value, "previous": e.previous, "change": e.change, "n": e.n, "period": e.period}
-        fields["label"] = e.label
-        if e.change is not None:
-            fields["abs_change"] = abs(e.change)
-            if e.previous:
-                fields["pct_change"] = 100.0 * e.change / abs(e.previous)
-        for key, val in fields.items():
-            if val is not None:
-                values[f"{e.metric}_{key}"] = _Number(val) if isinstance(val, float | int) else val
-    return values
-
-
-def render_why(template: str, team: str, period: str, evidence: Sequence[Evidence]) -> str:
-    """Fill the template with plain names only: the model refused attribute/index access and odd formats."""
-    return template.format_map(_Fields(template_values(team, period, evidence)))
-
-
-def apply_cooldown(
-    candidates: list[Candidate],
-    rules: Mapping[str, Rule],
-    last_fired: Mapping[tuple[str, str], LastFired],
-    current: str,
-) -> tuple[list[Candidate], list[Candidate]]:
+def cooldown_mask(
+    rules: tuple[Rule, ...], snap: Snapshot, fired: Fired, last_fired: Mapping[tuple[str, str], LastFired]
+) -> np.ndarray:
     """Hold back a repeat within the rule's cooldown unless its evidence got stronger.
 
     A firing in the current week is not a repeat: showing the same advice twice in one week
-    (digest and a question) is the same advice.
+    (digest and a question) is the same advice. Only the few pairs with a past firing are looked up.
     """
-    keep, held = [], []
-    now = week_start(current)
-    for cand in candidates:
-        last = last_fired.get((cand.rule_id, cand.team))
-        if last is not None:
-            days = (now - week_start(last.period)).days
-            if 0 < days < rules[cand.rule_id].cooldown and cand.strength <= last.strength + WORSE_MARGIN:
-                held.append(cand)
-                continue
-        keep.append(cand)
-    return keep, held
+    held = np.zeros(len(fired.rule), dtype=bool)
+    if not last_fired or not len(fired.rule):
+        return held
+    rule_index = {r.id: i for i, r in enumerate(rules)}
+    team_index = {t: i for i, t in enumerate(snap.teams)}
+    position = {(int(r), int(t)): i for i, (r, t) in enumerate(zip(fired.rule, fired.row, strict=True))}
+    now = week_start(snap.periods[-1])
+    for (rule_id, team), last in last_fired.items():
+        i = position.get((rule_index.get(rule_id, -1), team_index.get(team, -1)))
+        if i is None:
+            continue
+        days = (now - week_start(last.period)).days
+        if 0 < days < rules[fired.rule[i]].cooldown and fired.strength[i] <= last.strength + WORSE_MARGIN:
+            held[i] = True
+    return held

@@ -78,7 +78,6 @@ class Snapshot:
 def build_snapshot(history: History, current: str, weeks: int, teams: Iterable[str] | None = None) -> Snapshot:
     """The last `weeks` weeks up to `current` for every team in the history (or `teams`)."""
     periods = tuple(shift_week(current, -i) for i in range(weeks - 1, -1, -1))
-    first = periods[0]
     position = {p: i for i, p in enumerate(periods)}
     names = tuple(sorted(set(teams) if teams is not None else {t for t, _ in history}))
     row = {t: i for i, t in enumerate(names)}
@@ -97,9 +96,7 @@ def build_snapshot(history: History, current: str, weeks: int, teams: Iterable[s
                 np.full(shape, np.nan),
             )
         v, n, h = values[metric], ns[metric], half[metric]
-        for item in reversed(series):
-            if item.period < first:
-                break
+        for item in series[-weeks:] if len(series) > weeks else series:  # oldest first, one value a week
             c = position.get(item.period)
             if c is None:
                 continue

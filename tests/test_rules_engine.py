@@ -278,3 +278,16 @@ def test_one_wild_week_does_not_hide_a_real_drop() -> None:
     h = history({"A": {"survey_response_rate": base + [22, 21, 22, 21]}})
     r = rule({"kind": "versus_baseline", "metric": "survey_response_rate", "direction": "worsens", "by": 5})
     assert list(fired(r, h)) == ["A"]
+
+
+def test_top_matches_the_full_ranking() -> None:
+    r1 = rule({"kind": "threshold", "metric": "backlog", "above": 100})
+    r2 = Rule.model_validate(r1.model_dump(by_alias=True) | {"id": "test.other", "impact": 2})
+    h = history({t: {"backlog": [100] * 12 + [v]} for t, v in (("A", 150), ("B", 120), ("C", 300))})
+    result = evaluate([r1, r2], h, NOW)
+    ranked = [(c.rule_id, c.team) for c in result.candidates]
+    # every jump is far past a flat line's noise, so strengths tie at the top: then team, then rule id
+    assert ranked == [(i, t) for i in ("test.rule", "test.other") for t in "ABC"]
+    assert [(c.rule_id, c.team) for c in result.top(2)] == ranked[:2]
+    assert [(c.rule_id, c.team) for c in result.top(5, "B")] == [("test.rule", "B"), ("test.other", "B")]
+    assert result.top(3, "nobody") == ()

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 from smartstep.cli import CliState, emit_json
-from smartstep.commands.chat_cmd import mrkdwn_to_rich
 from smartstep.errors import UserError
 from smartstep.metric_values import current_period, known_teams
 from smartstep.pipeline import next_steps
 from smartstep.replies import advice_text
 from smartstep.rule_inputs import NO_DATA, load_rule_base, resolve_team
+from smartstep.terminal import mrkdwn_to_rich
 
 
 @click.command("next-step")
