@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from smartstep import demo_plan as plan
 
 SEGMENTS = (("SMB", 0.55), ("Mid-market", 0.30), ("Enterprise", 0.15))
@@ -127,33 +128,37 @@ class CustomerPools:
 
     def __init__(self, customers: list[Customer]) -> None:
         self.customers = customers
-        self._cache: dict[tuple[str, int], tuple[list[int], list[float]]] = {}
+        self._cache: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
+        far = plan.SNAPSHOT + timedelta(days=10_000)
+
+        def days(moments: list[datetime | None]) -> np.ndarray:
+            return np.array([((m or far) - plan.START).total_seconds() / 86400 for m in moments])
+
+        self._contact = days([c.first_contact_at for c in customers])
+        self._churned = days([c.churned_at for c in customers])
+        self._signed = days([c.signed_at for c in customers])
+        self._live = days([c.live_due for c in customers])
+        self._enterprise = np.array([c.segment == "Enterprise" for c in customers])
+        self._activity = np.array([c.activity for c in customers])
 
     def pick(self, r: random.Random, team: str, index: int, when: datetime) -> Customer:
         ids, cum = self._pool(team, index, when)
-        return self.customers[ids[bisect_right(cum, r.random() * cum[-1])]]
+        return self.customers[int(ids[bisect_right(cum, r.random() * cum[-1])])]
 
-    def _pool(self, team: str, index: int, when: datetime) -> tuple[list[int], list[float]]:
+    def _pool(self, team: str, index: int, when: datetime) -> tuple[np.ndarray, np.ndarray]:
         key = (team, index)
         if key not in self._cache:
-            ids = [i for i, c in enumerate(self.customers) if _eligible(c, team, when)]
-            if not ids:  # very early weeks: anyone active
-                ids = [i for i, c in enumerate(self.customers) if c.first_contact_at <= when]
-            total, cum = 0.0, []
-            for i in ids:
-                total += self.customers[i].activity
-                cum.append(total)
-            self._cache[key] = (ids, cum)
+            ids = np.flatnonzero(self._eligible(team, (when - plan.START).total_seconds() / 86400))
+            if not len(ids):  # very early weeks: anyone active
+                ids = np.flatnonzero(self._contact <= (when - plan.START).total_seconds() / 86400)
+            self._cache[key] = (ids, np.cumsum(self._activity[ids]).tolist())
         return self._cache[key]
 
-
-def _eligible(c: Customer, team: str, when: datetime) -> bool:
-    if c.first_contact_at > when or (c.churned_at is not None and c.churned_at < when):
-        return False
-    if team == "Enterprise":
-        return c.segment == "Enterprise" and c.signed_at - 30 * DAY <= when
-    if c.segment == "Enterprise":
-        return False
-    if team == "Onboarding":
-        return c.signed_at - 21 * DAY <= when <= c.live_due + 21 * DAY
-    return c.signed_at - 10 * DAY <= when
+    def _eligible(self, team: str, day: float) -> np.ndarray:
+        active = (self._contact <= day) & (self._churned >= day)
+        if team == "Enterprise":
+            return active & self._enterprise & (self._signed - 30 <= day)
+        active &= ~self._enterprise
+        if team == "Onboarding":
+            return active & (self._signed - 21 <= day) & (day <= self._live + 21)
+        return active & (self._signed - 10 <= day)

@@ -202,6 +202,17 @@ def week_index(moment: datetime) -> float:
     return (moment - START).total_seconds() / (7 * 86400)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=START.tzinfo)
+_DAYS: dict[int, str] = {}
+
+
 def stamp(moment: datetime) -> str:
-    """The stored time form (as `weeks.format_time`), faster for the demo's UTC datetimes."""
-    return moment.isoformat(timespec="seconds")[:19] + "Z"
+    """The stored time form (as `weeks.format_time`), several times faster for the demo's
+    ~200,000 UTC datetimes: whole seconds from the epoch, with each day's date text cached."""
+    delta = moment - _EPOCH
+    day, second = delta.days, delta.seconds
+    text = _DAYS.get(day)
+    if text is None:
+        text = _DAYS[day] = (_EPOCH + timedelta(days=day)).strftime("%Y-%m-%dT")
+    hour, rest = divmod(second, 3600)
+    return f"{text}{hour:02d}:{rest // 60:02d}:{rest % 60:02d}Z"

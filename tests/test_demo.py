@@ -339,6 +339,7 @@ def test_demo_command_refuses_real_data_unless_forced_and_rebuilds_an_earlier_de
     assert forced.exit_code == 0, forced.output
     assert "4 teams, 104 weeks (2024-W47 to 2026-W46)" in forced.output
     assert "Technical · 2026-W46" in forced.output  # the scorecard
+    assert "Smartest next steps, 2026-W46" in forced.output
     seed5 = _ids(db_path)
     assert "ZD-1" not in seed5 and len(seed5) > 1000
 

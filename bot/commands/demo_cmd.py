@@ -43,7 +43,6 @@ def demo_command(state: CliState, no_chat: bool, seed: int, force: bool, scale: 
     click.echo("Something is going wrong in every team; ask the advisor what, and why.\n")
     _show_scorecard(state)
     _show_next_steps(state)
-    _show_next_steps(state)
     if not no_chat and sys.stdin is not None and sys.stdin.isatty():
         from smartstep.commands.chat_cmd import run_chat
 
@@ -80,10 +79,10 @@ def _plant_history(state: CliState, seed: int):
 def _show_next_steps(state: CliState) -> None:
     """The top step for each team right now (logged like any other advice)."""
     from rich.console import Console
-    from smartstep.commands.chat_cmd import mrkdwn_to_rich
     from smartstep.pipeline import next_steps
     from smartstep.replies import advice_summary
     from smartstep.rule_inputs import load_rule_base
+    from smartstep.terminal import mrkdwn_to_rich
 
     run = next_steps(
         state.db(),
@@ -96,16 +95,3 @@ def _show_next_steps(state: CliState) -> None:
     console = Console()
     console.print(f"\n[bold]Smartest next step per team, {run.period}[/bold]")
     console.print(mrkdwn_to_rich(advice_summary(run.advice)), highlight=False)
-
-
-def _show_next_steps(state: CliState) -> None:
-    """Each team's top next step from the shipped rule base (not logged: nobody asked yet)."""
-    from rich.console import Console
-    from smartstep.commands.chat_cmd import mrkdwn_to_rich
-    from smartstep.pipeline import next_steps
-    from smartstep.replies import advice_text
-    from smartstep.rule_inputs import load_rule_base
-
-    ruleset = load_rule_base(None, state.settings.rules_path)
-    run = next_steps(state.db(), ruleset, k=1, per_team=True, surface="demo", as_of=state.as_of, log=False)
-    Console().print(mrkdwn_to_rich(advice_text(run.advice, run.period)), highlight=False)
