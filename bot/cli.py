@@ -6,6 +6,7 @@ options, and the rule that a user error is one sentence on stderr with exit code
 
 from __future__ import annotations
 
+import importlib
 import json
 import sqlite3
 import sys
@@ -41,7 +42,22 @@ def emit_json(data: Any) -> None:
 
 
 class SmartstepGroup(click.Group):
-    """Turns UserError into the one-sentence message and exit code the interface promises."""
+    """Loads each command's module on first use, and turns UserError into the one-sentence
+    message and exit code the interface promises."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from smartstep.commands import COMMANDS
+
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from smartstep.commands import COMMANDS
+
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -99,16 +115,6 @@ def main(ctx: click.Context, db_path: Path, as_of: str | None) -> None:
             raise click.BadParameter(f"{as_of!r} is not a date like 2026-11-23", param_hint="--as-of") from None
     ctx.obj = CliState(settings=Settings.from_env(db_path=db_path), as_of=moment)
     ctx.call_on_close(lambda: ctx.obj._db.close() if ctx.obj._db is not None else None)
-
-
-def _register() -> None:
-    from smartstep.commands import COMMANDS
-
-    for command in COMMANDS:
-        main.add_command(command)
-
-
-_register()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
+from candidates import candidate
 from click.testing import CliRunner
 from smartstep.advice_log import done_steps, feedback_records, load_learning, log_advice
 from smartstep.advisor import Advice
 from smartstep.feedback import record_rating
 from smartstep.metric_values import MetricValue
 from smartstep.outcomes import check_outcomes
-from smartstep.rules.engine import Candidate, Evidence
 from smartstep.situations import SituationSpace, similar_situations
 from smartstep.weeks import shift_week
 
@@ -20,20 +20,25 @@ START = "2026-W30"
 def store_values(db, team: str, metric: str, values: list[float], n: int = 400) -> None:
     half = 1.645 * 1.3 / n**0.5  # a 90% interval for a mean of n answers with spread 1.3, as stored
     rows = [
-        {"team": team, "metric": metric, "period": shift_week(START, i), "value": v, "n": n, "source": "computed",
-         "ci_lo": v - half, "ci_hi": v + half}
+        {
+            "team": team,
+            "metric": metric,
+            "period": shift_week(START, i),
+            "value": v,
+            "n": n,
+            "source": "computed",
+            "ci_lo": v - half,
+            "ci_hi": v + half,
+        }
         for i, v in enumerate(values)
     ]
     db["metric_values"].insert_all(rows, pk=("team", "metric", "period"), replace=True)
 
 
 def advise(db, team: str, rule: str, period: str, target: str = "ces") -> str:
-    evidence = (Evidence(target, team, 4.9, 5.3, -0.4, period, 300),)
-    candidate = Candidate(
-        rule, team, "Cut effort", "customer", "why", ("step",), 0.7, 0.8, evidence, period, target=target
-    )
+    made = candidate(rule, team, 0.7, metric=target, value=4.9, previous=5.3, period=period, n=300, title="Cut effort")
     counter = iter(range(1000))
-    [logged] = log_advice(db, [Advice(candidate, 0.7)], "test", make_id=lambda: f"adv-{team}-{rule}-{next(counter)}")
+    [logged] = log_advice(db, [Advice(made, 0.7)], "test", make_id=lambda: f"adv-{team}-{rule}-{next(counter)}")
     return logged.advice_id
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from candidates import candidate
 from smartstep.advisor import Learning, PastSituation, Track, rank, usefulness
-from smartstep.rules.engine import Candidate, Evidence
 
 
-def cand(rule_id: str, score: float, team: str = "Billing", category: str = "customer") -> Candidate:
-    evidence = (Evidence("csat", team, 80.0, 85.0, -5.0, "2026-W46", 120),)
-    return Candidate(rule_id, team, f"title {rule_id}", category, "why", ("step one",), score, 0.8, evidence,
-                     "2026-W46", target="csat")
+def cand(rule_id: str, score: float, team: str = "Billing", category: str = "customer"):
+    return candidate(rule_id, team, score, category=category)
 
 
 def order(advice):
@@ -25,16 +23,18 @@ SHOWN_ONCE = {("a", "Billing"): Track(shown=1), ("b", "Billing"): Track(shown=1)
 
 def test_thumbs_up_from_leads_moves_a_step_up():
     assert order(rank([cand("a", 0.5), cand("b", 0.6)], Learning(by_team=SHOWN_ONCE))) == ["b", "a"]
-    learning = Learning(by_team={**SHOWN_ONCE, ("a", "Billing"): Track(shown=6, up=5)},
-                        by_rule={"a": Track(shown=6, up=5)})
+    learning = Learning(
+        by_team={**SHOWN_ONCE, ("a", "Billing"): Track(shown=6, up=5)}, by_rule={"a": Track(shown=6, up=5)}
+    )
     ranked = rank([cand("a", 0.5), cand("b", 0.6)], learning)
     assert order(ranked) == ["a", "b"]
     assert "ranked up: 5 of 5 leads here found this useful" in ranked[0].reasons
 
 
 def test_one_thumbs_down_does_not_bury_a_rule():
-    one_down = Learning(by_team={**SHOWN_ONCE, ("a", "Billing"): Track(shown=1, down=1)},
-                        by_rule={"a": Track(shown=1, down=1)})
+    one_down = Learning(
+        by_team={**SHOWN_ONCE, ("a", "Billing"): Track(shown=1, down=1)}, by_rule={"a": Track(shown=1, down=1)}
+    )
     ranked = rank([cand("a", 0.6), cand("b", 0.5)], one_down)
     assert order(ranked) == ["a", "b"]  # still first: one vote moves it a little, not to the bottom
     assert ranked[0].score < rank([cand("a", 0.6)], Learning(by_team=SHOWN_ONCE))[0].score
@@ -46,8 +46,10 @@ def test_many_thumbs_down_do_move_it_below():
 
 
 def test_measured_outcomes_count_more_than_no_record():
-    worked = Learning(by_team={("a", "Billing"): Track(shown=4, done=4, worked=3, failed=1)},
-                      by_rule={"a": Track(shown=4, done=4, worked=3, failed=1)})
+    worked = Learning(
+        by_team={("a", "Billing"): Track(shown=4, done=4, worked=3, failed=1)},
+        by_rule={"a": Track(shown=4, done=4, worked=3, failed=1)},
+    )
     ranked = rank([cand("a", 0.5), cand("b", 0.6)], worked)
     assert order(ranked) == ["a", "b"]
     assert "worked 3 of 4 times it was done" in ranked[0].reasons
@@ -84,6 +86,15 @@ def test_similar_past_situations_that_worked_are_shown_and_lift_the_rank():
 
 def test_advice_json_has_the_interface_fields():
     item = rank([cand("a", 0.5)], Learning())[0].to_json()
-    assert set(item) >= {"advice_id", "rule_id", "team", "title", "why", "steps", "score", "evidence",
-                         "similar_situations"}
+    assert set(item) >= {
+        "advice_id",
+        "rule_id",
+        "team",
+        "title",
+        "why",
+        "steps",
+        "score",
+        "evidence",
+        "similar_situations",
+    }
     assert set(item["evidence"][0]) >= {"metric", "team", "value", "previous", "change", "period"}

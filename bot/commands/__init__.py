@@ -1,35 +1,21 @@
-"""CLI commands, one module each; `COMMANDS` is what `smartstep.cli` registers."""
+"""CLI commands, one module each, imported only when their command runs, so `smartstep metrics`
+does not pay for loading scikit-learn, Slack or matplotlib. Add a command with one line here."""
 
 from __future__ import annotations
 
-import click
-from smartstep.commands.assess_cmd import assess_command
-from smartstep.commands.chat_cmd import ask_command, chat_command
-from smartstep.commands.clock_cmd import clock_command
-from smartstep.commands.demo_cmd import demo_command
-from smartstep.commands.digest_cmd import digest_command
-from smartstep.commands.drivers_cmd import drivers_command
-from smartstep.commands.feedback_cmd import feedback_command
-from smartstep.commands.import_cmd import import_command
-from smartstep.commands.metrics_cmd import metrics_command
-from smartstep.commands.next_step_cmd import next_step_command
-from smartstep.commands.rules_cmd import rules_command
-from smartstep.commands.serve_cmd import serve_command
-from smartstep.commands.similar_cmd import similar_command
-
-COMMANDS: list[click.Command] = [
-    feedback_command,
-    assess_command,
-    import_command,
-    metrics_command,
-    next_step_command,
-    rules_command,
-    similar_command,
-    ask_command,
-    chat_command,
-    serve_command,
-    demo_command,
-    drivers_command,
-    digest_command,
-    clock_command,
-]
+COMMANDS: dict[str, str] = {
+    "ask": "smartstep.commands.chat_cmd:ask_command",
+    "assess": "smartstep.commands.assess_cmd:assess_command",
+    "chat": "smartstep.commands.chat_cmd:chat_command",
+    "clock": "smartstep.commands.clock_cmd:clock_command",
+    "demo": "smartstep.commands.demo_cmd:demo_command",
+    "digest": "smartstep.commands.digest_cmd:digest_command",
+    "drivers": "smartstep.commands.drivers_cmd:drivers_command",
+    "feedback": "smartstep.commands.feedback_cmd:feedback_command",
+    "import": "smartstep.commands.import_cmd:import_command",
+    "metrics": "smartstep.commands.metrics_cmd:metrics_command",
+    "next-step": "smartstep.commands.next_step_cmd:next_step_command",
+    "rules": "smartstep.commands.rules_cmd:rules_command",
+    "serve": "smartstep.commands.serve_cmd:serve_command",
+    "similar": "smartstep.commands.similar_cmd:similar_command",
+}

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import sys
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from smartstep.cli import CliState, emit_json
 from smartstep.context import load_context
 from smartstep.conversation import Answer, Context, ConversationState, answer
+from smartstep.terminal import mrkdwn_to_rich
 
 
 def terminal_context(state: CliState) -> Context:
@@ -28,13 +27,6 @@ def terminal_context(state: CliState) -> Context:
 
 def _show(console: Console, reply: Answer) -> None:
     console.print(mrkdwn_to_rich(reply.text), highlight=False)
-
-
-def mrkdwn_to_rich(text: str) -> str:
-    """Slack's *bold* and _italic_ as terminal styles; everything else printed as written."""
-    text = escape(text)
-    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"[bold]\1[/bold]", text)
-    return re.sub(r"(?<![\w_])_([^_\n]+)_(?![\w_])", r"[italic]\1[/italic]", text)
 
 
 @click.command("ask")
