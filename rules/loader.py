@@ -164,9 +164,14 @@ def _load_file(path: Path) -> tuple[list[Rule], dict[str, RuleSource], list[Rule
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return [], {}, [RuleProblem(name, 1, 1, f"file is too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})")]
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return [], {}, [RuleProblem(name, 1, 1, f"cannot read the file: {error}")]
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line, col = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+        return [], {}, [RuleProblem(name, line, col, "not UTF-8 text; save the file as UTF-8")]
+    except OSError as error:
+        return [], {}, [RuleProblem(name, 1, 1, f"cannot read the file: {error.strerror or error}")]
     return parse_rules_text(text, name)
 
 

@@ -204,3 +204,36 @@ def test_huge_file_is_refused_without_reading(tmp_path, monkeypatch) -> None:
     assert [str(p) for p in found] == [
         f"rules/csat.yaml:1:1: file is too large (50,000,000 bytes; at most {MAX_FILE_BYTES:,})"
     ]
+
+
+def test_threshold_needs_exactly_one_bound_and_size_one_way(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("          above: 80\n", "          above: 80\n          below: 20\n")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:7:11: a threshold needs exactly one of 'above' or 'below'"
+    ]
+    text = GOOD.replace("          weeks: 6\n", "          weeks: 6\n          by: 1\n          by_percent: 5\n")
+    assert problems(tmp_path, text, monkeypatch) == ["rules/csat.yaml:10:11: give 'by' or 'by_percent', not both"]
+
+
+def test_unknown_signal_suggests(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace(
+        "        - kind: threshold\n          metric: csat\n          above: 80\n",
+        "        - {kind: signal, name: repeated_problems, above: 10}\n",
+    )
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:7:32: unknown signal 'repeated_problems' — did you mean 'repeated_problem'?"
+    ]
+
+
+def test_unreadable_encoding_and_odd_keys(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, "")
+    path.write_bytes(b"rules:\n  - id: caf\xe9\n")
+    assert [str(p) for p in check_rules(Path("rules"))[1]] == [
+        "rules/csat.yaml:2:12: not UTF-8 text; save the file as UTF-8"
+    ]
+    text = GOOD.replace("    impact: 4\n", "    [impact]: 4\n")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:2:5: missing required field 'impact'",
+        "rules/csat.yaml:17:5: a key must be a plain name",
+    ]
