@@ -67,25 +67,23 @@ def _with_progress(
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("importing {task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    total = file.stat().st_size
+
+    def advance(done: int) -> None:
+        label = "recomputing metrics" if done >= total else f"importing {file.name}"
+        bar.update(task, completed=done, description=label)
+
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(file.name, total=file.stat().st_size)
-        return import_csv(
-            db,
-            kind,
-            file,
-            preset=preset,
-            skip_bad_rows=skip,
-            tz=zone,
-            progress=lambda done: bar.update(task, completed=done),
-        )
+        task = bar.add_task(f"importing {file.name}", total=total)
+        return import_csv(db, kind, file, preset=preset, skip_bad_rows=skip, tz=zone, progress=advance)
 
 
 def describe(summary: ImportSummary) -> str:
     """The one-paragraph summary a person reads after an import."""
     text = (
-        f"Imported {summary.kind} from {summary.source}: {summary.added} added, "
-        f"{summary.updated} updated, {summary.rejected} rejected."
+        f"Imported {summary.kind} from {summary.source}: {summary.added:,} added, "
+        f"{summary.updated:,} updated, {summary.rejected:,} rejected."
     )
     if summary.since:
         weeks = ", ".join(f"{team} from {week}" for team, week in summary.since.items())
@@ -97,5 +95,5 @@ def describe(summary: ImportSummary) -> str:
         lines.append("Rejected rows:")
         lines.extend(f"  {message}" for message in summary.errors[:ERRORS_SHOWN])
         if summary.rejected > ERRORS_SHOWN:
-            lines.append(f"  ... and {summary.rejected - ERRORS_SHOWN} more (see --json for the first 1000).")
+            lines.append(f"  ... and {summary.rejected - ERRORS_SHOWN:,} more (see --json for the first 1000).")
     return "\n".join(lines)
