@@ -10,7 +10,6 @@ the cases that share a feature with it. No I/O here; `store.py` persists the arr
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,9 +18,10 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
-from smartstep.knowledge.terms import content_terms, raw_words, stem, word_features
+from smartstep.knowledge.features import Featurizer, words_of
+from smartstep.knowledge.terms import STOP_WORDS, stem
 from smartstep.knowledge.weighting import (
     bm25_documents,
     bm25_idf,
@@ -39,10 +39,6 @@ class Hit:
     duplicates: tuple[int, ...] = ()
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
-
-
 class SimilarityIndex(BaseEstimator):
     """Ranks indexed texts by similarity to a query; rows are the order texts were given to `fit`."""
 
@@ -52,7 +48,7 @@ class SimilarityIndex(BaseEstimator):
         word_features: int = 2**20,
         char_features: int = 2**20,
         char_ngram_range: tuple[int, int] = (2, 4),
-        char_limit: int = 400,
+        char_words: int = 32,
         char_weight: float = 0.35,
         fuzzy_weight: float = 0.1,
         max_df: float = 0.4,
@@ -67,7 +63,7 @@ class SimilarityIndex(BaseEstimator):
         self.word_features = word_features
         self.char_features = char_features
         self.char_ngram_range = char_ngram_range
-        self.char_limit = char_limit
+        self.char_words = char_words
         self.char_weight = char_weight
         self.fuzzy_weight = fuzzy_weight
         self.max_df = max_df
@@ -82,13 +78,13 @@ class SimilarityIndex(BaseEstimator):
     # -- learning -------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], titles: Sequence[str]) -> SimilarityIndex:
         """Learn IDF from `texts`, index them; `titles` are the short forms used for re-ranking."""
-        tokens = [word_features(t, self.bigrams) for t in texts]
-        words, chars = self._counts(tokens, texts)
+        self.featurizer_ = self._new_featurizer()
+        words, chars = self._counts(texts)
         n = len(texts)
         self.word_idf_ = bm25_idf(document_frequency(words), n, self.max_df)
         self.char_idf_ = tfidf_idf(document_frequency(chars), n, self.max_df)
         self.avgdl_ = float(words.sum()) / max(n, 1)
-        self.vocabulary_ = self._vocabulary(tokens)
+        self.vocabulary_ = self.featurizer_.frequent_words(60000)
         self.postings_ = self._documents(words, chars).T.tocsr()
         self.choices_ = [default_process(t) for t in titles]
         self.alive_ = np.ones(n, dtype=bool)
@@ -99,8 +95,7 @@ class SimilarityIndex(BaseEstimator):
         check_is_fitted(self, "postings_")
         start = self.postings_.shape[1]
         if texts:
-            words, chars = self._counts([word_features(t, self.bigrams) for t in texts], texts)
-            new = self._documents(words, chars).T.tocsr()
+            new = self._documents(*self._counts(texts)).T.tocsr()
             self.postings_ = sp.hstack([self.postings_, new], format="csr", dtype=np.float32)
             self.choices_.extend(default_process(t) for t in titles)
             self.alive_ = np.concatenate([self.alive_, np.ones(len(texts), dtype=bool)])
@@ -111,33 +106,13 @@ class SimilarityIndex(BaseEstimator):
         check_is_fitted(self, "postings_")
         self.alive_[np.asarray(rows, dtype=np.int64)] = False
 
-    def _hashers(self) -> tuple[HashingVectorizer, HashingVectorizer]:
-        words = HashingVectorizer(
-            analyzer=_identity, n_features=self.word_features, alternate_sign=False, norm=None, dtype=np.float32
-        )
-        chars = HashingVectorizer(
-            analyzer="char_wb",
-            ngram_range=self.char_ngram_range,
-            lowercase=True,
-            n_features=self.char_features,
-            alternate_sign=False,
-            norm=None,
-            dtype=np.float32,
-        )
-        return words, chars
+    def _new_featurizer(self) -> Featurizer:
+        return Featurizer(self.word_features, self.char_features, self.char_ngram_range, self.char_words)
 
-    def _counts(self, tokens: list[list[str]], texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        if not texts:
-            empty = sp.csr_matrix((0, self.word_features), dtype=np.float32)
-            return empty, sp.csr_matrix((0, self.char_features), dtype=np.float32)
-        word_hasher, char_hasher = self._hashers()
-        short = [" ".join(raw_words(t[: self.char_limit])) for t in texts]
-        return word_hasher.transform(tokens), char_hasher.transform(short)
-
-    @staticmethod
-    def _vocabulary(tokens: list[list[str]], limit: int = 60000) -> list[str]:
-        counts = Counter(t for doc in tokens for t in set(doc) if " " not in t and not t.isdigit())
-        return [t for t, c in counts.most_common(limit) if c >= 2 and len(t) > 2]
+    def _counts(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        if getattr(self, "featurizer_", None) is None:  # a loaded index rebuilds its word cache lazily
+            self.featurizer_ = self._new_featurizer()
+        return self.featurizer_.transform(texts, self.bigrams)
 
     def _documents(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
         """Case vectors: BM25 word weights beside L2-normalised character n-gram TF-IDF."""
@@ -155,19 +130,18 @@ class SimilarityIndex(BaseEstimator):
     def transform(self, queries: Sequence[str]) -> sp.csr_matrix:
         """Query vectors, weighted so that one dot product gives (1-w)*word cosine + w*char cosine."""
         check_is_fitted(self, "postings_")
-        tokens = [word_features(self._with_corrections(q), self.bigrams) for q in queries]
-        return self._queries(*self._counts(tokens, queries))
+        return self._queries(*self._counts([self._with_corrections(q) for q in queries]))
 
     def _with_corrections(self, query: str) -> str:
         """Very short queries get the nearest known spelling of each unknown word appended."""
-        terms = content_terms(query)
-        if not terms or len(terms) > 4 or not self.vocabulary_:
+        words = [w for w in words_of(query) if w not in STOP_WORDS]
+        if not words or len(words) > 4 or not self.vocabulary_:
             return query
         known = self._known()
         extra = []
-        for term in terms:
-            if term not in known and len(term) > 3:
-                best = process.extractOne(term, self.vocabulary_, scorer=fuzz.ratio, score_cutoff=75)
+        for word in words:
+            if word not in known and len(word) > 3 and not word.isdigit():
+                best = process.extractOne(word, self.vocabulary_, scorer=fuzz.ratio, score_cutoff=75)
                 if best:
                     extra.append(best[0])
         return query + (" " + " ".join(extra) if extra else "")
@@ -208,41 +182,38 @@ class SimilarityIndex(BaseEstimator):
         processed = default_process(query)
         choices = [self.choices_[r] for r in rows]
         fuzzy = process.cdist([processed], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0] / 100.0
-        weight = self.fuzzy_weight if len(raw_words(query)) <= 12 else self.fuzzy_weight / 3
+        weight = self.fuzzy_weight if len(words_of(query)) <= 12 else self.fuzzy_weight / 3
         # Fuzzy agreement only lifts cases the vectors already found; it never creates a match.
         return (1.0 - weight) * cosine + weight * fuzzy * np.minimum(1.0, cosine / 0.1)
 
     def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
         """Keep the best of each group of near-identical cases, remembering the rest as duplicates."""
+        good = scores >= self.min_score
+        rows, scores = rows[good], scores[good]
+        choices = [self.choices_[r] for r in rows.tolist()]
+        same = process.cdist(choices, choices, scorer=fuzz.ratio, dtype=np.uint8) >= self.duplicate_ratio
         kept: list[tuple[int, float, list[int]]] = []
-        for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
-            if score < self.min_score:
-                break
-            for rep_row, _, dups in kept:
-                if (
-                    fuzz.ratio(self.choices_[row], self.choices_[rep_row], score_cutoff=self.duplicate_ratio)
-                    and self.choices_[row]
-                ):
-                    dups.append(row)
-                    break
-            else:
+        owner: dict[int, int] = {}  # candidate position -> position in kept
+        for position, (row, score) in enumerate(zip(rows.tolist(), scores.tolist(), strict=True)):
+            earlier = np.flatnonzero(same[position, :position]) if choices[position] else []
+            match = next((owner[p] for p in earlier if p in owner), None)
+            if match is None:
+                owner[position] = len(kept)
                 kept.append((row, score, []))
+            else:
+                kept[match][2].append(row)
         return [Hit(row, round(score, 4), tuple(dups)) for row, score, dups in kept[:k]]
 
     # -- explaining -----------------------------------------------------------------------
     def shared_terms(self, query: str, text: str, limit: int = 5) -> list[str]:
         """The rarest words the query and a case share: why this case matched, in the query's spelling."""
         check_is_fitted(self, "postings_")
-        case_terms = set(content_terms(text))
-        hasher, _ = self._hashers()
+        case_terms = {stem(w) for w in words_of(text) if w not in STOP_WORDS}
         forms: dict[str, str] = {}
-        for word in raw_words(query):
+        for word in words_of(query):
             term = stem(word)
-            if term in case_terms and not term.isdigit():
+            if word not in STOP_WORDS and term in case_terms and not term.isdigit():
                 forms.setdefault(term, word)
-        if not forms:
-            return []
-        terms = list(forms)
-        columns = hasher.transform([[t] for t in terms]).indices
-        ranked = sorted(range(len(terms)), key=lambda i: (-float(self.word_idf_[columns[i]]), i))
-        return [forms[terms[i]] for i in ranked[:limit] if self.word_idf_[columns[i]] > 0]
+        columns = {t: murmurhash3_32(t, positive=True) % self.word_features for t in forms}
+        ranked = sorted(forms, key=lambda t: -float(self.word_idf_[columns[t]]))
+        return [forms[t] for t in ranked[:limit] if self.word_idf_[columns[t]] > 0]

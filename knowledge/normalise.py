@@ -42,6 +42,7 @@ _NOISE_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(r"\[(?:email|phone|card)\]")
+_DIGIT_RUN = re.compile(r"\d[\d ().-]{5,}\d")
 _SPACES = re.compile(r"[ \t\f\v\xa0]+")
 
 
@@ -72,9 +73,11 @@ def redact(text: str) -> str:
     """Replace emails, Luhn-valid card numbers and phone numbers with placeholders."""
     if not text:
         return ""
-    text = _EMAIL.sub("[email]", text)
-    text = _CARD_CANDIDATE.sub(_card, text)
-    return _PHONE.sub(_phone, text)
+    if "@" in text:
+        text = _EMAIL.sub("[email]", text)
+    if _DIGIT_RUN.search(text):
+        text = _PHONE.sub(_phone, _CARD_CANDIDATE.sub(_card, text))
+    return text
 
 
 def strip_html(text: str) -> str:
@@ -161,7 +164,9 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     text = strip_html(text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = drop_signature(drop_quoted_reply(_URL.sub(_url_words, text).split("\n")))
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(_url_words, text)
+    lines = drop_signature(drop_quoted_reply(text.split("\n")))
     text = _PLACEHOLDER.sub(" ", redact("\n".join(simplify_logs(lines))))
     return "\n".join(s for s in (_SPACES.sub(" ", line).strip() for line in text.split("\n")) if s)
 

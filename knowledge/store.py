@@ -28,7 +28,7 @@ _PARAMS = (
     "word_features",
     "char_features",
     "char_ngram_range",
-    "char_limit",
+    "char_words",
     "char_weight",
     "fuzzy_weight",
     "max_df",

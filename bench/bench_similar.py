@@ -1,0 +1,161 @@
+"""Similar-cases speed: build, load, query p50/p95 and a 1,000-query batch, against SQLite FTS5 in one run.
+
+    .venv/bin/python bench/bench_similar.py            # 100,000 synthetic cases
+    .venv/bin/python bench/bench_similar.py --n 1000000
+
+Cases come from bench/synthetic_cases.py and are written to a real SQLite store; the
+index is built, saved beside it and loaded the way `find_similar` does. Queries mix short
+typo'd titles, mid-length paraphrases and long bodies with log noise. FTS5 (BM25, Porter)
+is built over the same text and asked the same queries as an OR of their words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from smartstep.db import open_db  # noqa: E402
+from smartstep.knowledge import IndexCache, find_similar, find_similar_batch  # noqa: E402
+from smartstep.knowledge.evaluate import fts5_match  # noqa: E402
+from smartstep.knowledge.store import build_case_index, index_dir, load_case_index, save_case_index  # noqa: E402
+from synthetic_cases import generate_cases, ticket_rows  # noqa: E402
+
+
+def make_queries(cases: list[dict[str, str]], count: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        case = cases[rng.randrange(len(cases))]
+        words = case["description"].split()
+        if i % 3 == 0:  # short, with a typo
+            title = case["subject"].split()
+            word = title[0]
+            out.append(" ".join([word[:-1] + word[-1] * 2, *title[1:3]]))
+        elif i % 3 == 1:  # a paraphrase: part of the title and some body words, shuffled
+            picked = rng.sample(words, min(8, len(words)))
+            out.append(" ".join(case["subject"].split()[:2] + picked))
+        else:  # a long mail with log noise
+            out.append(
+                f"Hello,\n{case['subject']} for us. {' '.join(words[:30])}\n"
+                f"2026-10-12 08:14:02,118 ERROR [req-{i:08x}] java.lang.IllegalStateException: failed\n"
+                f"    at com.client.App.run(App.java:{i % 400})\nThanks,\nAlex\n"
+            )
+    return out
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def timed(action) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def cpu_timed(action) -> tuple[float, float]:
+    """(wall, CPU) seconds: the box is shared, so CPU time is what the code itself costs."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    action()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def summary(prefix: str, pairs: list[tuple[float, float]]) -> dict[str, float]:
+    walls, cpus = [1000 * w for w, _ in pairs], [1000 * c for _, c in pairs]
+    return {
+        f"{prefix}p50_ms": statistics.median(walls),
+        f"{prefix}p95_ms": percentile(walls, 0.95),
+        f"{prefix}p50_cpu_ms": statistics.median(cpus),
+        f"{prefix}p95_cpu_ms": percentile(cpus, 0.95),
+    }
+
+
+def bench_ours(db, db_path: Path, queries: list[str], batch: list[str], k: int) -> dict[str, float]:
+    holder: dict[str, object] = {}
+    build = cpu_timed(lambda: holder.update(index=build_case_index(db)))
+    save = cpu_timed(lambda: save_case_index(holder["index"], index_dir(db_path)))
+    loads = [cpu_timed(lambda: load_case_index(index_dir(db_path))) for _ in range(3)]
+    cache = IndexCache()
+    cache.get(db)  # the first call loads from disk and checks staleness, as the bot's first query does
+    pairs = [cpu_timed(lambda q=q: find_similar(db, q, k=k, cache=cache)) for q in queries]
+    batch_pair = cpu_timed(lambda: find_similar_batch(db, batch, k=k, cache=cache))
+    return {
+        "build_s": build[0] + save[0],
+        "build_cpu_s": build[1] + save[1],
+        "load_s": statistics.median(w for w, _ in loads),
+        "load_cpu_s": statistics.median(c for _, c in loads),
+        **summary("", pairs),
+        "batch_s": batch_pair[0],
+        "batch_cpu_s": batch_pair[1],
+    }
+
+
+def bench_fts5(cases: list[dict[str, str]], queries: list[str], batch: list[str], k: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "fts.db")
+        conn.execute("CREATE VIRTUAL TABLE docs USING fts5(case_id UNINDEXED, body, tokenize='porter unicode61')")
+        rows = ((c["id"], f"{c['subject']}\n{c['description']}\n{c['resolution']}") for c in cases)
+        build = cpu_timed(lambda: (conn.executemany("INSERT INTO docs VALUES (?, ?)", rows), conn.commit()))
+        sql = "SELECT case_id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?"
+
+        def ask(text: str) -> list:
+            return conn.execute(sql, (fts5_match(text), k)).fetchall()
+
+        pairs = [cpu_timed(lambda q=q: ask(q)) for q in queries]
+        batch_pair = cpu_timed(lambda: [ask(q) for q in batch])
+        conn.close()
+    return {
+        "build_s": build[0],
+        "build_cpu_s": build[1],
+        **summary("", pairs),
+        "batch_s": batch_pair[0],
+        "batch_cpu_s": batch_pair[1],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="number of synthetic cases")
+    parser.add_argument("--queries", type=int, default=300, help="single queries timed one by one")
+    parser.add_argument("--k", type=int, default=5)
+    args = parser.parse_args()
+    gen_s, cases = timed(lambda: generate_cases(args.n))
+    queries, batch = make_queries(cases, args.queries), make_queries(cases, 1000, seed=12)
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "bench.db"
+        db = open_db(db_path)
+        insert_s, _ = timed(lambda: db["tickets"].insert_all(ticket_rows(cases), batch_size=5000))
+        print(f"{args.n:,} cases generated in {gen_s:.1f} s, stored in {insert_s:.1f} s")
+        ours = bench_ours(db, db_path, queries, batch, args.k)
+        db.close()
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    fts5 = bench_fts5(cases, queries, batch, args.k)
+    print(f"{'':<24}{'smartstep':>12}{'fts5':>12}{'ratio':>9}")
+    labels = [
+        ("build_s", "build (s)"),
+        ("build_cpu_s", "build CPU (s)"),
+        ("p50_ms", "query p50 (ms)"),
+        ("p95_ms", "query p95 (ms)"),
+        ("p50_cpu_ms", "query p50 CPU (ms)"),
+        ("p95_cpu_ms", "query p95 CPU (ms)"),
+        ("batch_s", "batch 1000 (s)"),
+        ("batch_cpu_s", "batch 1000 CPU (s)"),
+    ]
+    for key, label in labels:
+        print(f"{label:<24}{ours[key]:>12.2f}{fts5[key]:>12.2f}{ours[key] / max(fts5[key], 1e-9):>9.2f}")
+    print(f"{'load (s)':<24}{ours['load_s']:>12.3f}   (CPU {ours['load_cpu_s']:.3f} s)")
+    print(f"peak memory (RSS, whole process incl. generated corpus): {peak_gb:.2f} GB")
+
+
+if __name__ == "__main__":
+    main()
