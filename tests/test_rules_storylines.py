@@ -1,7 +1,7 @@
 """On the demo organisation, every planted storyline is found: its rule is in that team's top 3.
 
-The demo is built once for this module into a real SQLite file (about half a minute); the
-rules then run through the same inputs `next-step` uses.
+The demo store is the session's shared one (`demo_support`, built once for every module that
+needs it); the rules run through the same inputs `next-step` uses and only read the store.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 
 demo = pytest.importorskip("smartstep.demo")
 
+from demo_support import demo_db_path  # noqa: E402
 from smartstep.db import open_db  # noqa: E402
 from smartstep.rule_inputs import load_rule_inputs  # noqa: E402
 from smartstep.rules.engine import evaluate  # noqa: E402
@@ -27,9 +28,8 @@ MATCHING_RULE = {
 
 
 @pytest.fixture(scope="module")
-def ranked(tmp_path_factory):
-    db = open_db(tmp_path_factory.mktemp("demo") / "demo.db")
-    demo.build_demo(db)
+def ranked():
+    db = open_db(demo_db_path())
     rules = load_rules(default_rules_path()).rules
     inputs = load_rule_inputs(db, rules)
     result = evaluate(rules, inputs.history, inputs.current, inputs.facts)
