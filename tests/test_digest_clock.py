@@ -143,3 +143,45 @@ def test_a_quiet_week_posts_one_line_or_nothing_as_subscribed(db_path, tmp_path,
     assert stub.uploads == []  # no chart for one line
     # The skipped week is settled too: a restart does not post it after all.
     assert run(db_path, stub, rules(tmp_path), at("2026-11-16T11:00:00"), "b")[1].status == "taken"
+
+
+def test_smartstep_digest_posts_to_the_subscribed_channels(store, stub, monkeypatch) -> None:
+    from click.testing import CliRunner
+    from smartstep.cli import main
+
+    path, _ = store
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", stub.api_url)
+    result = CliRunner().invoke(main, ["--db", str(path), "digest"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("C1: posted the 2026-W46 digest (ts ")
+    [message] = stub.calls_to("chat.postMessage")
+    assert message["channel"] == "C1" and message["blocks"][0]["text"]["text"] == "Weekly digest · 2026-W46"
+    assert len(stub.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_smartstep_clock_without_a_token_is_one_sentence(store, monkeypatch) -> None:
+    from click.testing import CliRunner
+    from smartstep.cli import main
+
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    result = CliRunner().invoke(main, ["--db", str(store[0]), "clock"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "smartstep: SLACK_BOT_TOKEN is not set; the clock needs it to post digests"
+
+
+def test_the_scheduler_runs_the_catch_up_at_start(store, stub) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from smartstep.clock import start_clock
+    from smartstep.settings import Settings
+
+    path, _ = store
+    settings = Settings(db_path=path, slack_bot_token="xoxb-test", slack_api_url=stub.api_url)
+    scheduler = start_clock(settings, path, scheduler=BackgroundScheduler())
+    try:
+        posted = stub.wait_for("chat.postMessage", timeout=30)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert [m["channel"] for m in posted] == ["C1"]
+    [(channel, _, status, _)] = rows(path)
+    assert (channel, status) == ("C1", "posted")
