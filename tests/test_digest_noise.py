@@ -87,3 +87,33 @@ def test_a_week_with_a_move_and_a_step_is_not_quiet(db, tmp_path) -> None:
     assert [a.candidate.rule_id for a in digest.steps] == ["test.backlog_high"]
     text = str(digest_message(digest)["blocks"])
     assert "*Beta*: all steady" in text and "Backlog 150 ↑ from 40 (worse)" in text
+
+
+def test_outcomes_of_done_steps_show_with_their_numbers_when_due(db, tmp_path) -> None:
+    from datetime import timedelta
+
+    from digest_support import put
+    from smartstep.feedback import record_rating
+    from smartstep.pipeline import next_steps
+    from smartstep.weeks import week_start
+
+    def sunday(period: str):
+        return week_start(period) + timedelta(days=6, hours=12)
+
+    flat_store(db)
+    advised = shift_week(LAST, -2)
+    put(db, "Alpha", "backlog", [40.0] * 11 + [150.0, 120.0, 60.0])  # done, and it worked
+    put(db, "Beta", "backlog", [40.0] * 11 + [150.0, 170.0, 200.0])  # done, and it got worse
+    ruleset = rules(tmp_path)
+    run = next_steps(db, ruleset, k=5, as_of=sunday(advised))
+    assert {a.candidate.team for a in run.advice} == {"Alpha", "Beta"}
+    for advice in run.advice:
+        record_rating(db, advice.advice_id, "ULEAD", "done")
+    digest = load_digest(db, ruleset, as_of=sunday(LAST), log=False)
+    lines = {t.team: [o.text for o in t.outcomes] for t in digest.teams}
+    title = "Backlog is above what the team can clear"
+    assert lines == {
+        "Alpha": [f"{title}: *worked*: Backlog 150 ({advised}) → 60 ({LAST})"],
+        "Beta": [f"{title}: *worse*: Backlog 150 ({advised}) → 200 ({LAST})"],
+    }
+    assert f"Outcome: {title}: *worked*" in str(digest_message(digest)["blocks"])
