@@ -309,6 +309,26 @@ def _field_names() -> list[str]:
     return sorted(names)
 
 
+def _allowed_fields(parent: Path_) -> list[str]:
+    """The fields of the model at a pydantic loc, so an unknown field can be told what fits."""
+    from smartstep.rules import model
+
+    last = parent[-1] if parent else None
+    by_tag = {"all": model.AllOf, "any": model.AnyOf, "not": model.NotOf}
+    chosen: Any = None
+    if isinstance(last, str) and last in model.LEAF_MODELS:
+        chosen = model.LEAF_MODELS[last]
+    elif isinstance(last, str) and last in by_tag:
+        chosen = by_tag[last]
+    elif isinstance(last, int) and len(parent) >= 2 and parent[-2] in ("rules", "examples"):
+        chosen = model.Rule if parent[-2] == "rules" else model.Example
+    elif last in ("requires", "stage"):
+        chosen = model.Requires if last == "requires" else model.StageRequirement
+    if chosen is None:
+        return []
+    return [info.alias or name for name, info in chosen.model_fields.items()]
+
+
 def _message(error: Any, loc: Path_, value: Any) -> str:
     kind = error["type"]
     fields = [p for p in loc if isinstance(p, str) and p != "[key]"]
@@ -316,7 +336,11 @@ def _message(error: Any, loc: Path_, value: Any) -> str:
     if kind == "missing":
         return f"missing required field '{loc[-1]}'"
     if kind == "extra_forbidden":
-        return f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), _field_names())}"
+        allowed = _allowed_fields(loc[:-1])
+        hint = did_you_mean(str(loc[-1]), allowed or _field_names())
+        if hint or not allowed:
+            return f"unknown field '{loc[-1]}'{hint}"
+        return f"unknown field '{loc[-1]}'; expected one of: {', '.join(allowed)}"
     if kind == "condition_kind":
         given = error.get("input")
         if isinstance(given, dict) and "kind" in given:

@@ -261,6 +261,16 @@ Condition = Annotated[
         + ") or one of all/any/not",
     ),
 ]
+LEAF_MODELS: dict[str, type[BaseModel]] = {
+    "threshold": Threshold,
+    "change": Change,
+    "trend": Trend,
+    "versus_teams": VersusTeams,
+    "versus_baseline": VersusBaseline,
+    "diverging": Diverging,
+    "freshness": Freshness,
+    "signal": Signal,
+}
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 NotOf.model_rebuild()

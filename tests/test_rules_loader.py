@@ -88,6 +88,14 @@ def test_unknown_field_points_at_the_key(tmp_path, monkeypatch) -> None:
     ]
 
 
+def test_unknown_field_without_a_close_name_lists_what_fits(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("          weeks: 6\n", "          weeks: 6\n          colour: red\n")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:14:11: unknown field 'colour'; expected one of:"
+        " metric, part, min_n, direction, by, by_percent, kind, weeks, min_total_n, min_t"
+    ]
+
+
 def test_wrong_type_and_range(tmp_path, monkeypatch) -> None:
     text = GOOD.replace("impact: 4", "impact: high").replace("urgency: 3", "urgency: 9")
     assert problems(tmp_path, text, monkeypatch) == [
