@@ -1,0 +1,34 @@
+"""The demo organisation for tests, generated and imported once per test session.
+
+Building it costs about 12 s of CPU, so every test module that needs it should share one
+build: `demo_data()` gives the rows (with the ground-truth problem keys), `demo_db_path()` a
+SQLite file holding them. Copy the file before writing to it (`VACUUM INTO`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from smartstep.db import open_db
+from smartstep.demo import DemoData, generate_demo, import_demo
+
+_CACHE: dict[str, object] = {}
+
+
+def demo_data() -> DemoData:
+    """The seed-7 demo rows, generated once."""
+    if "data" not in _CACHE:
+        _CACHE["data"] = generate_demo(7)
+    return _CACHE["data"]  # type: ignore[return-value]
+
+
+def demo_db_path() -> Path:
+    """A store holding the seed-7 demo, imported once; treat it as read-only."""
+    if "path" not in _CACHE:
+        path = Path(tempfile.mkdtemp(prefix="smartstep-demo-")) / "demo.db"
+        db = open_db(path)
+        import_demo(db, demo_data())
+        db.close()
+        _CACHE["path"] = path
+    return _CACHE["path"]  # type: ignore[return-value]
