@@ -13,9 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from smartstep.conversation import Skill
 from smartstep.db import open_db
 from smartstep.listeners import register
 from smartstep.listeners.replies import report_failure
@@ -42,6 +44,19 @@ def build_client(settings: Settings) -> WebClient:
     return WebClient(**kwargs)
 
 
+def advisor_skills(settings: Settings, as_of: datetime | None = None) -> SkillFactory:
+    """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user."""
+    from smartstep.rule_inputs import load_rule_base
+    from smartstep.skills import build_skills
+
+    rules = load_rule_base(None, settings.rules_path)
+
+    def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
+        return build_skills(db, lambda: rules, user=user, surface="slack", as_of=as_of)
+
+    return factory
+
+
 def build_app(
     settings: Settings,
     db_path: str | Path,
@@ -54,11 +69,12 @@ def build_app(
     """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
 
     `warm_up` answers one question on a background thread so the first real question is not the one
-    that waits for models to load (no network involved). `skills` adds conversation skills (the advisor,
-    similar cases) on top of what `smartstep.context.load_context` provides.
+    that waits for models to load (no network involved). `skills` builds the conversation skills; by
+    default the advisor, similar cases and feedback in words over the rule base in force.
     """
     open_db(db_path).close()
-    services = SlackServices(settings=settings, db_path=Path(db_path), as_of=as_of, skills=skills)
+    factory = skills if skills is not None else advisor_skills(settings, as_of)
+    services = SlackServices(settings=settings, db_path=Path(db_path), as_of=as_of, skills=factory)
     app = App(
         client=client or build_client(settings),
         signing_secret=settings.slack_signing_secret or "",

@@ -21,8 +21,9 @@ from smartstep.settings import Settings
 from smartstep.slack_store import claim_event
 
 MAX_THREADS_REMEMBERED = 2000
-# Builds the engine's skills (advisor, similar cases, ...) over one thread's connection to the store.
-SkillFactory = Callable[[sqlite_utils.Database], dict[str, Skill]]
+# Builds the engine's skills (advisor, similar cases, ...) over one thread's connection to the store,
+# for the Slack user asking (feedback in words is recorded as theirs).
+SkillFactory = Callable[[sqlite_utils.Database, str], dict[str, Skill]]
 
 
 class ThreadMemory:
@@ -69,6 +70,10 @@ class SlackServices:
     skills: SkillFactory | None = None
     threads: ThreadMemory = field(default_factory=ThreadMemory, compare=False)
     recent_events: RecentIds = field(default_factory=RecentIds, compare=False)
+    # Skills read and then write (advice log, feedback); two such transactions on different connections
+    # make SQLite refuse one ("database is locked") rather than wait. Answers are CPU-bound under the GIL
+    # anyway, so taking them one at a time costs little; Slack calls stay outside the lock.
+    store_lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
     _local: threading.local = field(default_factory=threading.local, compare=False, repr=False)
 
     def db(self) -> sqlite_utils.Database:
@@ -90,24 +95,27 @@ class SlackServices:
     def is_admin(self, user: str | None) -> bool:
         return bool(user) and user in self.settings.admins
 
-    def context(self) -> Context:
-        """The conversation facts, reloaded only when the metric store changed since the last question."""
+    def context(self, user: str | None = None) -> Context:
+        """The conversation facts, reloaded only when the metric store changed since the last question,
+        with the skills for `user` added (building them is cheap: closures over this thread's connection)."""
         db = self.db()
         # Every recompute replaces rows, so new rowids appear: a cheap (indexed) change check.
         version = db.execute("SELECT max(rowid) FROM metric_values").fetchone()
         cached = getattr(self._local, "context", None)
         if cached and cached[0] == version:
-            return cached[1]
-        fresh = load_context(db, self.as_of)
-        if self.skills is not None:
-            fresh = replace(fresh, skills={**fresh.skills, **self.skills(db)})
-        self._local.context = (version, fresh)  # per thread: injected skills may hold this thread's connection
-        return fresh
+            base = cached[1]
+        else:
+            base = load_context(db, self.as_of)
+            self._local.context = (version, base)
+        if self.skills is None:
+            return base
+        return replace(base, skills={**base.skills, **self.skills(db, user or "slack")})
 
     def warm_up(self) -> None:
         """Answer one question so models the engine trains on first use are ready before Slack asks."""
         self.ask("how is ticket volume?", "warm-up")
 
-    def ask(self, text: str, thread_key: str) -> Answer:
+    def ask(self, text: str, thread_key: str, user: str | None = None) -> Answer:
         """One question through the shared conversation engine, remembering the thread for "why?"."""
-        return answer(text, self.threads.get(thread_key), self.context())
+        with self.store_lock:
+            return answer(text, self.threads.get(thread_key), self.context(user))

@@ -7,6 +7,7 @@ import json
 import sqlite_utils
 from smartstep.conversation import Answer, Skill
 from smartstep.metric_store import recompute
+from smartstep.weeks import shift_week, week_start
 
 # Tickets created per team per day; the last one is on Sunday 2026-11-15, so "now" is 2026-W46.
 CREATED = {
@@ -28,6 +29,8 @@ CREATED = {
     "Technical": ["2026-10-27", "2026-10-30", "2026-11-03", "2026-11-05", "2026-11-10", "2026-11-12"],  # 2 a week
 }
 
+RESPONSE_RATE = [30, 31, 29, 30, 30, 31, 29, 30, 30, 29, 31, 30, 30, 20, 17, 15, 13]
+
 
 def seed_tickets(db: sqlite_utils.Database) -> None:
     records = []
@@ -46,6 +49,18 @@ def seed_tickets(db: sqlite_utils.Database) -> None:
             )
     with db.atomic():
         db["tickets"].insert_all(records)
+        # Billing's survey response rate, imported weekly, falls from ~30% to 13% over the last 4 weeks:
+        # enough for the shipped rule `surveys.response_rate_falling` to fire for Billing in 2026-W46.
+        for offset, value in enumerate(RESPONSE_RATE):
+            week = shift_week("2026-W46", offset - len(RESPONSE_RATE) + 1)
+            db["imported_metrics"].insert(
+                {
+                    "team": "Billing",
+                    "metric": "survey_response_rate",
+                    "date": week_start(week).strftime("%Y-%m-%d"),
+                    "value": value,
+                }
+            )
         recompute(db)
 
 
@@ -81,7 +96,7 @@ def insert_advice(db: sqlite_utils.Database, advice_id: str, title: str, team: s
     }
 
 
-def advice_skills(db: sqlite_utils.Database) -> dict[str, Skill]:
+def advice_skills(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
     """Stands in for the advisor (issue 5, not built yet): answers "what next?" with the logged advice rows,
     newest first, in the INTERFACE.md advice shape."""
 

@@ -104,10 +104,12 @@ def test_double_click_keeps_one_record_and_a_second_rating_replaces_the_first(sl
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(lambda _: click(slack, message, "adv-B", "up"), range(2))) == [200, 200]
     updates = slack.stub.wait_for("chat.update", count=2)
+    assert len(updates) == 2 and slack.stub.calls_to("/response/action") == []  # both clicks handled, no error
     assert feedback_rows(slack) == [("adv-B", "U1", "up")]
     assert rated_line(updates[-1]["blocks"], "adv-B") == "👍 recorded: useful by <@U1>"
     click(slack, message, "adv-B", "snooze")
     updates = slack.stub.wait_for("chat.update", count=3)
+    assert len(updates) == 3
     assert feedback_rows(slack) == [("adv-B", "U1", "snooze")]
     assert rated_line(updates[-1]["blocks"], "adv-B") == "💤 recorded: snoozed by <@U1>"
 
@@ -190,3 +192,57 @@ def test_the_messages_tab_opening_publishes_nothing(slack: SlackHarness) -> None
     slack.event({"type": "app_home_opened", "user": "U7", "channel": "D7", "tab": "messages"})
     time.sleep(0.3)
     assert slack.stub.calls_to("views.publish") == []
+
+
+def test_the_real_advisor_answers_a_mention_with_logged_advice_and_its_buttons_record(slack: SlackHarness) -> None:
+    advisor = SlackHarness(slack.db_path, slack.stub)  # default skills: the shipped rule base and pipeline
+    try:
+        advisor.event(
+            {
+                "type": "app_mention",
+                "user": "U3",
+                "text": "<@UBOT> what should we do next for Billing?",
+                "ts": "1700000700.000100",
+                "channel": "C1",
+            }
+        )
+        [message] = slack.stub.wait_for("chat.postMessage", timeout=15)
+        actions = [b for b in message["blocks"] if b["type"] == "actions"]
+        assert actions, message["text"]
+        advice_id = actions[0]["block_id"].removeprefix("advice:")
+        db = open_db(slack.db_path)
+        row = db.execute("SELECT rule_id, team, surface FROM advice WHERE id = ?", [advice_id]).fetchone()
+        db.close()
+        # Billing's imported survey response rate fell from ~30% to 13%: the shipped rule for that fires.
+        assert row == ("surveys.response_rate_falling", "Billing", "slack")
+        assert "Fewer customers answer the survey" in message["blocks"][2]["text"]["text"]
+        click(advisor, {**message, "ts": MESSAGE_TS}, advice_id, "done", user="U3")
+        [update] = slack.stub.wait_for("chat.update")
+        assert rated_line(update["blocks"], advice_id) == "✅ recorded: done by <@U3>"
+        assert feedback_rows(slack) == [(advice_id, "U3", "done")]
+    finally:
+        advisor.close()
+
+
+def test_concurrent_next_step_questions_are_all_answered(slack: SlackHarness) -> None:
+    """Each run logs advice (a read, then a write): concurrent runs must not trip over SQLite's locks."""
+    advisor = SlackHarness(slack.db_path, slack.stub)
+    try:
+        events = [
+            {
+                "type": "app_mention",
+                "user": f"U{n}",
+                "text": "<@UBOT> what should we do next for Billing?",
+                "ts": f"1700000800.{n:06d}",
+                "channel": "C1",
+            }
+            for n in range(6)
+        ]
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            assert list(pool.map(lambda e: advisor.event(e)[0], events)) == [200] * 6
+        replies = slack.stub.wait_for("chat.postMessage", count=6, timeout=20)
+        assert len(replies) == 6
+        assert not [r["text"] for r in replies if r["text"].startswith("Sorry")]
+        assert all(any(b["type"] == "actions" for b in r["blocks"]) for r in replies)
+    finally:
+        advisor.close()

@@ -35,12 +35,14 @@ class ActionHandlers:
         rating = str(action.get("action_id", "")).removeprefix(RATE_ACTION)
         user = body["user"]["id"]
         db = self.services.db()
-        try:
-            record_rating(db, advice_id, user, rating)
-        except UserError:
-            raise UserError(GONE) from None
+        with self.services.store_lock:  # two clicks at once: one write at a time (see SlackServices)
+            try:
+                record_rating(db, advice_id, user, rating)
+            except UserError:
+                raise UserError(GONE) from None
+            ratings = load_ratings(db, advice_id)
         message = body.get("message") or {}
-        blocks = with_ratings(message.get("blocks") or [], advice_id, load_ratings(db, advice_id))
+        blocks = with_ratings(message.get("blocks") or [], advice_id, ratings)
         text = message.get("text") or "smartstep advice"
         container = body.get("container") or {}
         if container.get("is_ephemeral") or not message.get("ts"):

@@ -83,11 +83,11 @@ class CommandHandlers:
 
     def next_steps(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         question = f"what should we do next for {argument}" if argument else "what should we do next"
-        return answer_message(self.services.ask(question, self._thread_key(body)))
+        return answer_message(self.services.ask(question, self._thread_key(body), body.get("user_id")))
 
     def metrics(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         if argument.strip():
-            return answer_message(self.services.ask(argument, self._thread_key(body)))
+            return answer_message(self.services.ask(argument, self._thread_key(body), body.get("user_id")))
         context = self.services.context()
         if context.period is None:
             return {"text": "There is no data yet: import some with `smartstep import`."}
@@ -95,7 +95,7 @@ class CommandHandlers:
         return {"text": text[:3000], "blocks": text_sections(text)[:45]}
 
     def why(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
-        return answer_message(self.services.ask("why?", self._thread_key(body)))
+        return answer_message(self.services.ask("why?", self._thread_key(body), body.get("user_id")))
 
     def similar(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         if not argument.strip():

@@ -27,5 +27,5 @@ class EventHandlers:
 
     def _top_steps(self, user: str) -> list[dict[str, Any]] | None:
         """The advisor's current ranking, asked the way a lead would; None until the engine gives advice."""
-        reply = self.services.ask("what should we do next", f"home:{user}")
+        reply = self.services.ask("what should we do next", f"home:{user}", user)
         return reply.data if reply.intent == "next_steps" and is_advice_list(reply.data) else None

@@ -42,7 +42,7 @@ class MessageHandlers:
         def cue() -> None:
             client.reactions_add(channel=channel, timestamp=event["ts"], name=CUE_EMOJI)
 
-        reply, cued = with_cue(lambda: self.services.ask(text[:MAX_QUESTION], key), cue)
+        reply, cued = with_cue(lambda: self.services.ask(text[:MAX_QUESTION], key, event.get("user")), cue)
         message = answer_message(reply)
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False, **message)
         logger.debug("answered %s in %s with intent %s", event.get("ts"), channel, reply.intent)
