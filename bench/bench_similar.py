@@ -12,6 +12,7 @@ is built over the same text and asked the same queries as an OR of their words.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import resource
 import sqlite3
@@ -19,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -100,19 +102,22 @@ def bench_ours(db, db_path: Path, queries: list[str], batch: list[str], k: int) 
     }
 
 
-def bench_fts5(cases: list[dict[str, str]], queries: list[str], batch: list[str], k: int) -> dict[str, float]:
+def bench_fts5(
+    rows: Iterable[tuple[str, str, str, str]], queries: list[str], batch: list[str], k: int
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         conn = sqlite3.connect(Path(tmp) / "fts.db")
         conn.execute("CREATE VIRTUAL TABLE docs USING fts5(case_id UNINDEXED, body, tokenize='porter unicode61')")
-        rows = ((c["id"], f"{c['subject']}\n{c['description']}\n{c['resolution']}") for c in cases)
-        build = cpu_timed(lambda: (conn.executemany("INSERT INTO docs VALUES (?, ?)", rows), conn.commit()))
+        docs = ((i, f"{subject}\n{description}\n{resolution}") for i, subject, description, resolution in rows)
+        build = cpu_timed(lambda: (conn.executemany("INSERT INTO docs VALUES (?, ?)", docs), conn.commit()))
         sql = "SELECT case_id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?"
 
         def ask(text: str) -> list:
             return conn.execute(sql, (fts5_match(text), k)).fetchall()
 
         pairs = [cpu_timed(lambda q=q: ask(q)) for q in queries]
-        batch_pair = cpu_timed(lambda: [ask(q) for q in batch])
+        # FTS5 answers one query at a time; 200 of the batch are timed and scaled to 1,000.
+        batch_pair = tuple(5 * t for t in cpu_timed(lambda: [ask(q) for q in batch[:200]]))
         conn.close()
     return {
         "build_s": build[0],
@@ -123,23 +128,41 @@ def bench_fts5(cases: list[dict[str, str]], queries: list[str], batch: list[str]
     }
 
 
+def create_store(db_path: Path, n: int) -> None:
+    """Runs in a child process, so the parent's peak memory is the index's, not the generator's."""
+    gen_s, cases = timed(lambda: generate_cases(n))
+    db = open_db(db_path)
+    insert_s, _ = timed(lambda: db["tickets"].insert_all(ticket_rows(cases), batch_size=5000))
+    db.close()
+    print(f"{n:,} cases generated in {gen_s:.1f} s, stored in {insert_s:.1f} s", flush=True)
+
+
+def sample_cases(db, n: int, count: int, seed: int = 5) -> list[dict[str, str]]:
+    rowids = random.Random(seed).sample(range(1, n + 1), min(count, n))
+    marks = ", ".join("?" for _ in rowids)
+    return list(db.query(f"SELECT subject, description FROM tickets WHERE rowid IN ({marks})", rowids))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of synthetic cases")
     parser.add_argument("--queries", type=int, default=300, help="single queries timed one by one")
     parser.add_argument("--k", type=int, default=5)
     args = parser.parse_args()
-    gen_s, cases = timed(lambda: generate_cases(args.n))
-    queries, batch = make_queries(cases, args.queries), make_queries(cases, 1000, seed=12)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.db"
+        child = multiprocessing.get_context("fork").Process(target=create_store, args=(db_path, args.n))
+        child.start()
+        child.join()
         db = open_db(db_path)
-        insert_s, _ = timed(lambda: db["tickets"].insert_all(ticket_rows(cases), batch_size=5000))
-        print(f"{args.n:,} cases generated in {gen_s:.1f} s, stored in {insert_s:.1f} s")
+        sample = sample_cases(db, args.n, 2000)
+        queries, batch = make_queries(sample, args.queries), make_queries(sample, 1000, seed=12)
         ours = bench_ours(db, db_path, queries, batch, args.k)
+        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        print("smartstep:", ", ".join(f"{key} {value:.3f}" for key, value in ours.items()), flush=True)
+        rows = db.execute("SELECT id, subject, description, resolution FROM tickets")
+        fts5 = bench_fts5(rows, queries, batch, args.k)
         db.close()
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    fts5 = bench_fts5(cases, queries, batch, args.k)
     print(f"{'':<24}{'smartstep':>12}{'fts5':>12}{'ratio':>9}")
     labels = [
         ("build_s", "build (s)"),
@@ -148,13 +171,14 @@ def main() -> None:
         ("p95_ms", "query p95 (ms)"),
         ("p50_cpu_ms", "query p50 CPU (ms)"),
         ("p95_cpu_ms", "query p95 CPU (ms)"),
-        ("batch_s", "batch 1000 (s)"),
-        ("batch_cpu_s", "batch 1000 CPU (s)"),
+        ("batch_s", "batch 1000 (s) *"),
+        ("batch_cpu_s", "batch 1000 CPU (s) *"),
     ]
     for key, label in labels:
         print(f"{label:<24}{ours[key]:>12.2f}{fts5[key]:>12.2f}{ours[key] / max(fts5[key], 1e-9):>9.2f}")
     print(f"{'load (s)':<24}{ours['load_s']:>12.3f}   (CPU {ours['load_cpu_s']:.3f} s)")
-    print(f"peak memory (RSS, whole process incl. generated corpus): {peak_gb:.2f} GB")
+    print(f"peak memory of the index process (RSS): {peak_gb:.2f} GB")
+    print("* FTS5 batch: 200 of the 1,000 queries timed one by one, times 5")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ class Featurizer:
         self.char_words = char_words
         self.ids: dict[str, int] = {}
         self.words: list[str] = []
-        self.last_batch: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self._df = np.zeros(0, dtype=np.int64)
         self._stem_hash = np.zeros(0, dtype=np.int64)  # -1 for stop words
         self._gram_parts: list[tuple[np.ndarray, np.ndarray]] = []  # (lengths, columns) per batch of new words
         self._gram_matrix: sp.csr_matrix | None = None
@@ -68,7 +68,10 @@ class Featurizer:
             self._gram_matrix = sp.csr_matrix((data, indices, indptr), shape=shape)
         return self._gram_matrix
 
-    def transform(self, texts: Sequence[str], bigrams: bool = True) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    def transform(
+        self, texts: Sequence[str], bigrams: bool = True, learn: bool = False
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """(word counts, char n-gram counts); `learn` also counts each word's document frequency."""
         ids, new = self.ids, []
 
         def word_id(word: str) -> int:
@@ -85,7 +88,11 @@ class Featurizer:
         lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
         flat = np.fromiter((i for d in docs for i in d), dtype=np.int64, count=int(lengths.sum()))
         row = np.repeat(np.arange(len(docs)), lengths)
-        self.last_batch = (flat, row)
+        if learn and len(flat):
+            vocabulary = len(self.ids)
+            seen = np.unique(row * vocabulary + flat) % vocabulary
+            self._df = np.concatenate([self._df, np.zeros(vocabulary - len(self._df), np.int64)])
+            self._df += np.bincount(seen, minlength=vocabulary)
         return self._words(flat, row, len(docs), bigrams), self._chars(flat, row, lengths, len(docs))
 
     def _words(self, flat: np.ndarray, row: np.ndarray, n_docs: int, bigrams: bool) -> sp.csr_matrix:
@@ -120,14 +127,9 @@ class Featurizer:
         return sp.csr_matrix((data, (rows, columns)), shape=(n_docs, self.char_features), dtype=np.float32)
 
     def frequent_words(self, limit: int) -> list[str]:
-        """The last batch's content words in two or more documents, most frequent first (for typo fixes)."""
-        flat, row = self.last_batch
-        if not len(flat):
-            return []
-        unique = np.unique(row * len(self.ids) + flat) % len(self.ids)
-        df = np.bincount(unique, minlength=len(self.ids))
+        """Learned content words in two or more documents, most frequent first (targets for typo fixes)."""
+        df = np.concatenate([self._df, np.zeros(len(self.ids) - len(self._df), np.int64)])
         good = (df >= 2) & (self._stem_hash >= 0)
-        order = np.argsort(-df[good], kind="stable")
-        candidates = np.flatnonzero(good)[order]
+        candidates = np.flatnonzero(good)[np.argsort(-df[good], kind="stable")]
         words = (self.words[i] for i in candidates)
         return list(itertools.islice((w for w in words if len(w) > 2 and not w.isdigit()), limit))

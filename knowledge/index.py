@@ -79,7 +79,7 @@ class SimilarityIndex(BaseEstimator):
     def fit(self, texts: Sequence[str], titles: Sequence[str]) -> SimilarityIndex:
         """Learn IDF from `texts`, index them; `titles` are the short forms used for re-ranking."""
         self.featurizer_ = self._new_featurizer()
-        words, chars = self._counts(texts)
+        words, chars = self._counts(texts, learn=True)
         n = len(texts)
         self.word_idf_ = bm25_idf(document_frequency(words), n, self.max_df)
         self.char_idf_ = tfidf_idf(document_frequency(chars), n, self.max_df)
@@ -109,10 +109,18 @@ class SimilarityIndex(BaseEstimator):
     def _new_featurizer(self) -> Featurizer:
         return Featurizer(self.word_features, self.char_features, self.char_ngram_range, self.char_words)
 
-    def _counts(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    def _counts(self, texts: Sequence[str], learn: bool = False) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         if getattr(self, "featurizer_", None) is None:  # a loaded index rebuilds its word cache lazily
             self.featurizer_ = self._new_featurizer()
-        return self.featurizer_.transform(texts, self.bigrams)
+        # In chunks, so the per-word scratch arrays stay small however many cases there are.
+        parts = [
+            self.featurizer_.transform(texts[i : i + 50_000], self.bigrams, learn) for i in range(0, len(texts), 50_000)
+        ]
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return self.featurizer_.transform([], self.bigrams)
+        return sp.vstack([p[0] for p in parts], format="csr"), sp.vstack([p[1] for p in parts], format="csr")
 
     def _documents(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
         """Case vectors: BM25 word weights beside L2-normalised character n-gram TF-IDF."""

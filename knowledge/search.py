@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from smartstep.errors import UserError
 from smartstep.knowledge.cases import index_text, load_cases
+from smartstep.knowledge.features import words_of
 from smartstep.knowledge.index import Hit
 from smartstep.knowledge.normalise import clean_text, redact, snippet
 from smartstep.knowledge.store import (
@@ -25,7 +26,6 @@ from smartstep.knowledge.store import (
     refresh,
     save_case_index,
 )
-from smartstep.knowledge.terms import raw_words
 
 EMPTY_QUERY = "The query is empty: describe the problem in a few words."
 
@@ -174,7 +174,7 @@ def find_similar_batch(
 
 def looks_like_garbage(text: str) -> bool:
     """True when a query has no word the index could use: say so instead of showing noise."""
-    return not any(any(c.isalpha() for c in w) and len(w) > 2 for w in raw_words(clean_text(text)))
+    return not any(any(c.isalpha() for c in w) and len(w) > 2 for w in words_of(clean_text(text)))
 
 
 def _describe(db: Any, case_index: CaseIndex, query: str, hits: list[Hit]) -> list[SimilarCase]:

@@ -81,20 +81,30 @@ class CaseIndex:
 
 
 def build_case_index(db: Any, index: SimilarityIndex | None = None) -> CaseIndex:
-    """Index every solved case in the store from scratch."""
+    """Index every solved case in the store from scratch, holding only the columns it needs."""
     fingerprint = table_fingerprint(db)
-    cases = list(iter_cases(db)) if fingerprint[0] else []
-    index = (index or SimilarityIndex()).fit([index_text(c) for c in cases], [title_text(c) for c in cases])
-    return CaseIndex(
-        index=index,
-        ids=[c.id for c in cases],
-        signatures=[c.signature for c in cases],
-        teams=[c.team for c in cases],
-        products=[c.product for c in cases],
-        channels=[c.channel for c in cases],
-        solved_at=[c.solved_at for c in cases],
-        fingerprint=fingerprint,
-    )
+    columns: dict[str, list[Any]] = {
+        name: [] for name in ("ids", "signatures", "teams", "products", "channels", "solved_at", "texts", "titles")
+    }
+    for case in iter_cases(db) if fingerprint[0] else ():
+        for name, value in zip(
+            columns,
+            (
+                case.id,
+                case.signature,
+                case.team,
+                case.product,
+                case.channel,
+                case.solved_at,
+                index_text(case),
+                title_text(case),
+            ),
+            strict=True,
+        ):
+            columns[name].append(value)
+    texts, titles = columns.pop("texts"), columns.pop("titles")
+    index = (index or SimilarityIndex()).fit(texts, titles)
+    return CaseIndex(index=index, fingerprint=fingerprint, **columns)
 
 
 def refresh(db: Any, current: CaseIndex) -> tuple[CaseIndex, bool]:
