@@ -16,7 +16,7 @@ Decisions a reader should know:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from smartstep.advisor import Advice
@@ -174,34 +174,28 @@ class TeamDigest:
         )
 
     def to_json(self) -> dict[str, Any]:
+        repeated = None
+        if self.repeated is not None and self.repeat_line is not None:
+            repeated = {"label": self.repeated.label, "tickets": self.repeated.tickets, "text": self.repeat_line}
+        value = None
+        if self.value is not None:
+            value = {"value": self.value.total, "parts": dict(self.value.parts), "partial": self.value.partial,
+                     "previous": self.value.previous, "text": self.value.text}  # fmt: skip
         return {
             "team": self.team,
             "period": self.period,
             "quiet": self.quiet,
-            "moved": [
-                {"metric": m.metric, "value": m.value, "previous": m.previous, "change": m.change, "n": m.n,
-                 "better": m.good, "text": m.text}
-                for m in self.moves
-            ],
+            "moved": [{**asdict(m), "change": m.change, "text": m.text} for m in self.moves],
             "more_moved": self.more_moves,
             "steady": list(self.steady),
-            "outcomes": [
-                {"advice_id": o.advice_id, "title": o.title, "metric": o.metric, "before": o.before,
-                 "after": o.after, "verdict": o.verdict, "period_before": o.period_before,
-                 "period_after": o.period_after}
-                for o in self.outcomes
-            ],
-            "callbacks": [{"survey_id": c.survey_id, "ticket_id": c.ticket_id, "kind": c.kind, "score": c.score}
-                          for c in self.callbacks],
+            "outcomes": [{**asdict(o), "text": o.text} for o in self.outcomes],
+            "callbacks": [asdict(c) for c in self.callbacks],
             "callbacks_total": self.callbacks_total,
-            "repeated_problem": None if self.repeat_line is None else
-            {"label": self.repeated.label, "tickets": self.repeated.tickets, "text": self.repeat_line},  # type: ignore[union-attr]
-            "time_to_customer_value": None if self.value is None else
-            {"value": self.value.total, "parts": dict(self.value.parts), "partial": self.value.partial,
-             "previous": self.value.previous, "text": self.value.text},
+            "repeated_problem": repeated,
+            "time_to_customer_value": value,
             "driver": self.driver,
             "steps_due": self.steps_due,
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ Call-backs: a low answer stays listed until someone records the call-back (the d
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import sqlite_utils
 from smartstep.advice_log import log_advice, new_advice_id
 from smartstep.advisor import Advice
-from smartstep.digest import REPEAT_MIN, CallBack, Digest, StepOutcome, TeamDigest, assemble_team
+from smartstep.digest import CallBack, Digest, StepOutcome, TeamDigest, assemble_team
 from smartstep.errors import UserError
 from smartstep.metric_values import current_period, known_teams, load_history
 from smartstep.pipeline import next_steps
@@ -137,8 +138,6 @@ def record_callback(db: sqlite_utils.Database, survey_id: str, user: str, at: da
 def _with_driver(db: sqlite_utils.Database, part: TeamDigest, shown: Sequence[Advice], as_of: datetime | None):
     """One driver line for the survey metric that moved (or that one of the team's steps targets), when the
     sample is big enough to say something; otherwise no line at all."""
-    from dataclasses import replace
-
     from smartstep.driver_data import load_driver_report
     from smartstep.driver_text import summary_line
 
@@ -154,6 +153,3 @@ def _with_driver(db: sqlite_utils.Database, part: TeamDigest, shown: Sequence[Ad
     if report is None or report.needed or not report.stable_drivers:
         return part
     return replace(part, driver=summary_line(report))
-
-
-__all__ = ["REPEAT_MIN", "load_callbacks", "load_digest", "load_outcomes", "record_callback"]

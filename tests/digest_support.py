@@ -1,9 +1,9 @@
-"""Shared by the digest tests: a small synthetic store, a test rule base, one demo store per
-session, and a Slack stand-in that also accepts the file upload step of files_upload_v2."""
+"""Shared by the digest tests: a small synthetic store, a test rule base, copying a store, and a
+Slack stand-in that also accepts the file upload step of files_upload_v2. (The demo store is the
+session's shared one from `demo_support`.)"""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,22 +64,6 @@ def flat_store(db: sqlite_utils.Database, backlog_alpha: list[float] | None = No
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-_DEMO: dict[str, Path] = {}
-
-
-def demo_db_path() -> Path:
-    """The demo organisation (seed 7), built once per test session; copy it before writing."""
-    if "path" not in _DEMO:
-        from smartstep.demo import build_demo
-
-        path = Path(tempfile.mkdtemp(prefix="digest-demo-")) / "demo.db"
-        db = open_db(path)
-        build_demo(db, seed=7)
-        db.close()
-        _DEMO["path"] = path
-    return _DEMO["path"]
 
 
 def copy_db(source: Path, target: Path) -> Path:

@@ -2,7 +2,8 @@
 agent is named, call-backs come from the week's unhappy answers, and the dry run writes files
 and posts nothing.
 
-One demo store per session (digest_support.demo_db_path); tests that write use a copy.
+One demo store per session (demo_support.demo_db_path, shared with the other demo tests); tests
+that write use a copy.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import struct
 
 import pytest
 from click.testing import CliRunner
-from digest_support import copy_db, demo_db_path
+from demo_support import demo_db_path
+from digest_support import copy_db
 from smartstep.cli import main
 from smartstep.db import open_db
 from smartstep.definitions import load_definitions
