@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -52,9 +53,10 @@ def respond_url(url: str, message: dict[str, Any], **options: Any) -> None:
 def describe(body: dict[str, Any]) -> str:
     """Who and where, for the log line that goes with a failure."""
     event = body.get("event") if isinstance(body.get("event"), dict) else {}
-    user = body.get("user_id") or (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
-    user = user or body.get("user_id") or event.get("user")
-    channel = body.get("channel_id") or event.get("channel") or (body.get("channel") or {}).get("id")
+    user_obj = body.get("user") if isinstance(body.get("user"), dict) else {}
+    channel_obj = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+    user = body.get("user_id") or user_obj.get("id") or event.get("user")
+    channel = body.get("channel_id") or channel_obj.get("id") or event.get("channel")
     kind = body.get("command") or event.get("type") or body.get("type")
     return f"kind={kind} team={body.get('team_id')} user={user} channel={channel} event_id={body.get('event_id')}"
 
@@ -89,7 +91,6 @@ def guarded(handler: Callable[..., None]) -> Callable[..., None]:
 
     Keeps the handler's signature visible to Bolt's argument injection.
     """
-    import functools
 
     @functools.wraps(handler)
     def wrapper(body: dict, client: WebClient, logger: logging.Logger, **kwargs: Any) -> None:
