@@ -133,12 +133,11 @@ def _post_one(
         if rendered.digest.quiet and sub.quiet == "skip":
             finish(db, sub.channel, week, "skipped", None, now)
             return PostResult(sub.channel, week, "skipped")
-        ts = post_digest(client, sub.channel, rendered)
+        ts = post_digest(client, sub.channel, rendered, lambda ts: finish(db, sub.channel, week, "posted", ts, now))
     except Exception:
-        log.exception("digest for %s, week %s failed; it will be retried", sub.channel, week)
+        log.exception("digest for %s, week %s failed before posting; it will be retried", sub.channel, week)
         finish(db, sub.channel, week, "failed", None, now)
         return PostResult(sub.channel, week, "failed")
-    finish(db, sub.channel, week, "posted", ts, now)
     log.info("posted the %s digest to %s (ts %s)", week, sub.channel, ts)
     return PostResult(sub.channel, week, "posted", ts)
 

@@ -7,6 +7,7 @@ channel gets one post a week.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,8 @@ from smartstep.digest_blocks import digest_message
 from smartstep.digest_chart import chart_png
 from smartstep.digest_data import load_digest
 from smartstep.rules.loader import RuleSet
+
+log = logging.getLogger("smartstep.digest")
 
 
 @dataclass(frozen=True)
@@ -47,19 +50,37 @@ def render_digest(
     return RenderedDigest(digest, digest_message(digest, chart_note=png is not None), png)
 
 
-def post_digest(client: WebClient, channel: str, rendered: RenderedDigest) -> str:
-    """Post the digest to `channel` and its chart in the thread; returns the message's ts."""
+def post_digest(
+    client: WebClient, channel: str, rendered: RenderedDigest, on_posted: Callable[[str], None] | None = None
+) -> str:
+    """Post the digest to `channel` and its chart in the thread; returns the message's ts.
+
+    `on_posted` runs as soon as Slack has the message, before the chart: once the post exists it
+    must be recorded, so a failing upload can never cause the digest to be posted again. A failed
+    upload is logged and the digest stands without its chart.
+    """
     message = rendered.message
     response = client.chat_postMessage(channel=channel, text=message["text"], blocks=message["blocks"])
     ts = str(response["ts"])
+    if on_posted is not None:
+        on_posted(ts)
     if rendered.png is not None:
-        period = rendered.digest.period
-        client.files_upload_v2(
-            channel=channel,
-            thread_ts=ts,
-            file=rendered.png,
-            filename=f"smartstep-digest-{period}.png",
-            title=f"12-week trends to {period}",
-            alt_txt="Small multiples: CSAT, CES, NPS, first reply time, backlog and Time to Customer Value per team",
-        )
+        try:
+            upload_chart(client, channel, ts, rendered)
+        except Exception:
+            log.exception(
+                "the %s digest in %s was posted, but its chart could not be uploaded", rendered.digest.period, channel
+            )
     return ts
+
+
+def upload_chart(client: WebClient, channel: str, thread_ts: str, rendered: RenderedDigest) -> None:
+    period = rendered.digest.period
+    client.files_upload_v2(
+        channel=channel,
+        thread_ts=thread_ts,
+        file=rendered.png,
+        filename=f"smartstep-digest-{period}.png",
+        title=f"12-week trends to {period}",
+        alt_txt="Small multiples: CSAT, CES, NPS, first reply time, backlog and Time to Customer Value per team",
+    )

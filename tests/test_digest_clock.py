@@ -185,3 +185,29 @@ def test_the_scheduler_runs_the_catch_up_at_start(store, stub) -> None:
     assert [m["channel"] for m in posted] == ["C1"]
     [(channel, _, status, _)] = rows(path)
     assert (channel, status) == ("C1", "posted")
+
+
+def test_a_refused_post_is_retried_later_but_a_failed_chart_never_reposts(store, stub) -> None:
+    path, ruleset = store
+    stub.rate_limit["chat.postMessage"] = 1  # Slack refuses the first post (the test client does not retry)
+    [failed] = run(path, stub, ruleset, MONDAY, "clock-a")
+    assert failed.status == "failed" and stub.calls_to("chat.postMessage") == []
+    [waiting] = run(path, stub, ruleset, at("2026-11-16T08:40:00"), "clock-b")  # within the 15-minute claim
+    assert waiting.status == "taken"
+    [retried] = run(path, stub, ruleset, at("2026-11-16T08:50:00"), "clock-b")
+    assert retried.status == "posted"
+    assert len(stub.calls_to("chat.postMessage")) == 1
+    assert rows(path) == [("C1", "2026-W47", "posted", "clock-b")]
+
+
+def test_a_chart_upload_failure_keeps_the_post_and_never_posts_it_again(db_path, tmp_path, stub) -> None:
+    db = open_db(db_path)
+    flat_store(db, backlog_alpha=[40.0] * 13 + [150.0])
+    save_subscription(db, SUB)
+    db.close()
+    stub.rate_limit["files.getUploadURLExternal"] = 1
+    [result] = run(db_path, stub, rules(tmp_path), MONDAY, "clock-a")
+    assert result.status == "posted" and stub.uploads == []
+    [again] = run(db_path, stub, rules(tmp_path), at("2026-11-16T12:00:00"), "clock-b")
+    assert again.status == "taken"
+    assert len(stub.calls_to("chat.postMessage")) == 1
