@@ -117,3 +117,32 @@ def test_outcomes_of_done_steps_show_with_their_numbers_when_due(db, tmp_path) -
         "Beta": [f"{title}: *worse*: Backlog 150 ({advised}) → 200 ({LAST})"],
     }
     assert f"Outcome: {title}: *worked*" in str(digest_message(digest)["blocks"])
+
+
+def test_twenty_busy_teams_fit_in_one_slack_message() -> None:
+    from smartstep.digest import CallBack, Digest
+
+    teams = tuple(
+        assemble_team(
+            f"Team {i:02d}",
+            LAST,
+            [
+                ScoreRow(
+                    f"Team {i:02d}",
+                    "backlog",
+                    (
+                        MetricValue(f"Team {i:02d}", "backlog", PREV, 100.0),
+                        MetricValue(f"Team {i:02d}", "backlog", LAST, 160.0),
+                    ),
+                )
+            ],
+            callbacks=(CallBack(f"S{i}", f"T{i}", "nps", 2.0),),
+            callbacks_total=1,
+        )  # fmt: skip
+        for i in range(20)
+    )
+    message = digest_message(Digest(LAST, teams))
+    assert len(message["blocks"]) <= 50
+    text = str(message["blocks"])
+    assert all(f"*Team {i:02d}*" in text for i in range(20))
+    assert text.count("Backlog 160 ↑ from 100 (worse)") == 20
