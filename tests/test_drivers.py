@@ -272,3 +272,19 @@ def test_a_rare_reopen_still_counts():
     reopens = next(d for d in report.drivers if d.factor == "reopens")
     assert reopens.group == "reopened tickets" and reopens.n_group == 10
     assert reopens.stable and reopens.share > 20
+
+
+def test_driver_signals_feed_the_rule_engines_signal_condition():
+    from smartstep.driver_signals import DRIVER_SIGNALS, driver_signals
+
+    found = analyse(planted(600, seed=1, contacts=-0.6))
+    too_few = analyse_drivers(planted(30, seed=2), "csat", first_week=WEEKS[0], last_week=WEEKS[-1], team="Billing")
+    signals = driver_signals([found, too_few])
+    contacts = next(d for d in found.drivers if d.factor == "contacts")
+    assert signals[("Payments", "driver_ces_contacts")] == (
+        contacts.share,
+        f"{contacts.group} score CES {abs(contacts.effect):.1f} lower than the rest",
+    )
+    assert signals[("Payments", "driver_ces_channel")] == (0.0, "channel")
+    assert not any(team == "Billing" for team, _ in signals)  # no data, no value: nothing fires
+    assert {name for _, name in signals} <= set(DRIVER_SIGNALS) and len(DRIVER_SIGNALS) == 27
