@@ -211,3 +211,13 @@ def test_a_chart_upload_failure_keeps_the_post_and_never_posts_it_again(db_path,
     [again] = run(db_path, stub, rules(tmp_path), at("2026-11-16T12:00:00"), "clock-b")
     assert again.status == "taken"
     assert len(stub.calls_to("chat.postMessage")) == 1
+
+
+def test_out_without_dry_run_is_a_usage_error(store, tmp_path) -> None:
+    from click.testing import CliRunner
+    from smartstep.cli import main
+
+    result = CliRunner().invoke(main, ["--db", str(store[0]), "digest", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "--out goes with --dry-run" in result.stderr
+    assert not (tmp_path / "x").exists()

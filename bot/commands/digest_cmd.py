@@ -23,6 +23,8 @@ def digest_command(state: CliState, team: str | None, dry_run: bool, out: Path |
     from smartstep.metric_values import current_period, known_teams
     from smartstep.rule_inputs import NO_DATA, load_rule_base, resolve_team
 
+    if out is not None and not dry_run:
+        raise click.UsageError("--out goes with --dry-run (a posted digest writes no files)")
     ruleset = load_rule_base(None, state.settings.rules_path)
     db = state.db()
     if current_period(db, state.as_of) is None:
