@@ -50,6 +50,7 @@ class SimilarityIndex(BaseEstimator):
         char_ngram_range: tuple[int, int] = (2, 4),
         char_words: int = 32,
         char_weight: float = 0.35,
+        short_char_weight: float = 0.1,
         fuzzy_weight: float = 0.1,
         max_df: float = 0.4,
         shortlist: int = 60,
@@ -65,6 +66,7 @@ class SimilarityIndex(BaseEstimator):
         self.char_ngram_range = char_ngram_range
         self.char_words = char_words
         self.char_weight = char_weight
+        self.short_char_weight = short_char_weight
         self.fuzzy_weight = fuzzy_weight
         self.max_df = max_df
         self.shortlist = shortlist
@@ -127,18 +129,25 @@ class SimilarityIndex(BaseEstimator):
         bm25 = bm25_documents(words, self.word_idf_, self.avgdl_, self.k1, self.b)
         return sp.hstack([bm25, cosine_rows(chars, self.char_idf_)], format="csr", dtype=np.float32)
 
-    def _queries(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
-        """Query vectors weighted so one dot product gives (1-w) * BM25 share + w * character cosine."""
+    def _queries(self, words: sp.csr_matrix, chars: sp.csr_matrix, short: np.ndarray) -> sp.csr_matrix:
+        """Query vectors: one dot product gives (1-w) * BM25 share + w * character cosine.
+
+        Very short queries get less of the character half: a few n-grams of two or three
+        words match too many unrelated titles, and their typos are already corrected to
+        known words by `_with_corrections`.
+        """
+        weight = np.where(short, self.short_char_weight, self.char_weight).astype(np.float32)
         halves = [bm25_queries(words, self.word_idf_), cosine_rows(chars, self.char_idf_)]
-        halves[0].data *= np.float32(1.0 - self.char_weight)
-        halves[1].data *= np.float32(self.char_weight)
+        halves[0] = sp.diags(1.0 - weight).tocsr() @ halves[0]
+        halves[1] = sp.diags(weight).tocsr() @ halves[1]
         return sp.hstack(halves, format="csr", dtype=np.float32)
 
     # -- querying -------------------------------------------------------------------------
     def transform(self, queries: Sequence[str]) -> sp.csr_matrix:
         """Query vectors, weighted so that one dot product gives (1-w)*word cosine + w*char cosine."""
         check_is_fitted(self, "postings_")
-        return self._queries(*self._counts([self._with_corrections(q) for q in queries]))
+        short = np.array([len([w for w in words_of(q) if w not in STOP_WORDS]) <= 4 for q in queries], dtype=bool)
+        return self._queries(*self._counts([self._with_corrections(q) for q in queries]), short)
 
     def _with_corrections(self, query: str) -> str:
         """Very short queries get the nearest known spelling of each unknown word appended."""

@@ -30,6 +30,7 @@ _PARAMS = (
     "char_ngram_range",
     "char_words",
     "char_weight",
+    "short_char_weight",
     "fuzzy_weight",
     "max_df",
     "shortlist",
