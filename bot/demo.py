@@ -32,6 +32,7 @@ __all__ = [
 CUSTOMERS = 1300
 # Tables a demo rebuild empties; the schema and its migrations stay.
 _DATA_TABLES = (
+    "callbacks",
     "feedback",
     "outcomes",
     "advice",

@@ -760,6 +760,8 @@ TECHNICAL: tuple[Problem, ...] = (
         ),
         kb="KB-1032",
         weight=0.8,
+        escalate="product",
+        escalation=0.1,
         self_service=0.45,
     ),
     _p(

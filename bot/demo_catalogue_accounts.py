@@ -267,6 +267,8 @@ ONBOARDING: tuple[Problem, ...] = (
         ),
         kb="KB-1050",
         weight=0.9,
+        escalate="product",
+        escalation=0.12,
         self_service=0.45,
     ),
     _p(
@@ -288,6 +290,8 @@ ONBOARDING: tuple[Problem, ...] = (
         ),
         kb="KB-1051",
         weight=0.7,
+        escalate="product",
+        escalation=0.08,
         self_service=0.3,
     ),
     _p(
@@ -590,6 +594,8 @@ ENTERPRISE: tuple[Problem, ...] = (
         ),
         kb="KB-1068",
         weight=0.8,
+        escalate="product",
+        escalation=0.1,
         self_service=0.15,
     ),
     _p(

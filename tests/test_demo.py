@@ -127,6 +127,10 @@ def test_text_has_real_variety_typos_logs_and_personal_data(demo):
     assert sum("\n> " in d for d in text) > 1_000  # quoted reply chains
     assert {t["channel"] for t in tickets} == {"email", "chat", "web", "phone", "self-service"}
     assert sum(t["contacts"] == 0 and t["solved_at"] is not None for t in tickets) > 300
+    assert {t["escalated_to"] for t in tickets} == {None, "engineering", "billing-ops", "product"}
+    for t in tickets:
+        if t["escalated_to"] and t["returned_at"]:
+            assert t["created_at"] <= t["escalated_at"] < t["returned_at"] <= (t["solved_at"] or "9999")
 
 
 def test_resolutions_mostly_cite_articles_some_are_written_out(demo):
