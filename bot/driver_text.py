@@ -4,7 +4,7 @@ Later layers call these instead of reading DriverReport internals:
 - rules (condition "driver above a share of explained variance"): `driver_share(report, factor)`;
 - advisor evidence: `driver_evidence(report)`;
 - digest: `summary_line(report)`;
-- Slack bar chart: `chart_bars(report)`;
+- Slack bar chart: `chart_bars(report)` (data) or `text_bars(report)` (a code block);
 - the conversation's "why is CES down for Payments?" and the CLI: `report_lines(report)`;
 - JSON: `report_to_dict(report)`.
 Only stable drivers are ever stated as fact.
@@ -123,6 +123,18 @@ def driver_share(report: DriverReport, factor: str) -> float | None:
 def chart_bars(report: DriverReport) -> list[tuple[str, float]]:
     """(label, share %) per stable driver, biggest first: the data of a small bar chart."""
     return [(d.label, d.share) for d in report.stable_drivers]
+
+
+def text_bars(report: DriverReport, width: int = 20) -> list[str]:
+    """The bar chart as text (for a Slack code block or the terminal): one bar per stable driver."""
+    bars = chart_bars(report)
+    if not bars:
+        return []
+    label_width = max(len(label) for label, _ in bars)
+    return [
+        f"{label:<{label_width}} {'█' * max(1, round(share / 100 * width)):<{width}} {share:.0f}%"
+        for label, share in bars
+    ]
 
 
 def driver_evidence(report: DriverReport) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression
 from smartstep.driver_math import bootstrap_counts, correlations, shapley, subset_r2
-from smartstep.driver_text import chart_bars, driver_share, report_lines, summary_line
+from smartstep.driver_text import chart_bars, driver_share, report_lines, summary_line, text_bars
 from smartstep.drivers import MIN_ANSWERS, analyse_drivers
 from smartstep.weeks import shift_week
 
@@ -199,6 +199,17 @@ def test_answers_without_a_ticket_do_not_count_towards_the_sample():
     frame.loc[:30, "has_ticket"] = False
     report = analyse(frame)
     assert (report.n, report.without_ticket, report.needed) == (49, 31, 11)
+
+
+def test_bars_show_stable_drivers_only_scaled_to_their_share():
+    report = analyse(planted(500, seed=2, contacts=-0.5, escalation=-1.0))
+    bars = text_bars(report, width=10)
+    stable = report.stable_drivers
+    assert len(bars) == len(stable) == 2
+    for line, driver in zip(bars, stable, strict=True):
+        assert line.startswith(driver.label)
+        assert line.count("█") == max(1, round(driver.share / 10))
+        assert line.endswith(f" {driver.share:.0f}%")
 
 
 def test_driver_share_is_the_rule_engines_number():
