@@ -117,6 +117,7 @@ def load_driver_report(
     since: str | None = None,
     resamples: int = RESAMPLES,
     seed: int = 0,
+    check_changes: bool = True,
 ) -> DriverReport | None:
     """The driver report for `team` over the `weeks` weeks up to "now"; None when the store has no data.
 
@@ -128,5 +129,13 @@ def load_driver_report(
     first = shift_week(last, -(weeks - 1))
     frame = load_answers(db, metric, first, last, team)
     return analyse_drivers(
-        frame, metric, first_week=first, last_week=last, team=team, since=since, resamples=resamples, seed=seed
+        frame,
+        metric,
+        first_week=first,
+        last_week=last,
+        team=team,
+        since=since,
+        resamples=resamples,
+        seed=seed,
+        check_changes=check_changes,
     )

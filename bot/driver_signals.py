@@ -56,9 +56,9 @@ def driver_signals(reports: Iterable[DriverReport]) -> dict[tuple[str, str], tup
 def load_driver_signals(
     db: sqlite_utils.Database, teams: Iterable[str], *, as_of: datetime | None = None, weeks: int = 26
 ) -> dict[tuple[str, str], tuple[float, str]]:
-    """Driver signals for every team and survey metric (about half a second of CPU per team)."""
+    """Driver signals for every team and survey metric (a few tenths of a second of CPU per team)."""
     reports = [
-        load_driver_report(db, metric, team=team, weeks=weeks, as_of=as_of)
+        load_driver_report(db, metric, team=team, weeks=weeks, as_of=as_of, check_changes=False)
         for team in teams
         for metric in SURVEY_METRICS
     ]

@@ -185,11 +185,13 @@ def analyse_drivers(
     resamples: int = RESAMPLES,
     seed: int = 0,
     min_answers: int = MIN_ANSWERS,
+    check_changes: bool = True,
 ) -> DriverReport:
     """What explains `metric` in these answers, and whether that changed from `since` on.
 
     `since` defaults to the middle of the window; change detection needs `min_answers` on
-    each side of it, and is skipped for windows shorter than 4 weeks.
+    each side of it, and is skipped for windows shorter than 4 weeks or when `check_changes`
+    is off (it costs twice the main analysis; rule signals do not need it).
     """
     metric_points(np.zeros(0), metric)  # refuse unknown metrics before any work
     with_ticket = frame[frame["has_ticket"].astype(bool)].reset_index(drop=True)
@@ -201,7 +203,9 @@ def analyse_drivers(
     design = build_design(with_ticket)
     drivers, r2 = _drivers(with_ticket, design, metric, resamples, seed)
     weeks = week_range(first_week, last_week)
-    if since is None and len(weeks) >= 4:
+    if not check_changes:
+        since = None
+    elif since is None and len(weeks) >= 4:
         since = shift_week(first_week, len(weeks) // 2)
     changes, since_counts = (), None
     if since is not None:
