@@ -22,7 +22,7 @@ from smartstep.db import open_db
 from smartstep.listeners import register
 from smartstep.listeners.replies import report_failure
 from smartstep.settings import Settings
-from smartstep.slack_services import SkillFactory, SlackServices
+from smartstep.slack_services import SkillFactory, SlackServices, TopSteps
 
 RATE_LIMIT_RETRIES = 5  # a reply is worth waiting for; Slack's Retry-After is usually a few seconds
 LISTENER_THREADS = 4  # answers are CPU-bound under one GIL; more threads only slow the acks
@@ -44,8 +44,10 @@ def build_client(settings: Settings) -> WebClient:
     return WebClient(**kwargs)
 
 
-def advisor_skills(settings: Settings, as_of: datetime | None = None) -> SkillFactory:
-    """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user."""
+def advisor_skills(settings: Settings, as_of: datetime | None = None) -> tuple[SkillFactory, TopSteps]:
+    """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user;
+    and the App Home's top steps, which are not logged (opening Home is not being advised)."""
+    from smartstep.pipeline import next_steps
     from smartstep.rule_inputs import load_rule_base
     from smartstep.skills import build_skills
 
@@ -54,7 +56,11 @@ def advisor_skills(settings: Settings, as_of: datetime | None = None) -> SkillFa
     def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
         return build_skills(db, lambda: rules, user=user, surface="slack", as_of=as_of)
 
-    return factory
+    def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+        run = next_steps(db, rules, k=5, surface="slack", as_of=as_of, log=False)
+        return [advice.to_json() for advice in run.advice]
+
+    return factory, top_steps
 
 
 def build_app(
@@ -73,8 +79,14 @@ def build_app(
     default the advisor, similar cases and feedback in words over the rule base in force.
     """
     open_db(db_path).close()
-    factory = skills if skills is not None else advisor_skills(settings, as_of)
-    services = SlackServices(settings=settings, db_path=Path(db_path), as_of=as_of, skills=factory)
+    default_skills, top_steps = advisor_skills(settings, as_of)
+    services = SlackServices(
+        settings=settings,
+        db_path=Path(db_path),
+        as_of=as_of,
+        skills=skills if skills is not None else default_skills,
+        top_steps=top_steps,
+    )
     app = App(
         client=client or build_client(settings),
         signing_secret=settings.slack_signing_secret or "",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 from smartstep.context import load_context
@@ -24,6 +25,8 @@ MAX_THREADS_REMEMBERED = 2000
 # Builds the engine's skills (advisor, similar cases, ...) over one thread's connection to the store,
 # for the Slack user asking (feedback in words is recorded as theirs).
 SkillFactory = Callable[[sqlite_utils.Database, str], dict[str, Skill]]
+# The advisor's current ranking in the advice JSON shape, read without logging it (for App Home).
+TopSteps = Callable[[sqlite_utils.Database], list[dict[str, Any]]]
 
 
 class ThreadMemory:
@@ -68,6 +71,7 @@ class SlackServices:
     db_path: Path
     as_of: datetime | None = None
     skills: SkillFactory | None = None
+    top_steps: TopSteps | None = None
     threads: ThreadMemory = field(default_factory=ThreadMemory, compare=False)
     recent_events: RecentIds = field(default_factory=RecentIds, compare=False)
     # Skills read and then write (advice log, feedback); two such transactions on different connections
@@ -91,6 +95,12 @@ class SlackServices:
         """
         event_id = body.get("event_id")
         return not event_id or claim_event(self.db(), str(event_id))
+
+    def current_top_steps(self) -> list[dict[str, Any]] | None:
+        if self.top_steps is None:
+            return None
+        with self.store_lock:
+            return self.top_steps(self.db())
 
     def is_admin(self, user: str | None) -> bool:
         return bool(user) and user in self.settings.admins

@@ -184,8 +184,12 @@ def test_app_home_shows_scorecard_placeholder_steps_and_recent_advice(slack: Sla
     texts = "\n".join(b["text"]["text"] for b in view["blocks"] if b.get("text"))
     assert "*Scorecard, 2026-W46*" in texts
     assert "*Billing*\n" in texts and "Ticket volume: 6 ↑2.0" in texts
-    assert "1. *Tag the top contact reasons* (Billing)" in texts  # the top steps, from the advisor skill
+    # The real advisor's top step: Billing's survey response rate fell from ~30% to 13% (seed data).
+    assert "1. *Fewer customers answer the survey — check pacing and fatigue* (Billing)" in texts
     assert "• Tag the top contact reasons (Billing, 2026-11-16)" in texts  # recent advice
+    db = open_db(slack.db_path)
+    assert db["advice"].count == 1  # opening Home shows the ranking without logging it as advice given
+    db.close()
 
 
 def test_the_messages_tab_opening_publishes_nothing(slack: SlackHarness) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
-from smartstep.blocks import home_view, is_advice_list
+from smartstep.blocks import home_view
 from smartstep.scorecard import build_scorecard
 from smartstep.slack_services import SlackServices
 from smartstep.slack_store import recent_advice
@@ -22,10 +22,6 @@ class EventHandlers:
         context = self.services.context()
         rows = build_scorecard(context.history, context.period) if context.period else []
         client.views_publish(
-            user_id=user, view=home_view(rows, context.period, self._top_steps(user), recent_advice(self.services.db()))
+            user_id=user,
+            view=home_view(rows, context.period, self.services.current_top_steps(), recent_advice(self.services.db())),
         )
-
-    def _top_steps(self, user: str) -> list[dict[str, Any]] | None:
-        """The advisor's current ranking, asked the way a lead would; None until the engine gives advice."""
-        reply = self.services.ask("what should we do next", f"home:{user}", user)
-        return reply.data if reply.intent == "next_steps" and is_advice_list(reply.data) else None
