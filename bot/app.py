@@ -21,6 +21,7 @@ from smartstep.conversation import Skill
 from smartstep.db import open_db
 from smartstep.listeners import register
 from smartstep.listeners.replies import report_failure
+from smartstep.rules.loader import RuleSet
 from smartstep.settings import Settings
 from smartstep.slack_services import SkillFactory, SlackServices, TopSteps
 
@@ -44,20 +45,22 @@ def build_client(settings: Settings) -> WebClient:
     return WebClient(**kwargs)
 
 
-def advisor_skills(settings: Settings, as_of: datetime | None = None) -> tuple[SkillFactory, TopSteps]:
+def advisor_skills(
+    settings: Settings, as_of: datetime | None = None, rules: RuleSet | None = None
+) -> tuple[SkillFactory, TopSteps]:
     """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user;
     and the App Home's top steps, which are not logged (opening Home is not being advised)."""
     from smartstep.pipeline import next_steps
     from smartstep.rule_inputs import load_rule_base
     from smartstep.skills import build_skills
 
-    rules = load_rule_base(None, settings.rules_path)
+    ruleset = rules if rules is not None else load_rule_base(None, settings.rules_path)
 
     def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
-        return build_skills(db, lambda: rules, user=user, surface="slack", as_of=as_of)
+        return build_skills(db, lambda: ruleset, user=user, surface="slack", as_of=as_of)
 
     def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-        run = next_steps(db, rules, k=5, surface="slack", as_of=as_of, log=False)
+        run = next_steps(db, ruleset, k=5, surface="slack", as_of=as_of, log=False)
         return [advice.to_json() for advice in run.advice]
 
     return factory, top_steps
@@ -71,15 +74,17 @@ def build_app(
     as_of: datetime | None = None,
     warm_up: bool = False,
     skills: SkillFactory | None = None,
+    rules: RuleSet | None = None,
 ) -> App:
     """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
 
     `warm_up` answers one question on a background thread so the first real question is not the one
     that waits for models to load (no network involved). `skills` builds the conversation skills; by
-    default the advisor, similar cases and feedback in words over the rule base in force.
+    default the advisor, similar cases and feedback in words over `rules` (default: the rule base in
+    force, from SMARTSTEP_RULES or the shipped one).
     """
     open_db(db_path).close()
-    default_skills, top_steps = advisor_skills(settings, as_of)
+    default_skills, top_steps = advisor_skills(settings, as_of, rules)
     services = SlackServices(
         settings=settings,
         db_path=Path(db_path),

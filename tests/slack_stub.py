@@ -4,6 +4,7 @@ to the real app served by waitress, the way Slack calls it (bolt-python's mock_w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -21,6 +22,7 @@ from slack_data import advice_skills, seed_tickets
 from smartstep.app import build_app
 from smartstep.db import open_db
 from smartstep.http_server import BackgroundServer, create_server
+from smartstep.rule_inputs import load_rule_base
 from smartstep.settings import Settings
 from smartstep.slack_services import SlackServices
 
@@ -122,10 +124,18 @@ def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
     return f"v0={digest}"
 
 
+@functools.cache
+def shipped_rules():
+    """The shipped rule base, parsed once per test session (each harness would otherwise parse it again)."""
+    return load_rule_base(None)
+
+
 class SlackHarness:
     """The real app in HTTP mode on a loopback port, and helpers that post to it like Slack does."""
 
-    def __init__(self, db_path: Path, stub: SlackStub, admins: frozenset[str] = frozenset(), skills=None) -> None:
+    def __init__(
+        self, db_path: Path, stub: SlackStub, admins: frozenset[str] = frozenset(), skills=None, rules=None
+    ) -> None:
         settings = Settings(
             db_path=db_path,
             slack_bot_token="xoxb-test",
@@ -134,7 +144,7 @@ class SlackHarness:
             admins=admins,
         )
         self.stub = stub
-        self.app = build_app(settings, db_path, skills=skills)
+        self.app = build_app(settings, db_path, skills=skills, rules=rules if rules is not None else shipped_rules())
         self.db_path = db_path
         self.server = BackgroundServer(create_server(self.app, host="127.0.0.1", port=0, threads=8)).start()
         self.url = f"http://127.0.0.1:{self.server.port}"
