@@ -182,9 +182,12 @@ def weekly_capacity(team: str, index: int) -> float | None:
     return 1.1 * weekly_volume(team, index) / _story_volume(team, index)
 
 
-def surveys_every_ticket(team: str, index: float) -> bool:
-    """Billing dropped survey pacing and added an NPS follow-up from SURVEY_START."""
-    return team == "Billing" and index >= SURVEY_START
+def surveys_every_ticket(team: str, index: float, customer_id: str) -> bool:
+    """Billing drops survey pacing and adds an NPS follow-up, rolled out to a growing share
+    of its customers over 7 weeks from SURVEY_START (so the response rate keeps falling)."""
+    if team != "Billing" or index < SURVEY_START:
+        return False
+    return int(customer_id[-5:]) * 37 % 100 < 100 * ramp(index, SURVEY_START - 1, 7)
 
 
 def repeated_problem_count(index: int) -> int:

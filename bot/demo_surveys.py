@@ -122,7 +122,7 @@ def build_surveys(r: random.Random, tickets: list[Ticket], customers: list[Custo
 
 
 def _paced_ok(ticket: Ticket, sent: datetime, last: dict[str, datetime]) -> bool:
-    if plan.surveys_every_ticket(ticket.team, plan.week_index(sent)):
+    if plan.surveys_every_ticket(ticket.team, plan.week_index(sent), ticket.customer.id):
         return True
     previous = last.get(ticket.customer.id)
     return previous is None or sent - previous >= timedelta(days=_PACING_DAYS[ticket.team])
@@ -137,7 +137,7 @@ def _ticket_events(r: random.Random, tickets: list[Ticket]) -> list[tuple]:
         if sent <= plan.SNAPSHOT:
             events.append((sent, t.id, "ticket", t, t.customer))
         follow_up = t.solved + timedelta(days=7, hours=r.uniform(0, 6))
-        if plan.surveys_every_ticket(t.team, plan.week_index(follow_up)) and follow_up <= plan.SNAPSHOT:
+        if plan.surveys_every_ticket(t.team, plan.week_index(follow_up), t.customer.id) and follow_up <= plan.SNAPSHOT:
             events.append((follow_up, t.id + "n", "nps", t, t.customer))
     return events
 

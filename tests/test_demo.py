@@ -230,8 +230,10 @@ def test_billing_response_rate_falls_after_survey_frequency_rises(demo, history)
     for s in data.surveys:
         if s["ticket_id"] and tickets[s["ticket_id"]]["team"] == "Billing" and s["kind"] != "ces":
             sent = parse_time(s["sent_at"])
-            if change - timedelta(weeks=8) <= sent < change + timedelta(weeks=8):
-                per_customer[sent >= change][s["customer_id"]] += 1
+            if change - timedelta(weeks=4) <= sent < change:
+                per_customer[False][s["customer_id"]] += 1
+            elif sent >= plan.START + timedelta(weeks=plan.WEEKS - 4):  # rolled out to every customer by then
+                per_customer[True][s["customer_id"]] += 1
     before = statistics.fmean(per_customer[False].values())
     after = statistics.fmean(per_customer[True].values())
     assert after >= 2 * before  # customers now get several a month
