@@ -43,7 +43,14 @@ def digests(demo):
 
 
 def targets(digest) -> set[str]:
-    return {a.candidate.target for a in digest.steps}
+    """Metrics the digest's steps are about: their targets, their evidence, and the related signs
+    the advisor folded into them ("also shows in ...")."""
+    names = {load_definitions().get(m).name: m for m in load_definitions().ids}
+    found = set()
+    for advice in digest.steps:
+        found |= {advice.candidate.target} | {e["metric"] for e in advice.to_json()["evidence"]}
+        found |= {names[n] for r in advice.reasons for n in names if r.startswith(f"also shows in {n}:")}
+    return found
 
 
 def test_each_storyline_shows_in_its_teams_digest(digests) -> None:
