@@ -72,8 +72,8 @@ STORYLINES: tuple[Storyline, ...] = (
         "survey_response_rate",
         "down",
         _week(SURVEY_START),
-        "Survey response rate falls from about 30% to about 12% after Billing began surveying "
-        "every ticket (no pacing) and adding an NPS follow-up a week later.",
+        "Survey response rate falls from about 30% to about 12% as Billing rolls out surveying "
+        "every ticket (no pacing) plus an NPS follow-up a week later, over 7 weeks.",
     ),
     Storyline(
         "backlog_growing",
