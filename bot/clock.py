@@ -22,6 +22,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 from slack_sdk import WebClient
@@ -30,6 +32,10 @@ from smartstep.digest_subscriptions import Subscription, list_subscriptions
 from smartstep.metric_values import current_period
 from smartstep.rules.loader import RuleSet
 from smartstep.weeks import format_time, iso_week, parse_time
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+    from smartstep.settings import Settings
 
 STALE_MINUTES = 15
 TICK_SECONDS = 60
@@ -142,7 +148,7 @@ def _post_one(
     return PostResult(sub.channel, week, "posted", ts)
 
 
-def start_clock(settings, db_path, *, scheduler=None):  # noqa: ANN001 (Settings, Path; kept import-light)
+def start_clock(settings: Settings, db_path: str | Path, *, scheduler: BaseScheduler | None = None) -> BaseScheduler:
     """Run `run_due` now (the catch-up) and then every minute until stopped; blocks by default."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.interval import IntervalTrigger

@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: the clock and CI have none
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from smartstep.definitions import load_definitions  # noqa: E402
@@ -59,7 +60,7 @@ def build_figure(history: History, period: str, teams: list[str], weeks: int = W
     return figure
 
 
-def _panel(axis, history: History, metric: str, teams: list[str], axis_weeks: list[str], styles: list) -> None:
+def _panel(axis: Axes, history: History, metric: str, teams: list[str], axis_weeks: list[str], styles: list) -> None:
     definition = load_definitions().get(metric)
     position = {week: i for i, week in enumerate(axis_weeks)}
     labelled: list[float] = []
@@ -86,7 +87,7 @@ def _panel(axis, history: History, metric: str, teams: list[str], axis_weeks: li
         axis.spines[side].set_visible(False)
 
 
-def _gap(axis, ys) -> float:  # noqa: ANN001
+def _gap(axis: Axes, ys: tuple[float, ...]) -> float:
     """How far apart two end labels must be not to overlap (a share of the panel's range so far)."""
     low, high = axis.get_ylim()
     return 0.06 * max(high - low, max(ys) - min(ys), 1e-9)

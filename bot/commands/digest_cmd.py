@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
+
+if TYPE_CHECKING:
+    from smartstep.digest_post import RenderedDigest
+    from smartstep.rules.loader import RuleSet
 
 
 @click.command("digest")
@@ -42,7 +47,7 @@ def digest_command(state: CliState, team: str | None, dry_run: bool, out: Path |
     _post_to_subscriptions(state, ruleset, teams)
 
 
-def _write_files(rendered, out: Path) -> list[Path]:  # noqa: ANN001 (RenderedDigest)
+def _write_files(rendered: RenderedDigest, out: Path) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / "digest.json"]
@@ -55,7 +60,7 @@ def _write_files(rendered, out: Path) -> list[Path]:  # noqa: ANN001 (RenderedDi
     return paths
 
 
-def _post_to_subscriptions(state: CliState, ruleset, teams: list[str] | None) -> None:  # noqa: ANN001
+def _post_to_subscriptions(state: CliState, ruleset: RuleSet, teams: list[str] | None) -> None:
     from smartstep.app import build_client
     from smartstep.digest_post import post_digest, render_digest
     from smartstep.digest_subscriptions import list_subscriptions
