@@ -1,13 +1,14 @@
 """Did a driver's weight change? Compare the weeks before `since` with the weeks from it on.
 
 The comparison is on the amount of score variance a factor explains (its R² part times the
-window's score variance, in squared score units), not on its share of what all factors explain
-nor on its percent of the window's variance: both are relative, so one factor growing would
-make every other factor "fall" although nothing changed for them. Each window is resampled on
-its own; a change is reported only when the 99% interval of the difference (normal, from the
-bootstrap standard deviation: steadier than extreme percentiles of 200 resamples) excludes zero, the
-difference is at least MIN_CHANGE percent of the score variance of both windows together, and
-one side is at least RATIO times the other. Reports still show each window's percent.
+window's score variance), not on its share of what all factors explain nor on its percent of
+the window's variance: both are relative, so one factor growing would make every other factor
+"fall" although nothing changed for them. Both sides are shown in percent of the score
+variance of both windows together, one yardstick, so their ratio is the ratio of the
+variances. Each window is resampled on its own; a change is reported only when the 99%
+interval of the difference (normal, from the bootstrap standard deviation: steadier than
+extreme percentiles of 200 resamples) excludes zero, the difference is at least MIN_CHANGE
+points on that yardstick, and one side is at least RATIO times the other.
 """
 
 from __future__ import annotations
@@ -31,11 +32,10 @@ class DriverChange:
     label: str
     since: str
     before: float
-    """Percent of the score's variation the factor explained in the weeks before `since`."""
+    """Variance the factor explained in the weeks before `since`, in percent of the score variance
+    of both windows together (one yardstick for both sides, so after / before is the ratio)."""
     after: float
-    """... and from `since` on."""
-    ratio: float
-    """Variance explained from `since` on / before (in score units², so other factors cannot move it)."""
+    """... and from `since` on, on the same yardstick."""
     change_ci: tuple[float, float]
     """99% interval of the change in variance explained, in percent of the pooled score variance."""
     n_before: int
@@ -45,16 +45,20 @@ class DriverChange:
     def change(self) -> float:
         return round(self.after - self.before, 4)
 
+    @property
+    def ratio(self) -> float:
+        return self.after / self.before if self.before > 0 else float("inf")
 
-def _explained(matrix: np.ndarray, sizes: tuple[int, ...], resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per resample (row 0: the sample itself) and factor: percent of variance, and variance, explained."""
+
+def _explained(matrix: np.ndarray, sizes: tuple[int, ...], resamples: int, seed: int) -> np.ndarray:
+    """Per resample (row 0: the sample itself) and factor: the score variance it explains."""
     n = len(matrix)
     counts = np.vstack([np.ones((1, n)), bootstrap_counts(n, resamples, seed)]).astype(float)
     phi, _ = r2_parts(matrix, sizes, counts)
     y = matrix[:, -1]
     mean = counts @ y / n
     variance = counts @ (y * y) / n - mean * mean
-    return phi * 100.0, phi * variance[:, None]
+    return phi * variance[:, None]
 
 
 def detect_changes(
@@ -68,26 +72,27 @@ def detect_changes(
     n_after, n_before = int(recent.sum()), int((~recent).sum())
     if min(n_after, n_before) < min_answers or not design.factors:
         return ()
-    before, before_var = _explained(design.matrix[~recent], design.sizes, resamples, seed + 1)
-    after, after_var = _explained(design.matrix[recent], design.sizes, resamples, seed + 2)
-    pooled = float(np.var(design.matrix[:, -1]))
-    diffs = (after_var - before_var) / pooled * 100.0
+    pooled = float(np.var(design.matrix[:, -1])) / 100.0
+    if pooled <= 0:
+        return ()
+    before = _explained(design.matrix[~recent], design.sizes, resamples, seed + 1) / pooled
+    after = _explained(design.matrix[recent], design.sizes, resamples, seed + 2) / pooled
+    diffs = after - before
     spread = Z * diffs[1:].std(axis=0)
     lows, highs = diffs[0] - spread, diffs[0] + spread
     changes = []
     for i, factor in enumerate(design.factors):
-        old, new = float(before_var[0, i]), float(after_var[0, i])
+        old, new = float(before[0, i]), float(after[0, i])
         beyond_noise = lows[i] > 0 or highs[i] < 0
-        big = abs(new - old) / pooled * 100.0 >= MIN_CHANGE and max(old, new) >= RATIO * min(old, new)
+        big = abs(new - old) >= MIN_CHANGE and max(old, new) >= RATIO * min(old, new)
         if beyond_noise and big:
             changes.append(
                 DriverChange(
                     factor=factor,
                     label=LABELS[factor],
                     since=since,
-                    before=round(float(before[0, i]), 4),
-                    after=round(float(after[0, i]), 4),
-                    ratio=round(new / old, 4) if old > 0 else float("inf"),
+                    before=round(old, 4),
+                    after=round(new, 4),
                     change_ci=(round(float(lows[i]), 4), round(float(highs[i]), 4)),
                     n_before=n_before,
                     n_after=n_after,

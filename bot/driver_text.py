@@ -43,11 +43,11 @@ def _times(ratio: float) -> str:
 
 
 def change_text(change: DriverChange, metric: str) -> str:
-    """E.g. "since 2026-W18, escalation explains twice as much of CSAT as before (24% vs 11%)"."""
+    """E.g. "since 2026-W18, escalation explains twice as much of CSAT as before (24% vs 12% ...)"."""
     amount = _times(change.ratio)
     return (
         f"since {change.since}, {change.label} explains {amount} of {METRIC_NAMES[metric]} as before "
-        f"({change.after:.0f}% of its variation vs {change.before:.0f}%)"
+        f"({change.after:.0f}% vs {change.before:.0f}% of the variation in scores over both periods)"
     )
 
 

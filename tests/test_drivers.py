@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression
 from smartstep.driver_math import bootstrap_counts, correlations, shapley, subset_r2
-from smartstep.driver_text import chart_bars, driver_share, report_lines, summary_line, text_bars
+from smartstep.driver_text import change_text, chart_bars, driver_share, report_lines, summary_line, text_bars
 from smartstep.drivers import MIN_ANSWERS, analyse_drivers
 from smartstep.weeks import shift_week
 
@@ -244,6 +244,9 @@ def test_a_planted_rise_in_a_drivers_weight_is_detected():
     assert "escalation" in changes
     change = changes["escalation"]
     assert change.after > 2 * change.before and change.change_ci[0] > 0
+    text = change_text(change, "ces")
+    assert text.startswith(f"since {WEEKS[13]}, escalation explains ") and " as much of CES as before " in text
+    assert text.endswith(f"({change.after:.0f}% vs {change.before:.0f}% of the variation in scores over both periods)")
     assert "contacts" not in changes  # its weight did not move
 
 
