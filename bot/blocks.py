@@ -6,6 +6,7 @@ evidence and playbook sit behind "More" so a thread of advice stays short.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ RATINGS = {
 }
 RATE_ACTION = "rate_"  # action ids are rate_up, rate_down, rate_done, rate_snooze
 MORE_ACTION = "advice_more"
+CHART_ACTION = "metric_chart"
 FRIENDLY_ERROR = "Sorry, something went wrong on my side while answering that. It is logged; please try again soon."
 WORKING = ":hourglass_flowing_sand: Working on it…"
 
@@ -75,7 +77,32 @@ def answer_message(answer: Answer) -> dict[str, Any]:
         for number, advice in enumerate(answer.data[:MAX_STEPS], start=1):
             blocks += [{"type": "divider"}, *advice_blocks(advice, number)]
         return {"text": fallback(answer.text or header), "blocks": blocks}
-    return {"text": fallback(answer.text), "blocks": text_sections(answer.text or "…")[:45]}
+    blocks = text_sections(answer.text or "…")[:45]
+    chart = chart_request(answer)
+    if chart is not None:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "metric_chart",
+                "elements": [_button("📈 Chart", CHART_ACTION, json.dumps(chart, separators=(",", ":")))],
+            }
+        )
+    return {"text": fallback(answer.text), "blocks": blocks}
+
+
+def chart_request(answer: Answer) -> dict[str, Any] | None:
+    """What a "Chart" button should draw for a metric answer: the metric, its teams, the period and span."""
+    if answer.intent != "metric" or not isinstance(answer.data, list) or not answer.data:
+        return None
+    rows = [r for r in answer.data if isinstance(r, dict) and r.get("metric") and r.get("values")]
+    if not rows or len({r["metric"] for r in rows}) != 1:
+        return None
+    return {
+        "metric": rows[0]["metric"],
+        "teams": [str(r["team"]) for r in rows][:20],
+        "period": max(str(r["period"]) for r in rows),
+        "weeks": max(len(r["values"]) for r in rows),
+    }
 
 
 def fallback(text: str) -> str:

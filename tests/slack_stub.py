@@ -47,7 +47,7 @@ class SlackStub:
                 pass
 
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode(errors="replace")
                 stub.handle(self, self.path, raw, self.headers.get("Content-Type", ""))
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -63,7 +63,10 @@ class SlackStub:
         return f"{self.base}/response/{name}"
 
     def handle(self, handler: BaseHTTPRequestHandler, path: str, raw: str, content_type: str) -> None:
-        body = json.loads(raw or "{}") if "json" in content_type else dict(urllib.parse.parse_qsl(raw))
+        if path.startswith("/upload/"):  # the file bytes themselves, sent to the URL Slack handed out
+            body: dict[str, Any] = {"size": len(raw), "png": raw.startswith("\ufffdPNG")}
+        else:
+            body = json.loads(raw or "{}") if "json" in content_type else dict(urllib.parse.parse_qsl(raw))
         method = path.removeprefix("/api/") if path.startswith("/api/") else path
         with self.lock:
             if self.rate_limit.get(method, 0) > 0:
@@ -82,6 +85,8 @@ class SlackStub:
             return {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "user": "smartstep"}
         if method in ("chat.postMessage", "chat.update"):
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts") or ts, "message": body}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(body.get("users", "X"))}}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": f"{self.base}/upload/F1", "file_id": "F1"}
         if method == "files.completeUploadExternal":

@@ -180,3 +180,57 @@ def test_a_retry_reaching_a_restarted_process_still_gets_no_second_reply(slack: 
         assert len(slack.stub.calls_to("chat.postMessage")) == 1
     finally:
         restarted.close()
+
+
+def test_a_metric_answer_offers_a_chart_that_is_uploaded_into_its_thread(slack: SlackHarness) -> None:
+    slack.event(mention("ticket volume for Billing", ts="1700000950.000100"))
+    [reply] = slack.stub.wait_for("chat.postMessage")
+    [button] = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["text"]["text"] == "📈 Chart"
+    assert json.loads(button["value"]) == {
+        "metric": "ticket_volume",
+        "teams": ["Billing"],
+        "period": "2026-W46",
+        "weeks": 3,
+    }
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "container": {
+            "type": "message",
+            "message_ts": "1700000999.000100",
+            "channel_id": "C1",
+            "thread_ts": "1700000950.000100",
+            "is_ephemeral": False,
+        },
+        "message": {**reply, "ts": "1700000999.000100"},
+        "response_url": slack.stub.response_url("chart"),
+        "actions": [
+            {"type": "button", "action_id": "metric_chart", "block_id": "metric_chart", "value": button["value"]}
+        ],
+    }
+    assert slack.action(payload)[0] == 200
+    [complete] = slack.stub.wait_for("files.completeUploadExternal", timeout=15)
+    assert complete["channel_id"] == "C1" and complete["thread_ts"] == "1700000950.000100"
+    [asked] = slack.stub.calls_to("files.getUploadURLExternal")
+    assert asked["filename"] == "ticket_volume-2026-W46.png" and int(asked["length"]) > 1000
+    [uploaded] = slack.stub.calls_to("/upload/F1")
+    assert uploaded["png"] is True
+
+
+def test_a_tampered_chart_button_gets_a_polite_refusal(slack: SlackHarness) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1"},
+        "response_url": slack.stub.response_url("chart"),
+        "actions": [{"type": "button", "action_id": "metric_chart", "value": '{"metric": "rm -rf", "teams": []}'}],
+    }
+    assert slack.action(payload)[0] == 200
+    [reply] = slack.stub.wait_for("/response/chart")
+    assert reply["text"] == "That chart button is broken; ask the question again."
+    assert slack.stub.calls_to("files.getUploadURLExternal") == []

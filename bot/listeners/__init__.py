@@ -29,6 +29,7 @@ def register(app: App, services: SlackServices) -> None:
     # Guarded: an exception after ack() would otherwise hold the HTTP response until Bolt's 3 s timeout.
     app.action(re.compile(r"^rate_(up|down|done|snooze)$"))(guarded(actions.handle_rating))
     app.action("advice_more")(guarded(actions.handle_more))
+    app.action("metric_chart")(guarded(actions.handle_chart))
     app.action(re.compile(r"^digest_called_back_\d+$"))(guarded(partial(handle_called_back, services)))
 
     app.view("assessment")(guarded(ViewHandlers(services).handle_assessment))
