@@ -174,13 +174,15 @@ def test_a_large_change_triggers_a_full_rebuild(store, db_path):
 def test_near_duplicates_collapse_with_a_count(db):
     db["tickets"].insert_all(
         [
-            ticket(
-                f"D{i}",
-                "Sync stopped after update",
-                "Data sync stopped after the 4.2 update.",
-                "Re-authorise the connector.",
+            ticket(f"D{i}", subject, "Data sync stopped after the 4.2 update.", "Re-authorise the connector.")
+            for i, subject in enumerate(
+                [
+                    "Sync stopped after update",
+                    "Sync stopped after update",
+                    "Re: Sync stopped after update",
+                    "Fwd: Sync stoped after update",
+                ]
             )
-            for i in range(4)
         ]
         + [ticket("X1", "Sync slow at night", "Nightly sync takes hours.")]
     )
