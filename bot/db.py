@@ -219,6 +219,13 @@ def m006_digest_subscriptions(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m007_survey_time_indexes(db: sqlite_utils.Database) -> None:
+    """Incremental recomputes read surveys by the time they were sent or answered."""
+    db["surveys"].create_index(["sent_at"], if_not_exists=True)
+    db["surveys"].create_index(["responded_at"], if_not_exists=True)
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
     db = sqlite_utils.Database(str(path))

@@ -71,11 +71,26 @@ def import_records(
     records: Iterable[Mapping[str, object]],
     *,
     source: str = "records",
+    recompute: bool = True,
 ) -> ImportSummary:
-    """Import rows already in memory (keyed by the CSV column names), with the same checks and writes."""
+    """Import rows already in memory (keyed by the CSV column names), with the same checks and writes.
+
+    `recompute=False` leaves the metrics to the caller, who imports several kinds in one
+    transaction (the demo) and recomputes once at the end.
+    """
     schema = _schema(kind)
     batches = _record_batches(records, schema, source)
-    return _import(db, schema, source, batches, BatchValidator(schema), False, None, {})
+    return _import(db, schema, source, batches, BatchValidator(schema), False, None, {}, recompute)
+
+
+def _customers_touched(db: sqlite_utils.Database, kind: str) -> bool:
+    """Customer metrics change with a customers import, or with tickets when some customer has
+    no team of its own (its team is then the one that handled most of its tickets)."""
+    if kind == "customers":
+        return True
+    if kind != "tickets":
+        return False
+    return db.execute("SELECT 1 FROM customers WHERE team IS NULL OR team = '' LIMIT 1").fetchone() is not None
 
 
 def _schema(kind: str) -> Schema:
@@ -104,6 +119,7 @@ def _import(
     skip_bad_rows: bool,
     tick: Callable[[], None] | None,
     shown: Mapping[str, str],
+    recompute_metrics: bool = True,
 ) -> ImportSummary:
     from smartstep.metric_store import recompute
 
@@ -124,7 +140,8 @@ def _import(
             if tick:
                 tick()
         added, updated, since = writer.finish()
-        recompute(db, since=since)
+        if recompute_metrics:
+            recompute(db, since=since, customers=_customers_touched(db, schema.kind))
     return ImportSummary(schema.kind, source, added, updated, rejected, tuple(errors), since)
 
 

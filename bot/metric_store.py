@@ -25,10 +25,11 @@ def _epoch(column: str, alias: str | None = None) -> str:
     return _EPOCH.format(column, alias or column.split(".")[-1])
 
 
-def recompute(db: sqlite_utils.Database, since: Mapping[str, str] | None = None) -> int:
+def recompute(db: sqlite_utils.Database, since: Mapping[str, str] | None = None, *, customers: bool = True) -> int:
     """Recompute metric values; `since` maps team -> earliest ISO week touched (None: all).
 
-    Returns how many values were written.
+    Customer metrics are recomputed whole, and only when `customers` says they may have changed
+    (always on a full recompute). Returns how many values were written.
     """
     params = m.Params.from_mapping(load_definitions().parameters)
     last = _last_week_key(db)
@@ -41,7 +42,8 @@ def recompute(db: sqlite_utils.Database, since: Mapping[str, str] | None = None)
         with_start = {team: (m.label_key(week) if week else None) for team, week in scope.items()}
         written += _recompute_tickets(db, with_start, last, zones, params)
         written += _recompute_surveys(db, with_start, zones, params)
-    written += _recompute_customers(db, last, params)
+    if customers or since is None:
+        written += _recompute_customers(db, last, params)
     written += _apply_imported(db)
     written += _recompute_ttcv(db)
     return written
@@ -89,23 +91,36 @@ def _floor_seconds(starts: dict[str, float | None]) -> float | None:
     return (min(s for s in starts.values() if s is not None) - 1) * m.DAY
 
 
+def _text_time(seconds: float) -> str:
+    return pd.Timestamp(seconds, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _recompute_tickets(
     db: sqlite_utils.Database, starts: dict[str, float | None], last: float, zones: dict, params: m.Params
 ) -> int:
     teams = list(starts)
     floor = _floor_seconds(starts)
-    where = f"team IN ({_marks(teams)})"
-    args: list[object] = list(teams)
-    if floor is not None:
-        bound = pd.Timestamp(floor, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        where += " AND (created_at >= ? OR solved_at >= ? OR solved_at IS NULL)"
-        args += [bound, bound]
-    sql = (
+    columns = (
         "SELECT team, contacts, reopens, handle_minutes, escalated_to, "
         f"{_epoch('created_at', 'created')}, {_epoch('first_reply_at', 'first_reply')}, "
         f"CASE WHEN status IN ('solved', 'closed') THEN CAST(strftime('%s', solved_at) AS REAL) END AS solved, "
-        f"{_epoch('escalated_at')}, {_epoch('returned_at')} FROM tickets WHERE {where}"
+        f"{_epoch('escalated_at')}, {_epoch('returned_at')} FROM tickets WHERE team IN ({_marks(teams)})"
     )
+    sql, args = columns, list(teams)
+    if floor is not None:
+        # Three index-friendly parts instead of one OR: created in the window; created before it
+        # and solved in it; created before it and still open (both needed for the backlog).
+        bound = _text_time(floor)
+        sql = " UNION ALL ".join(
+            f"{columns} AND {cond}"
+            # `+created_at` keeps SQLite on the (team, solved_at) index for the last two parts.
+            for cond in (
+                "created_at >= ?",
+                "+created_at < ? AND solved_at >= ?",
+                "+created_at < ? AND solved_at IS NULL",
+            )
+        )
+        args = [*teams, bound, *teams, bound, bound, *teams, bound]
     frame = pd.read_sql_query(sql, db.conn, params=args)
     written = 0
     for team in teams:
@@ -126,17 +141,19 @@ def _recompute_surveys(
     db: sqlite_utils.Database, starts: dict[str, float | None], zones: dict, params: m.Params
 ) -> int:
     teams = list(starts)
-    sql = (
-        "SELECT team, kind, score, sent, responded FROM (SELECT COALESCE(t.team, NULLIF(c.team, '')) AS team, "
+    inner = (
+        "SELECT COALESCE(t.team, NULLIF(c.team, '')) AS team, "
         f"s.kind, s.score, {_epoch('s.sent_at', 'sent')}, {_epoch('s.responded_at', 'responded')} "
-        "FROM surveys s LEFT JOIN tickets t ON t.id = s.ticket_id LEFT JOIN customers c ON c.id = s.customer_id) "
-        f"WHERE team IN ({_marks(teams)})"
+        "FROM surveys s LEFT JOIN tickets t ON t.id = s.ticket_id LEFT JOIN customers c ON c.id = s.customer_id"
     )
-    args: list[object] = list(teams)
+    args: list[object] = []
     floor = _floor_seconds(starts)
     if floor is not None:
-        sql += " AND (sent >= ? OR responded >= ?)"
-        args += [floor, floor]
+        bound = _text_time(floor)  # stored times are uniform UTC text, so text order is time order
+        inner = f"{inner} WHERE s.sent_at >= ? UNION ALL {inner} WHERE s.sent_at < ? AND s.responded_at >= ?"
+        args = [bound, bound, bound]
+    sql = f"SELECT team, kind, score, sent, responded FROM ({inner}) WHERE team IN ({_marks(teams)})"
+    args += teams
     frame = pd.read_sql_query(sql, db.conn, params=args)
     written = 0
     for team in teams:

@@ -169,14 +169,19 @@ def _time_to_smile(solved: pd.DataFrame, team: str, start: float) -> list[Metric
     away = np.minimum(away, total)
     frame = pd.DataFrame({"week": solved["solved_week"], "total": total, "away": away, "dept": dept})
     frame = frame[frame["week"] >= start]
+    if frame.empty:
+        return []
+    per_week = frame.groupby("week").agg(n=("total", "size"), total=("total", "sum"), away=("away", "sum"))
+    away = frame[frame["dept"] != ""].groupby(["week", "dept"])["away"].sum()
+    details: dict[float, dict[str, float]] = {}
+    for (key, name), days in away.items():
+        details.setdefault(key, {})[str(name)] = round(float(days / per_week.at[key, "n"]), 3)
     out = []
-    for key, group in frame.groupby("week"):
-        n = len(group)
-        detail = {"support": round(float((group["total"] - group["away"]).sum() / n), 3)}
-        for name, part in group[group["dept"] != ""].groupby("dept"):
-            detail[str(name)] = round(float(part["away"].sum() / n), 3)
+    for key, row in per_week.iterrows():
+        n = int(row["n"])
+        detail = {"support": round(float((row["total"] - row["away"]) / n), 3), **details.get(key, {})}
         out.append(
-            MetricValue(team, "time_to_smile_days", week_label(key), float(group["total"].mean()), n=n, detail=detail)
+            MetricValue(team, "time_to_smile_days", week_label(key), float(row["total"] / n), n=n, detail=detail)
         )
     return out
 
@@ -248,16 +253,17 @@ def customer_metrics(customers: pd.DataFrame, now: float, params: Params) -> lis
 
 
 def _segment_means(frame: pd.DataFrame, metric: str) -> list[MetricValue]:
-    frame = frame.dropna(subset=["days", "week"])
-    out = []
-    for (team, key), group in frame.groupby(["team", "week"]):
-        detail = {
-            str(s): round(float(g["days"].mean()), 2) for s, g in group.groupby(group["segment"].fillna("unknown"))
-        }
-        out.append(
-            MetricValue(str(team), metric, week_label(key), float(group["days"].mean()), n=len(group), detail=detail)
-        )
-    return out
+    """Mean days per team-week, with the per-segment means as detail (one group-by each)."""
+    frame = frame.dropna(subset=["days", "week"]).assign(segment=lambda f: f["segment"].fillna("unknown"))
+    totals = frame.groupby(["team", "week"])["days"].agg(["mean", "size"])
+    parts = frame.groupby(["team", "week", "segment"])["days"].mean().round(2)
+    details: dict[tuple, dict[str, float]] = {}
+    for (team, key, segment), value in parts.items():
+        details.setdefault((team, key), {})[str(segment)] = float(value)
+    return [
+        MetricValue(str(team), metric, week_label(key), float(row.mean), n=int(row.size), detail=details[(team, key)])
+        for (team, key), row in zip(totals.index, totals.itertuples(), strict=True)
+    ]
 
 
 def time_to_customer_value(parts: Mapping[str, Mapping[str, float]], team: str) -> list[MetricValue]:
