@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 from smartstep.rules.engine import Candidate
 
 USEFUL_PRIOR = 2.0  # pseudo-votes for and against usefulness before any rating
@@ -124,9 +125,11 @@ def usefulness(team: Track, rule: Track) -> float:
 
 
 def success(team: Track, rule: Track, situations: Sequence[PastSituation]) -> float:
-    """How often the step moved its metric, weighting the most similar past situations most."""
+    """How often the step moved its metric: this team's own record, the most similar past
+    situations weighted by similarity, and other teams' raw record only as a soft prior (their
+    weeks may have looked nothing like this one)."""
     others = rule - team
-    across = _share(others.worked, others.failed, 0.5, 2 * WORKED_PRIOR)
+    across = 0.5 + 0.5 * (_share(others.worked, others.failed, 0.5, 2 * WORKED_PRIOR) - 0.5)
     weighted_good = sum(s.similarity for s in situations if s.verdict == "improved")
     weighted_bad = sum(s.similarity for s in situations if s.verdict != "improved")
     return _share(team.worked + weighted_good, team.failed + weighted_bad, across, TEAM_SHRINK)
@@ -179,6 +182,72 @@ def _reasons(
     if team.shown == 0:
         reasons.append("new for this team")
     return tuple(reasons)
+
+
+SYMPTOM_CORRELATION = 0.6  # linked metrics moving this closely together over the window tell one story
+SYMPTOM_WEEKS = 10
+
+
+def fold_symptoms(advice: Sequence[Advice], series: Mapping[tuple[str, str], Sequence[float]]) -> list[Advice]:
+    """Fold a step into a better-ranked step for the same team when both are about the same
+    metric, or about metrics where one drives the other (metrics.yaml `drives`) and that have
+    moved together lately: a growing backlog and the Time to Smile it causes are one story with
+    a symptom, not two steps."""
+    from smartstep.definitions import load_definitions
+
+    definitions = load_definitions()
+    kept: list[Advice] = []
+    for item in advice:
+        team, mine = item.candidate.team, _primary(item)
+        host = next(
+            (
+                k
+                for k in kept
+                if k.candidate.team == team
+                and _same_story(
+                    mine, _primary(k), series.get((team, mine), ()), series.get((team, _primary(k)), ()), definitions
+                )
+            ),
+            None,
+        )
+        if host is None:
+            kept.append(item)
+            continue
+        kept[kept.index(host)] = replace(host, reasons=_add_symptom(host.reasons, item, mine, definitions))
+    return kept
+
+
+MAX_SYMPTOMS_NAMED = 3
+
+
+def _add_symptom(reasons: tuple[str, ...], item: Advice, metric: str, definitions: Any) -> tuple[str, ...]:
+    named = [r for r in reasons if r.startswith("also shows in ")]
+    if len(named) >= MAX_SYMPTOMS_NAMED:
+        rest = [r for r in reasons if r.startswith("and ") and r.endswith("more related signs")]
+        more = int(rest[0].split()[1]) + 1 if rest else 1
+        return (*[r for r in reasons if r not in rest], f"and {more} more related signs")
+    name = definitions.get(metric).name if metric in definitions.metrics else metric
+    return (*reasons, f"also shows in {name}: {item.candidate.title[0].lower()}{item.candidate.title[1:]}")
+
+
+def _primary(item: Advice) -> str:
+    c = item.candidate
+    return c.target or (c.evidence[0].metric if c.evidence else "")
+
+
+def _same_story(a: str, b: str, xs: Sequence[float], ys: Sequence[float], definitions: Any) -> bool:
+    if a == b:
+        return True
+    if not definitions.linked(a, b):
+        return False
+    n = min(len(xs), len(ys), SYMPTOM_WEEKS)
+    if n < 6:
+        return False
+    x, y = np.asarray(xs[-n:], dtype=float), np.asarray(ys[-n:], dtype=float)
+    ok = ~(np.isnan(x) | np.isnan(y))
+    if ok.sum() < 6 or x[ok].std() == 0 or y[ok].std() == 0:
+        return False
+    return abs(float(np.corrcoef(x[ok], y[ok])[0, 1])) >= SYMPTOM_CORRELATION
 
 
 def with_ids(advice: Sequence[Advice], ids: Sequence[str]) -> list[Advice]:

@@ -24,6 +24,7 @@ class MetricDefinition:
     week_of: str
     definition: str
     synonyms: tuple[str, ...] = ()
+    drives: tuple[str, ...] = ()
 
     def improved(self, change: float) -> bool | None:
         """Whether a change is good news; None for `context` metrics, where it depends."""
@@ -44,6 +45,15 @@ class Definitions:
     def get(self, metric_id: str) -> MetricDefinition:
         return self.metrics[metric_id]
 
+    def linked(self, a: str, b: str) -> bool:
+        """Whether one metric drives the other, directly or through one metric in between."""
+
+        def reach(start: str) -> set[str]:
+            first = set(self.metrics[start].drives) if start in self.metrics else set()
+            return first | {m for f in first if f in self.metrics for m in self.metrics[f].drives}
+
+        return b in reach(a) or a in reach(b)
+
 
 @cache
 def load_definitions() -> Definitions:
@@ -54,6 +64,7 @@ def load_definitions() -> Definitions:
     for item in raw["metrics"]:
         item = dict(item)
         item["synonyms"] = tuple(item.get("synonyms", ()))
+        item["drives"] = tuple(item.get("drives", ()))
         metric = MetricDefinition(**item)
         if metric.category not in CATEGORIES:
             raise ValueError(f"metrics.yaml: metric {metric.id!r} has unknown category {metric.category!r}")

@@ -37,10 +37,13 @@ def plant_advice_history(
     seed: int = 7,
     every: int = 6,
     first: int = 54,
-    last: int = 6,
+    last: int = 14,
 ) -> AdviceHistory:
     """Run the advisor as of every `every`-th week from `first` to `last` weeks before `now`,
-    rate what it said as the team leads might have, then measure the outcomes as of `now`."""
+    rate what it said as the team leads might have, then measure the outcomes as of `now`.
+
+    The history stops before the demo's storylines begin (about 12 weeks before `now`), so
+    today's problems are news to the advisor, not advice it already gave."""
     rng = random.Random(seed)
     count = 0
     ratings = 0

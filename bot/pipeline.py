@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlite_utils
 from smartstep.advice_log import done_steps, last_fired, load_learning, log_advice, new_advice_id
-from smartstep.advisor import Advice, rank
+from smartstep.advisor import SYMPTOM_WEEKS, Advice, fold_symptoms, rank
 from smartstep.assessment import current_stage
 from smartstep.metric_values import current_period, load_history
 from smartstep.outcomes import check_outcomes
@@ -21,6 +21,7 @@ from smartstep.rules.engine import Facts, evaluate, stage_allows, weeks_needed
 from smartstep.rules.loader import RuleSet
 from smartstep.rules.model import STAGES
 from smartstep.situations import SituationSpace, similar_situations
+from smartstep.weeks import shift_week
 
 HISTORY_WEEKS = 104  # how far back "worked before" looks for similar situations
 
@@ -70,11 +71,21 @@ def next_steps(
     learning = load_learning(db, period, cooldowns)
     situations = _situations(db, period, {(c.rule_id, c.team) for c in candidates}, horizons)
     fit = frozenset(r.id for r in rules if r.requires.stage is not None and stage_allows(r, stages))
-    ranked = rank(candidates, learning, situations, fit)
+    ranked = fold_symptoms(rank(candidates, learning, situations, fit), _weekly_series(history, period))
     chosen = _per_team(ranked, k) if per_team else _balanced(ranked, k)
     if log and chosen:
         chosen = log_advice(db, chosen, surface, at=at, make_id=make_id)
     return AdviceRun(period, tuple(chosen))
+
+
+def _weekly_series(history: dict, period: str) -> dict[tuple[str, str], list[float]]:
+    """The last weeks of every team's metrics, aligned by week (NaN where a week has no value)."""
+    weeks = [shift_week(period, -i) for i in range(SYMPTOM_WEEKS - 1, -1, -1)]
+    out = {}
+    for key, values in history.items():
+        by_period = {v.period: v.value for v in values}
+        out[key] = [by_period.get(w, float("nan")) for w in weeks]
+    return out
 
 
 def _situations(

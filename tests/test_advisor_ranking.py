@@ -98,3 +98,32 @@ def test_advice_json_has_the_interface_fields():
         "similar_situations",
     }
     assert set(item["evidence"][0]) >= {"metric", "team", "value", "previous", "change", "period"}
+
+
+def test_a_symptom_folds_into_the_step_about_its_cause():
+    from smartstep.advisor import fold_symptoms
+
+    backlog = candidate("capacity.backlog", "Onboarding", 0.8, category="employee", metric="backlog")
+    smile = candidate("smile.climbing", "Onboarding", 0.7, category="business", metric="time_to_smile_days")
+    surveys = candidate("surveys.falling", "Onboarding", 0.6, metric="survey_response_rate")
+    rising = [10, 20, 30, 45, 60, 80, 95, 110, 130, 150]
+    series = {
+        ("Onboarding", "backlog"): rising,
+        ("Onboarding", "time_to_smile_days"): [1.0, 1.1, 1.3, 1.5, 1.9, 2.2, 2.6, 2.9, 3.3, 3.8],
+        ("Onboarding", "survey_response_rate"): [30, 29, 27, 25, 22, 20, 17, 14, 12, 9],  # moves too, but is not driven
+    }
+    folded = fold_symptoms(rank([backlog, smile, surveys], Learning()), series)
+    assert order(folded) == ["capacity.backlog", "surveys.falling"]
+    assert "also shows in Time to Smile: title smile.climbing" in folded[0].reasons
+
+
+def test_linked_metrics_that_do_not_move_together_stay_separate():
+    from smartstep.advisor import fold_symptoms
+
+    backlog = candidate("capacity.backlog", "Onboarding", 0.8, metric="backlog")
+    smile = candidate("smile.climbing", "Onboarding", 0.7, metric="time_to_smile_days")
+    series = {
+        ("Onboarding", "backlog"): [10, 20, 30, 45, 60, 80, 95, 110, 130, 150],
+        ("Onboarding", "time_to_smile_days"): [2.0, 1.1, 2.5, 1.2, 2.4, 1.0, 2.6, 1.1, 2.3, 1.2],
+    }
+    assert len(fold_symptoms(rank([backlog, smile], Learning()), series)) == 2
