@@ -163,11 +163,11 @@ def _numeric_splits(frame: pd.DataFrame, factor: str) -> list[Split]:
 
 
 def _level_splits(frame: pd.DataFrame, column: str, words: str) -> list[Split]:
-    levels = _levels(frame[column])
-    known = (levels != "unknown").to_numpy()
+    levels = _levels(frame[column]).to_numpy(dtype=object)
+    known = levels != "unknown"
     return [
-        Split(words.format(level), (levels == level).to_numpy(), known & (levels != level).to_numpy())
-        for level in levels.unique()
+        Split(words.format(level), levels == level, known & (levels != level))
+        for level in dict.fromkeys(levels)
         if level not in ("unknown", "other")
     ]
 
