@@ -46,11 +46,13 @@ def test_direct_message_metric_question_is_answered_in_the_dm(slack: SlackHarnes
     assert "6 in 2026-W46" in reply["text"]
 
 
-def test_the_bots_own_dm_and_message_edits_get_no_reply(slack: SlackHarness) -> None:
+def test_the_bots_own_dm_edits_and_channel_chatter_get_no_reply(slack: SlackHarness) -> None:
     own = {**dm("ticket volume"), "user": "UBOT", "bot_id": "BBOT"}
     edit = {**dm("ticket volume"), "subtype": "message_changed"}
+    in_a_channel = {**dm("ticket volume"), "channel_type": "channel", "channel": "C9"}  # not addressed to us
     assert slack.event(own)[0] == 200
     assert slack.event(edit)[0] == 200
+    assert slack.event(in_a_channel)[0] == 200
     time.sleep(0.5)
     assert slack.stub.calls_to("chat.postMessage") == []
 

@@ -19,7 +19,7 @@ from smartstep.slack_services import SlackServices
 def register(app: App, services: SlackServices) -> None:
     messages = MessageHandlers(services)
     app.event("app_mention")(messages.handle_mention)
-    app.event({"type": "message", "channel_type": "im"})(messages.handle_dm)
+    app.event("message", matchers=[_direct_message])(messages.handle_dm)
     app.event("message")(_ignore)  # other message events (edits, channels we were added to) need no reply
 
     commands = CommandHandlers(services)
@@ -35,6 +35,10 @@ def register(app: App, services: SlackServices) -> None:
     app.view("assessment")(guarded(ViewHandlers(services).handle_assessment))
 
     app.event("app_home_opened")(EventHandlers(services).handle_app_home_opened)
+
+
+def _direct_message(event: dict) -> bool:
+    return event.get("channel_type") == "im"
 
 
 def _ignore() -> None:
