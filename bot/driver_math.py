@@ -76,12 +76,18 @@ def subset_r2(corrs: np.ndarray, group_sizes: Sequence[int]) -> np.ndarray:
     corrs[:, p, p] = 1.0  # a constant outcome (all 5s) has zero correlations: nothing explains it
     values = np.zeros((len(corrs), 2 ** len(group_sizes)))
     stack = corrs[None]  # (subsets so far, B, columns left + outcome, same)
+    last = len(group_sizes) - 1
     for group, size in enumerate(group_sizes):
+        if group == last and size == 1:  # a leaf needs only the outcome's entry, not a full sweep
+            residual = stack[..., -1, -1] - stack[..., 0, -1] ** 2 / stack[..., 0, 0]
+            values[:, 2**group :] = (1.0 - residual).T
+            break
         swept = stack
         for column in range(size):
             swept = _sweep(swept, column)
         values[:, 2**group : 2 ** (group + 1)] = (1.0 - swept[..., -1, -1]).T
-        stack = np.concatenate([stack[..., size:, size:], swept[..., size:, size:]], axis=0)
+        if group < last:
+            stack = np.concatenate([stack[..., size:, size:], swept[..., size:, size:]], axis=0)
     return np.clip(values, 0.0, 1.0)
 
 

@@ -74,14 +74,15 @@ def analyse(frame: pd.DataFrame, metric: str = "ces", **options):
 # --- the Shapley core against scikit-learn ------------------------------------------------------
 
 
-def test_subset_r2_matches_sklearn_and_shapley_parts_add_up():
+@pytest.mark.parametrize("groups", [[[0, 1], [2], [3, 4]], [[0, 1], [3, 4], [2]]])
+def test_subset_r2_matches_sklearn_and_shapley_parts_add_up(groups):
     rng = np.random.default_rng(3)
     x = rng.normal(size=(400, 5))
     x[:, 1] += 0.8 * x[:, 0]  # two correlated columns
     y = x[:, 0] - 0.5 * x[:, 3] + rng.normal(size=400)
-    sizes = (2, 1, 2)  # groups: columns [0,1], [2], [3,4]
-    values = subset_r2(correlations(np.column_stack([x, y]), np.ones((1, 400))), sizes)[0]
-    groups = [[0, 1], [2], [3, 4]]
+    order = [c for cols in groups for c in cols]  # subset_r2 takes groups as consecutive columns
+    sizes = tuple(len(cols) for cols in groups)
+    values = subset_r2(correlations(np.column_stack([x[:, order], y]), np.ones((1, 400))), sizes)[0]
     for mask in range(1, 8):
         columns = [c for g, cols in enumerate(groups) if mask >> g & 1 for c in cols]
         expected = LinearRegression().fit(x[:, columns], y).score(x[:, columns], y)
