@@ -4,6 +4,7 @@ so the engine itself never touches the database."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from smartstep.pipeline import next_steps
 from smartstep.replies import advice_text
 from smartstep.rules.loader import RuleSet
 
+DRIVER_METRICS = ("csat", "ces", "nps")
 SIMILAR_PREFIX = (
     "show similar cases for",
     "similar cases for",
@@ -64,6 +66,26 @@ def build_skills(
                 lines.append(f"_Matched on:_ {', '.join(case.why_matched[:5])}")
         return Answer("similar", "\n".join(lines), data=[c.to_json() for c in cases])
 
+    def drivers(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
+        from smartstep.driver_data import load_driver_report
+        from smartstep.driver_text import report_lines, report_to_dict
+
+        if metric not in DRIVER_METRICS:
+            metric = "ces" if metric is None and re.search(r"effort|easy|ease", text, re.I) else metric
+        if metric not in DRIVER_METRICS:
+            names = " or ".join(m.upper() for m in DRIVER_METRICS)
+            return Answer(
+                "clarify",
+                f"Driver analysis explains {names}. Which one do you mean?",
+                options=tuple(f"why is {m} down?" for m in DRIVER_METRICS),
+            )
+        report = load_driver_report(db, metric, team=team, as_of=as_of)
+        if report is None:
+            return Answer("drivers", "There are no survey answers to analyse yet.")
+        lines = report_lines(report)
+        text_out = "*" + lines[0].strip() + "*\n" + "\n".join(line.strip() for line in lines[1:])
+        return Answer("drivers", text_out, data=report_to_dict(report))
+
     def feedback(rating: str) -> Skill:
         def rate(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
             if not state.advice or state.advice[0].advice_id is None:
@@ -80,6 +102,7 @@ def build_skills(
     skills: dict[str, Skill] = {
         "next_steps": advise,
         "similar": similar,
+        "drivers": drivers,
         "feedback_positive": feedback("up"),
         "feedback_negative": feedback("down"),
     }
