@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ def _finite(x: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(x), x, 0.0)
 
 
+@lru_cache(maxsize=256)
 def sign_of(metric: str, direction: str) -> float:
     """+1 when the condition wants the value to go up, -1 when down."""
     if direction in ("up", "down"):
@@ -57,13 +59,12 @@ def sign_of(metric: str, direction: str) -> float:
 
 def _big_enough(moved: np.ndarray, base: np.ndarray, cond: Any) -> np.ndarray:
     """moved (already signed) is positive and clears `by` / `by_percent` of the base."""
-    need = np.zeros_like(moved)
-    if cond.by is not None:
-        need = np.full_like(moved, cond.by)
-    elif cond.by_percent is not None:
-        need = np.abs(base) * cond.by_percent / 100.0
     with np.errstate(invalid="ignore"):
-        return (moved > 0) & (moved >= need)
+        if cond.by is not None:
+            return (moved > 0) & (moved >= cond.by)
+        if cond.by_percent is not None:
+            return (moved > 0) & (moved >= np.abs(base) * (cond.by_percent / 100.0))
+        return moved > 0
 
 
 def _current(snap: Snapshot, metric: str, min_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -232,7 +233,9 @@ def evaluate_condition(snap: Snapshot, cond: Any) -> Result:
     if isinstance(cond, m.NotOf):
         inner = evaluate_condition(snap, cond.not_)
         return Result(~inner.fired, None, children=[inner], negated=True)
-    return LEAVES[type(cond)](snap, cond)
+    # The same leaf often appears in several rules: evaluate it once per snapshot.
+    # (Results are only read afterwards, never changed, so sharing them is safe.)
+    return snap.cached(("leaf", cond), lambda: LEAVES[type(cond)](snap, cond))
 
 
 def lookback(cond: Any) -> int:
