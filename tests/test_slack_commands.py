@@ -138,3 +138,12 @@ def test_submitting_the_assessment_stores_it_and_sends_the_stages_with_progress(
         ("Billing", "U5", 4),
     ]
     db.close()
+
+
+def test_similar_without_text_explains_how_and_with_text_lists_solved_cases(slack: SlackHarness) -> None:
+    assert ask(slack, "similar")["text"] == (
+        "Describe the problem after the command, e.g. `/smartstep similar refund not received`."
+    )
+    reply = ask(slack, "similar Technical question")
+    assert reply["text"].startswith("*Solved cases like* _Technical question_")
+    assert "(Technical, Tec-" in reply["text"]  # the seed's solved Technical tickets, by id
