@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
 from smartstep.db import MIGRATIONS, latest_schema_version, open_db, schema_version
 
 
@@ -14,8 +13,18 @@ def test_new_store_is_wal_with_foreign_keys_and_latest_schema(db_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert schema_version(db) == latest_schema_version()
-    for table in ("tickets", "surveys", "customers", "imported_metrics", "metric_values", "advice", "feedback",
-                  "outcomes", "digests", "teams"):
+    for table in (
+        "tickets",
+        "surveys",
+        "customers",
+        "imported_metrics",
+        "metric_values",
+        "advice",
+        "feedback",
+        "outcomes",
+        "digests",
+        "teams",
+    ):
         assert db[table].exists(), table
 
 
