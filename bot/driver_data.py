@@ -8,16 +8,16 @@ drove them (the count is kept so reports can say so).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 import sqlite_utils
-from smartstep.drivers import RESAMPLES, DriverReport, analyse_drivers
+from smartstep.driver_signals import driver_signals
+from smartstep.drivers import RESAMPLES, SURVEY_METRICS, DriverReport, analyse_drivers
 from smartstep.metric_values import current_period
 from smartstep.weeks import format_time, shift_week, week_end, week_start
-
-SURVEY_METRICS = ("csat", "nps", "ces")
 
 # Durations come from SQLite's julianday (it reads the stored 'YYYY-MM-DDTHH:MM:SSZ' form):
 # parsing seven time columns in pandas cost more than the whole analysis.
@@ -142,3 +142,16 @@ def load_driver_report(
         seed=seed,
         check_changes=check_changes,
     )
+
+
+def load_driver_signals(
+    db: sqlite_utils.Database, teams: Iterable[str], *, as_of: datetime | None = None, weeks: int = 26
+) -> dict[tuple[str, str], tuple[float, str]]:
+    """Rule-engine driver signals for every team and survey metric (a few tenths of a second of CPU
+    per team: change detection is left out)."""
+    reports = [
+        load_driver_report(db, metric, team=team, weeks=weeks, as_of=as_of, check_changes=False)
+        for team in teams
+        for metric in SURVEY_METRICS
+    ]
+    return driver_signals(r for r in reports if r is not None)

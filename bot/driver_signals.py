@@ -10,18 +10,18 @@ no condition on them fires. A rule then reads:
     - kind: signal
       name: driver_ces_contacts
       above: 40
+
+Pure (no store access), so the rule base may import DRIVER_SIGNALS for its registry;
+`driver_data.load_driver_signals(db, teams)` computes the values from the store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
-import sqlite_utils
-from smartstep.driver_data import SURVEY_METRICS, load_driver_report
 from smartstep.driver_features import FACTORS
 from smartstep.driver_text import METRIC_NAMES, driver_share, effect_text
-from smartstep.drivers import DriverReport
+from smartstep.drivers import SURVEY_METRICS, DriverReport
 
 DRIVER_SIGNALS: dict[str, str] = {
     f"driver_{metric}_{factor.id}": (
@@ -51,15 +51,3 @@ def driver_signals(reports: Iterable[DriverReport]) -> dict[tuple[str, str], tup
             label = (effect_text(driver, report.metric) if driver is not None and share else None) or factor.label
             out[(report.team, signal_name(report.metric, factor.id))] = (share, label)
     return out
-
-
-def load_driver_signals(
-    db: sqlite_utils.Database, teams: Iterable[str], *, as_of: datetime | None = None, weeks: int = 26
-) -> dict[tuple[str, str], tuple[float, str]]:
-    """Driver signals for every team and survey metric (a few tenths of a second of CPU per team)."""
-    reports = [
-        load_driver_report(db, metric, team=team, weeks=weeks, as_of=as_of, check_changes=False)
-        for team in teams
-        for metric in SURVEY_METRICS
-    ]
-    return driver_signals(r for r in reports if r is not None)

@@ -30,6 +30,7 @@ from smartstep.driver_features import LABELS, Design, Split, build_design, candi
 from smartstep.driver_math import bootstrap_counts, r2_parts, split_effects
 from smartstep.weeks import shift_week, week_range
 
+SURVEY_METRICS = ("csat", "nps", "ces")
 MIN_ANSWERS = 60
 """Below this many answers (with a known ticket) a report gives no numbers, only how many more it needs."""
 RESAMPLES = 200

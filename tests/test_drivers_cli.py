@@ -203,3 +203,13 @@ def test_demo_effort_storyline_shows_contacts_as_the_ces_driver():
     top = report.stable_drivers[0]
     assert top.factor == "contacts" and re.fullmatch(r"tickets needing [2-9]\+ contacts", top.group)
     assert top.effect < -0.5
+
+
+def test_driver_signals_from_the_store(store):
+    from smartstep.driver_data import load_driver_signals
+
+    signals = load_driver_signals(open_db(store), ["Payments", "Billing"])
+    share, label = signals[("Payments", "driver_ces_contacts")]
+    assert share > 50 and label.startswith("tickets needing ") and label.endswith(" lower than the rest")
+    assert ("Payments", "driver_csat_contacts") not in signals  # no CSAT answers: no value
+    assert not any(team == "Billing" for team, _ in signals)  # 20 answers: too few
