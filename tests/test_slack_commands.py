@@ -147,3 +147,15 @@ def test_similar_without_text_explains_how_and_with_text_lists_solved_cases(slac
     reply = ask(slack, "similar Technical question")
     assert reply["text"].startswith("*Solved cases like* _Technical question_")
     assert "(Technical, Tec-" in reply["text"]  # the seed's solved Technical tickets, by id
+
+
+def test_why_after_next_explains_the_advice_with_its_rule(slack: SlackHarness) -> None:
+    advisor = SlackHarness(slack.db_path, slack.stub)  # the real advisor and rule base
+    try:
+        first = ask(advisor, "next Billing")
+        assert "Fewer customers answer the survey" in first["text"]
+        why = ask(advisor, "why")
+        assert "surveys.response_rate_falling" in why["text"]
+        assert "survey_response_rate for Billing in 2026-W46: 13.0" in why["text"]  # the seed's last week
+    finally:
+        advisor.close()
