@@ -196,12 +196,14 @@ class SimilarityIndex(BaseEstimator):
         return self._collapse(top[order], final[order], k)
 
     def _rerank(self, query: str, rows: np.ndarray, cosine: np.ndarray) -> np.ndarray:
-        processed = default_process(query)
+        # A long mail against a title is no string comparison: fuzzy agreement only counts for short queries.
+        weight = self.fuzzy_weight if len(words_of(query)) <= 12 else 0.0
+        if weight == 0.0:
+            return cosine
         choices = [self.choices_[r] for r in rows]
-        fuzzy = process.cdist([processed], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0] / 100.0
-        weight = self.fuzzy_weight if len(words_of(query)) <= 12 else self.fuzzy_weight / 3
+        fuzzy = process.cdist([default_process(query)], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
         # Fuzzy agreement only lifts cases the vectors already found; it never creates a match.
-        return (1.0 - weight) * cosine + weight * fuzzy * np.minimum(1.0, cosine / 0.1)
+        return (1.0 - weight) * cosine + weight * (fuzzy / 100.0) * np.minimum(1.0, cosine / 0.1)
 
     def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
         """Keep the best of each group of near-identical cases, remembering the rest as duplicates."""
