@@ -16,7 +16,7 @@ from smartstep.errors import UserError
 from smartstep.metric_values import History, current_period, known_teams, load_history
 from smartstep.rules.engine import Facts, LastFired, weeks_needed
 from smartstep.rules.loader import RuleSet, default_rules_path, load_rules
-from smartstep.rules.model import STAGES, Rule, did_you_mean
+from smartstep.rules.model import SIGNALS, STAGES, Rule, condition_metrics, did_you_mean
 from smartstep.weeks import iso_week, parse_time
 
 NO_DATA = "the store has no metric data yet; import data or run `smartstep demo` first"
@@ -55,7 +55,9 @@ def load_rule_inputs(db: sqlite_utils.Database, rules: Sequence[Rule], as_of: da
     if not history:
         raise UserError(NO_DATA)
     facts = Facts(
-        stages=load_stages(db), last_fired=load_last_fired(db, rules, current), signals=load_signals(db, current)
+        stages=load_stages(db),
+        last_fired=load_last_fired(db, rules, current),
+        signals=load_signals(db, current, rules, as_of),
     )
     return RuleInputs(history, current, facts, tuple(known_teams(db)))
 
@@ -91,7 +93,24 @@ def load_last_fired(db: sqlite_utils.Database, rules: Sequence[Rule], current: s
     return out
 
 
-def load_signals(db: sqlite_utils.Database, current: str) -> dict[tuple[str, str], tuple[float, str]]:
-    from smartstep.repeats import repeated_problem_signals
+def signal_names(rules: Sequence[Rule]) -> set[str]:
+    """The signals some rule looks at: only those are worth computing."""
+    return {name for r in rules for name in condition_metrics(r.when) if name in SIGNALS or name.startswith("driver_")}
 
-    return repeated_problem_signals(db, current)
+
+def load_signals(
+    db: sqlite_utils.Database, current: str, rules: Sequence[Rule], as_of: datetime | None = None
+) -> dict[tuple[str, str], tuple[float, str]]:
+    """Per-team numbers from outside the metrics, computed only when a rule uses them."""
+    wanted = signal_names(rules)
+    out: dict[tuple[str, str], tuple[float, str]] = {}
+    if "repeated_problem" in wanted:
+        from smartstep.repeats import repeated_problem_signals
+
+        out.update(repeated_problem_signals(db, current))
+    if any(name.startswith("driver_") for name in wanted):
+        from smartstep.driver_data import load_driver_signals
+
+        drivers = load_driver_signals(db, known_teams(db), as_of=as_of)
+        out.update({key: value for key, value in drivers.items() if key[1] in wanted})
+    return out

@@ -143,7 +143,7 @@ def _leaf_text(c: Any) -> str:
         return f"{_metric(c.steady)} holds within {c.within:g} while {worse} {window}"
     if isinstance(c, m.Signal):
         side, line = ("above", c.above) if c.above is not None else ("below", c.below)
-        return f"{m.SIGNALS[c.name]} is {side} {line:g}"
+        return f"{m.signal_description(c.name)} is {side} {line:g}"
     if isinstance(c, m.Freshness):
         return f"{_metric(c.metric)} has a value from the last {c.max_age_weeks + 1} week(s)"
     return str(c)

@@ -191,10 +191,26 @@ SIGNALS = {
 }
 
 
+def signal_description(name: str) -> str | None:
+    """What a signal means; driver signals come from the driver analysis, imported only when named."""
+    if name in SIGNALS:
+        return SIGNALS[name]
+    if name.startswith("driver_"):
+        from smartstep.driver_signals import DRIVER_SIGNALS
+
+        return DRIVER_SIGNALS.get(name)
+    return None
+
+
 def _check_signal(name: str) -> str:
-    if name not in SIGNALS:
+    if signal_description(name) is None:
+        known = list(SIGNALS)
+        if name.startswith("driver_"):
+            from smartstep.driver_signals import DRIVER_SIGNALS
+
+            known += list(DRIVER_SIGNALS)
         raise PydanticCustomError(
-            "unknown_metric", "unknown signal '{name}'{hint}", {"name": name, "hint": did_you_mean(name, list(SIGNALS))}
+            "unknown_metric", "unknown signal '{name}'{hint}", {"name": name, "hint": did_you_mean(name, known)}
         )
     return name
 
@@ -374,7 +390,7 @@ def template_fields(rule: Rule) -> set[str]:
     fields = {"team", "period"}
     for metric in condition_metrics(rule.when):
         fields.update(f"{metric}_{suffix}" for suffix in EVIDENCE_FIELDS)
-        if metric in SIGNALS:
+        if metric in SIGNALS or metric.startswith("driver_"):
             fields.add(f"{metric}_label")
     return fields
 

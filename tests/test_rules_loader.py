@@ -245,3 +245,14 @@ def test_unreadable_encoding_and_odd_keys(tmp_path, monkeypatch) -> None:
         "rules/csat.yaml:2:5: missing required field 'impact'",
         "rules/csat.yaml:17:5: a key must be a plain name",
     ]
+
+
+def test_driver_signals_are_known_names(tmp_path, monkeypatch) -> None:
+    """The driver analysis registers its signals; the rule base checks them like metrics."""
+    signal = "        - {kind: signal, name: driver_csat_channel, above: 30}\n"
+    text = GOOD.replace("        - kind: threshold\n          metric: csat\n          above: 80\n", signal)
+    text = text.replace("{ces_value:.1f}", "{driver_csat_channel_value:.0f}% ({driver_csat_channel_label})")
+    assert problems(tmp_path, text, monkeypatch) == []
+    assert problems(tmp_path, text.replace("driver_csat_channel,", "driver_csat_chanel,"), monkeypatch) == [
+        "rules/csat.yaml:7:32: unknown signal 'driver_csat_chanel' — did you mean 'driver_csat_channel'?"
+    ]
