@@ -87,7 +87,10 @@ class SimilarityIndex(BaseEstimator):
         self.char_idf_ = tfidf_idf(document_frequency(chars), n, self.max_df)
         self.avgdl_ = float(words.sum()) / max(n, 1)
         self.vocabulary_ = self.featurizer_.frequent_words(60000)
-        self.postings_ = self._documents(words, chars).T.tocsr()
+        documents = self._documents(words, chars)
+        del words, chars  # at a million cases every copy is a gigabyte
+        self.postings_ = documents.T.tocsr()
+        del documents
         self.choices_ = [default_process(t) for t in titles]
         self.alive_ = np.ones(n, dtype=bool)
         return self

@@ -33,7 +33,7 @@ def tfidf_idf(df: np.ndarray, n: int, max_df: float) -> np.ndarray:
 
 def bm25_documents(counts: sp.csr_matrix, idf: np.ndarray, avgdl: float, k1: float, b: float) -> sp.csr_matrix:
     """Each case's BM25 weight per term, so a query's score is a plain sparse dot product."""
-    counts = counts.tocsr().astype(np.float32)
+    counts = counts.tocsr().astype(np.float32, copy=False)
     lengths = np.asarray(counts.sum(axis=1), dtype=np.float32).ravel()
     per_entry = np.repeat(lengths, np.diff(counts.indptr))
     tf = counts.data
@@ -48,7 +48,7 @@ def bm25_queries(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     A word no case uses has the highest IDF, so a query made mostly of unknown words (typos,
     noise) scores low everywhere, which hands more of the decision to the character n-grams.
     """
-    counts = counts.tocsr().astype(np.float32)
+    counts = counts.tocsr().astype(np.float32, copy=False)
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     weights = idf[counts.indices]
     totals = np.bincount(rows, weights=weights, minlength=counts.shape[0])
@@ -60,7 +60,7 @@ def bm25_queries(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 
 def cosine_rows(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear TF x IDF, rows L2-normalised."""
-    counts = counts.tocsr().astype(np.float32)
+    counts = counts.tocsr().astype(np.float32, copy=False)
     counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
     counts.eliminate_zeros()
     return l2_normalize_rows(counts)
