@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 from smartstep.advisor import Advice, Learning, Track, with_ids
+from smartstep.db import write_transaction
 from smartstep.rules.engine import LastFired
 from smartstep.situations import DoneStep
 from smartstep.weeks import format_time, week_start
@@ -54,7 +55,7 @@ def log_advice(
                 "situations": json.dumps([s.as_dict() for s in item.similar_situations]),
             }
         )
-    with db.atomic():
+    with write_transaction(db):
         db["advice"].insert_all(rows)
     return with_ids(advice, ids)
 

@@ -16,6 +16,7 @@ from importlib import resources
 
 import sqlite_utils
 import yaml
+from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.weeks import format_time
 
@@ -96,7 +97,7 @@ def progress(before: Profile, after: Profile) -> dict[str, int]:
 
 
 def save_assessment(db: sqlite_utils.Database, profile: Profile, answers: Mapping[str, int], user: str) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db["assessments"].insert(
             {
                 "team": profile.team,

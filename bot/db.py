@@ -6,6 +6,8 @@ one, so a store created by any earlier release upgrades in place when it is open
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -236,6 +238,29 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     if migrate:
         MIGRATIONS.apply(db)
     return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    A write that first reads (is this rating new? which rows exist?) in a deferred transaction
+    fails at once with "database is locked" if another connection wrote in between; starting
+    as a writer makes it wait its turn (busy_timeout) instead. Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    else:
+        db.execute("COMMIT")
 
 
 def open_memory_db() -> sqlite_utils.Database:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlite_utils
+from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.weeks import format_time
 
@@ -28,7 +29,7 @@ def record_rating(
         raise UserError(f"unknown rating '{rating}'; use one of {', '.join(RATINGS)}")
     if not db["advice"].count_where("id = ?", [advice_id]):
         raise UserError(f"no advice with id '{advice_id}'")
-    with db.atomic():
+    with write_transaction(db):
         new = not db["feedback"].count_where("advice_id = ? AND user = ?", [advice_id, user])
         db["feedback"].upsert(
             {

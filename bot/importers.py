@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 from smartstep.batch_check import BatchValidator
 from smartstep.csv_schema import KINDS, SCHEMAS, FieldError, Schema, normalise_header
+from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.import_store import StoreWriter
 from smartstep.presets import Preset, get_preset
@@ -125,7 +126,7 @@ def _import(
 
     errors: list[str] = []
     rejected = 0
-    with db.atomic():
+    with write_transaction(db):
         writer = StoreWriter(db, schema)
         for batch in batches:
             rows, bad = validate(batch.columns, len(batch.lines))

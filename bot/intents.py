@@ -43,7 +43,9 @@ class IntentModel(BaseEstimator):
                 ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
             ]
         )
-        self.pipeline_ = Pipeline([("features", features), ("model", LogisticRegression(C=self.c, max_iter=2000))])
+        # "sag" fits these few hundred short texts in a tenth of a second; lbfgs took seconds.
+        model = LogisticRegression(C=self.c, max_iter=3000, solver="sag")
+        self.pipeline_ = Pipeline([("features", features), ("model", model)])
         self.pipeline_.fit(texts, labels)
         self.classes_ = list(self.pipeline_.classes_)
         return self

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
+from smartstep.db import write_transaction
 from smartstep.definitions import load_definitions
 from smartstep.metric_values import MetricValue, load_history
 from smartstep.noise import beyond_noise
@@ -95,7 +96,7 @@ def check_outcomes(
         )
     if found:
         stamp = format_time(datetime.now(UTC))
-        with db.atomic():
+        with write_transaction(db):
             db["outcomes"].insert_all(
                 [
                     {

@@ -138,3 +138,32 @@ def test_feedback_export_json_and_csv(db_path, db):
     assert header.startswith("advice_id,rule_id,team,user,rating,comment,at,outcome")
     assert first.startswith(f"{rated},customer.effort,Technical,U1,done,ran the call-backs,")
     assert first.endswith(",improved")
+
+
+def test_a_rating_waits_for_another_writer_instead_of_failing(db_path, db):
+    import threading
+    import time
+
+    from smartstep.db import open_db, write_transaction
+
+    advice_id = advise(db, "Billing", "customer.effort", "2026-W31")
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_the_write_lock():
+        other = open_db(db_path)  # another connection, as the clock or a second worker has
+        with write_transaction(other):
+            other["feedback"].insert(
+                {"advice_id": advice_id, "user": "U2", "rating": "up", "at": "2026-08-01T00:00:00Z"}
+            )
+            holding.set()
+            time.sleep(0.5)
+        other.close()
+        done.set()
+
+    thread = threading.Thread(target=hold_the_write_lock)
+    thread.start()
+    holding.wait(5)
+    assert record_rating(db, advice_id, "U1", "done") is True  # waited for the other writer, then wrote
+    thread.join()
+    assert done.is_set()
+    assert {r["user"] for r in db["feedback"].rows} == {"U1", "U2"}
