@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from smartstep.db import open_db
 from smartstep.listeners import register
 from smartstep.listeners.replies import report_failure
 from smartstep.rules.loader import RuleSet
+from smartstep.rules.watch import RuleWatcher
 from smartstep.settings import Settings
 from smartstep.slack_services import SkillFactory, SlackServices, TopSteps
 
@@ -45,22 +47,50 @@ def build_client(settings: Settings) -> WebClient:
     return WebClient(**kwargs)
 
 
+def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) -> RuleWatcher:
+    """The rule base in force (`.current`), reloaded when its files change on disk. A broken edit is
+    logged and sent to every admin in a direct message; the last good rule base stays in force."""
+    from smartstep.rules.loader import RuleBaseError, default_rules_path
+
+    path = settings.rules_path or default_rules_path()
+
+    def report(problems: list) -> None:
+        shown = "\n".join(f"• {p}" for p in problems[:10])
+        text = f"A rule base edit in {path} was not applied; the last good rules stay in force.\n{shown}"
+        log.error(text)
+        for admin in sorted(settings.admins):
+            try:
+                client.chat_postMessage(channel=admin, text=text)
+            except Exception:  # telling admins must never take the bot down
+                log.exception("could not tell admin %s about the broken rule base", admin)
+
+    watcher = RuleWatcher(path, on_error=report)
+    if watcher.current is None:
+        raise RuleBaseError(check_rule_problems(path))
+    watcher.start(interval)
+    return watcher
+
+
+def check_rule_problems(path: Path) -> list:
+    from smartstep.rules.loader import check_rules
+
+    _, problems = check_rules(path)
+    return [p for p in problems if p.severity == "error"] or problems
+
+
 def advisor_skills(
-    settings: Settings, as_of: datetime | None = None, rules: RuleSet | None = None
+    settings: Settings, rules: Callable[[], RuleSet], as_of: datetime | None = None
 ) -> tuple[SkillFactory, TopSteps]:
     """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user;
     and the App Home's top steps, which are not logged (opening Home is not being advised)."""
     from smartstep.pipeline import next_steps
-    from smartstep.rule_inputs import load_rule_base
     from smartstep.skills import build_skills
 
-    ruleset = rules if rules is not None else load_rule_base(None, settings.rules_path)
-
     def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
-        return build_skills(db, lambda: ruleset, user=user, surface="slack", as_of=as_of)
+        return build_skills(db, rules, user=user, surface="slack", as_of=as_of)
 
     def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-        run = next_steps(db, ruleset, k=5, surface="slack", as_of=as_of, log=False)
+        run = next_steps(db, rules(), k=5, surface="slack", as_of=as_of, log=False)
         return [advice.to_json() for advice in run.advice]
 
     return factory, top_steps
@@ -81,10 +111,16 @@ def build_app(
     `warm_up` answers one question on a background thread so the first real question is not the one
     that waits for models to load (no network involved). `skills` builds the conversation skills; by
     default the advisor, similar cases and feedback in words over `rules` (default: the rule base in
-    force, from SMARTSTEP_RULES or the shipped one).
+    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change).
     """
     open_db(db_path).close()
-    default_skills, top_steps = advisor_skills(settings, as_of, rules)
+    client = client or build_client(settings)
+    if rules is not None:
+        provider: Callable[[], RuleSet] = lambda: rules  # noqa: E731 - a fixed rule base (tests)
+    else:
+        watcher = watch_rules(settings, client)
+        provider = lambda: watcher.current  # type: ignore[assignment,return-value]  # noqa: E731
+    default_skills, top_steps = advisor_skills(settings, provider, as_of)
     services = SlackServices(
         settings=settings,
         db_path=Path(db_path),
@@ -93,7 +129,7 @@ def build_app(
         top_steps=top_steps,
     )
     app = App(
-        client=client or build_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret or "",
         token_verification_enabled=False,
         process_before_response=False,
