@@ -13,13 +13,11 @@ from datetime import datetime
 import sqlite_utils
 from smartstep.advice_log import done_steps, last_fired, load_learning, log_advice, new_advice_id
 from smartstep.advisor import SYMPTOM_WEEKS, Advice, fold_symptoms, rank
-from smartstep.assessment import current_stage
 from smartstep.metric_values import current_period, load_history
 from smartstep.outcomes import check_outcomes
-from smartstep.repeats import repeated_problem_signals
+from smartstep.rule_inputs import load_signals, load_stages, signal_names
 from smartstep.rules.engine import Facts, evaluate, stage_allows, weeks_needed
 from smartstep.rules.loader import RuleSet
-from smartstep.rules.model import STAGES
 from smartstep.situations import SituationSpace, similar_situations
 from smartstep.weeks import shift_week
 
@@ -32,12 +30,6 @@ class AdviceRun:
 
     period: str | None
     advice: tuple[Advice, ...]
-
-
-def organisation_stages(db: sqlite_utils.Database, team: str = "all") -> dict[str, str]:
-    """Stage name per dimension from the latest capability assessment (empty if never taken)."""
-    profile = current_stage(db, team)
-    return {} if profile is None else {d: STAGES[s - 1] for d, s in profile.stages.items()}
 
 
 def next_steps(
@@ -65,8 +57,8 @@ def next_steps(
     cooldowns = {r.id: r.cooldown for r in rules}
     check_outcomes(db, period, horizons)
     history = load_history(db, until=period, weeks=weeks_needed(rules))
-    stages = organisation_stages(db)
-    facts = Facts(stages=stages, last_fired=last_fired(db, period), signals=_signals(db, period))
+    stages = load_stages(db)
+    facts = Facts(stages=stages, last_fired=last_fired(db, period), signals=_signals(db, period, rules, as_of))
     candidates = evaluate(rules, history, period, facts, teams).candidates
     learning = load_learning(db, period, cooldowns)
     situations = _situations(db, period, {(c.rule_id, c.team) for c in candidates}, horizons)
@@ -104,15 +96,22 @@ def _situations(
 _SIGNALS: dict[tuple, dict] = {}
 
 
-def _signals(db: sqlite_utils.Database, period: str) -> dict[tuple[str, str], tuple[float, str]]:
-    """Repeated-problem signals, cached while the tickets table is unchanged: finding them means
-    clustering weeks of tickets, and every question in a busy Slack channel would redo it."""
-    version = db.execute("SELECT count(*), max(rowid), max(solved_at) FROM tickets").fetchone()
-    key = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), period, *version)
+def _signals(
+    db: sqlite_utils.Database, period: str, rules: tuple, as_of: datetime | None
+) -> dict[tuple[str, str], tuple[float, str]]:
+    """Signals beyond metrics (repeated problems, drivers), cached while the tickets and surveys
+    are unchanged: finding them means clustering weeks of tickets or resampling survey answers,
+    and every question in a busy Slack channel would redo it."""
+    version = db.execute(
+        "SELECT (SELECT count(*) FROM tickets), (SELECT max(rowid) FROM tickets), (SELECT max(solved_at) FROM tickets),"
+        " (SELECT count(*) FROM surveys), (SELECT max(rowid) FROM surveys)"
+    ).fetchone()
+    names = tuple(sorted(signal_names(rules)))
+    key = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), period, names, *version)
     if key not in _SIGNALS:
         if len(_SIGNALS) > 64:
             _SIGNALS.clear()
-        _SIGNALS[key] = repeated_problem_signals(db, period)
+        _SIGNALS[key] = load_signals(db, period, rules, as_of)
     return _SIGNALS[key]
 
 

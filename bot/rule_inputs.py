@@ -12,12 +12,12 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
+from smartstep.advice_log import last_fired
 from smartstep.errors import UserError
 from smartstep.metric_values import History, current_period, known_teams, load_history
-from smartstep.rules.engine import Facts, LastFired, weeks_needed
+from smartstep.rules.engine import Facts, weeks_needed
 from smartstep.rules.loader import RuleSet, default_rules_path, load_rules
 from smartstep.rules.model import SIGNALS, STAGES, Rule, condition_metrics, did_you_mean
-from smartstep.weeks import iso_week, parse_time
 
 NO_DATA = "the store has no metric data yet; import data or run `smartstep demo` first"
 
@@ -56,7 +56,7 @@ def load_rule_inputs(db: sqlite_utils.Database, rules: Sequence[Rule], as_of: da
         raise UserError(NO_DATA)
     facts = Facts(
         stages=load_stages(db),
-        last_fired=load_last_fired(db, rules, current),
+        last_fired=last_fired(db, current),
         signals=load_signals(db, current, rules, as_of),
     )
     return RuleInputs(history, current, facts, tuple(known_teams(db)))
@@ -72,25 +72,6 @@ def load_stages(db: sqlite_utils.Database) -> dict[str, str]:
     if profile is None:
         return {}
     return {dim: STAGES[stage - 1] for dim, stage in profile.stages.items() if 1 <= stage <= len(STAGES)}
-
-
-def load_last_fired(db: sqlite_utils.Database, rules: Sequence[Rule], current: str) -> dict[tuple[str, str], LastFired]:
-    """The latest logged advice per (rule, team) before now, with its evidence strength."""
-    weights = {r.id: r.weight for r in rules}
-    rows = db.execute(
-        "SELECT rule_id, team, period, score, created_at FROM advice a WHERE created_at = "
-        "(SELECT max(created_at) FROM advice b WHERE b.rule_id = a.rule_id AND b.team = a.team)"
-    ).fetchall()
-    out = {}
-    for rule_id, team, period, score, created_at in rows:
-        if rule_id not in weights:
-            continue
-        period = period or iso_week(parse_time(created_at))
-        if period > current:
-            continue
-        strength = min(1.0, (score or 0.0) / weights[rule_id]) if weights[rule_id] else 0.0
-        out[(rule_id, team)] = LastFired(period, strength)
-    return out
 
 
 def signal_names(rules: Sequence[Rule]) -> set[str]:
