@@ -91,6 +91,7 @@ class Advice:
     reasons: tuple[str, ...] = ()
     similar_situations: tuple[PastSituation, ...] = ()
     advice_id: str | None = None
+    drivers: tuple[dict[str, Any], ...] = ()  # what drives the target survey metric for this team
 
     def to_json(self) -> dict[str, Any]:
         """The advice shape in INTERFACE.md (stable fields first)."""
@@ -109,6 +110,7 @@ class Advice:
             "period": c.period,
             "target": c.target,
             "reasons": list(self.reasons),
+            "drivers": list(self.drivers),
         }
 
 

@@ -7,7 +7,7 @@ so a step advised anywhere is ranked, explained and remembered the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlite_utils
@@ -65,6 +65,7 @@ def next_steps(
     fit = frozenset(r.id for r in rules if r.requires.stage is not None and stage_allows(r, stages))
     ranked = fold_symptoms(rank(candidates, learning, situations, fit), _weekly_series(history, period))
     chosen = _per_team(ranked, k) if per_team else _balanced(ranked, k)
+    chosen = [_with_drivers(db, item, as_of) for item in chosen]
     if log and chosen:
         chosen = log_advice(db, chosen, surface, at=at, make_id=make_id)
     return AdviceRun(period, tuple(chosen))
@@ -113,6 +114,31 @@ def _signals(
             _SIGNALS.clear()
         _SIGNALS[key] = load_signals(db, period, rules, as_of)
     return _SIGNALS[key]
+
+
+SURVEY_METRICS = ("csat", "ces", "nps")
+_DRIVERS: dict[tuple, tuple] = {}
+
+
+def _with_drivers(db: sqlite_utils.Database, item: Advice, as_of: datetime | None) -> Advice:
+    """A step about CSAT, CES or NPS carries what actually drives that score for the team (stable
+    drivers only), and names the top one in its reasons."""
+    target, team = item.candidate.target, item.candidate.team
+    if target not in SURVEY_METRICS:
+        return item
+    version = db.execute("SELECT count(*), max(rowid) FROM surveys").fetchone()
+    key = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), team, target, as_of, *version)
+    if key not in _DRIVERS:
+        from smartstep.driver_data import load_driver_report
+        from smartstep.driver_text import driver_evidence, summary_line
+
+        report = load_driver_report(db, target, team=team, as_of=as_of, resamples=100)
+        found = tuple(driver_evidence(report)) if report is not None else ()
+        _DRIVERS[key] = (found, summary_line(report) if found else None)
+    found, line = _DRIVERS[key]
+    if not found:
+        return item
+    return replace(item, drivers=found, reasons=(*item.reasons, f"driver: {line}"))
 
 
 def _per_team(ranked: list[Advice], k: int) -> list[Advice]:

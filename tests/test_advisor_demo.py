@@ -100,3 +100,12 @@ def test_a_lead_conversation_on_the_demo(fresh):
     cases = answer("show similar cases for invoice pdf comes out blank", thread, context)
     assert cases.intent == "similar" and cases.data
     assert cases.data[0]["team"] == "Billing" and "pdf" in cases.data[0]["title"].lower()
+
+
+def test_a_step_about_effort_carries_what_drives_effort(fresh):
+    db, rules = fresh
+    run = next_steps(db, rules, teams=["Technical"], k=3, surface="test")
+    effort = next(a for a in run.advice if a.candidate.rule_id == "customer.effort_hidden_by_csat")
+    assert effort.drivers and effort.drivers[0]["factor"] == "contacts" and effort.drivers[0]["metric"] == "ces"
+    assert any(r.startswith("driver: Technical: contacts to resolve explains") for r in effort.reasons), effort.reasons
+    assert effort.to_json()["drivers"][0]["factor"] == "contacts"
