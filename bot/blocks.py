@@ -105,6 +105,13 @@ def chart_request(answer: Answer) -> dict[str, Any] | None:
     }
 
 
+def driver_bars(answer: Answer) -> list[tuple[str, float]]:
+    """The bars of a driver answer's chart: each stable driver and its share (empty: no chart)."""
+    if answer.intent != "drivers" or not isinstance(answer.data, dict):
+        return []
+    return [(str(d["label"]), float(d["share"])) for d in answer.data.get("drivers") or [] if d.get("share")]
+
+
 def fallback(text: str) -> str:
     return text[:3000] if text.strip() else "smartstep"
 

@@ -40,3 +40,24 @@ def metric_chart_png(history: History, metric: str, teams: list[str], period: st
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def driver_chart_png(bars: list[tuple[str, float]], title: str) -> bytes:
+    """A small horizontal bar chart: each stable driver's share of what moves the score, in percent."""
+    bars = bars[:6]
+    figure = Figure(figsize=(6.4, 0.6 + 0.45 * max(len(bars), 1)), dpi=110)
+    FigureCanvasAgg(figure)
+    axis = figure.add_subplot()
+    labels = [label for label, _ in reversed(bars)]
+    shares = [share for _, share in reversed(bars)]
+    axis.barh(labels, shares, color=OKABE_ITO[0])
+    for y, share in enumerate(shares):
+        axis.text(share + 1, y, f"{share:.0f}%", va="center", fontsize=10)
+    axis.set_xlim(0, max([*shares, 10]) * 1.2)
+    axis.set_xlabel("share of what moves the score (%)", fontsize=10)
+    axis.set_title(title, fontsize=12)
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from smartstep.blocks import answer_message
+from smartstep.blocks import answer_message, driver_bars
 from smartstep.listeners.replies import strip_mention, with_cue
+from smartstep.metric_chart import driver_chart_png
 from smartstep.slack_services import SlackServices
 
 CUE_EMOJI = "hourglass_flowing_sand"
@@ -44,8 +45,20 @@ class MessageHandlers:
 
         reply, cued = with_cue(lambda: self.services.ask(text[:MAX_QUESTION], key, event.get("user")), cue)
         message = answer_message(reply)
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False, **message)
+        posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False, **message)
         logger.debug("answered %s in %s with intent %s", event.get("ts"), channel, reply.intent)
+        bars = driver_bars(reply)
+        if bars:
+            png = driver_chart_png(
+                bars, f"What drives {reply.data['metric'].upper()} for {reply.data.get('team') or 'all teams'}"
+            )
+            client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts or posted.get("ts"),
+                content=png,
+                filename="drivers.png",
+                title="Drivers",
+            )
         if cued:
             try:
                 client.reactions_remove(channel=channel, timestamp=event["ts"], name=CUE_EMOJI)
