@@ -10,7 +10,7 @@ the cases that share a feature with it. No I/O here; `store.py` persists the arr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,9 +80,24 @@ class SimilarityIndex(BaseEstimator):
     # -- learning -------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], titles: Sequence[str]) -> SimilarityIndex:
         """Learn IDF from `texts`, index them; `titles` are the short forms used for re-ranking."""
+        return self.fit_batches([(texts, titles)])
+
+    def fit_batches(self, batches: Iterable[tuple[Sequence[str], Sequence[str]]]) -> SimilarityIndex:
+        """`fit` over (texts, titles) batches, so a caller streaming from a store never holds every text."""
         self.featurizer_ = self._new_featurizer()
-        words, chars = self._counts(texts, learn=True)
-        n = len(texts)
+        self.choices_ = []
+        word_parts, char_parts = [], []
+        for texts, titles in batches:
+            words, chars = self._counts(texts, learn=True)
+            word_parts.append(words)
+            char_parts.append(chars)
+            self.choices_.extend(default_process(t) for t in titles)
+        if not word_parts:
+            words, chars = self._counts([])
+        else:
+            words, chars = sp.vstack(word_parts, format="csr"), sp.vstack(char_parts, format="csr")
+        del word_parts, char_parts
+        n = words.shape[0]
         self.word_idf_ = bm25_idf(document_frequency(words), n, self.max_df)
         self.char_idf_ = tfidf_idf(document_frequency(chars), n, self.max_df)
         self.avgdl_ = float(words.sum()) / max(n, 1)
@@ -91,7 +106,6 @@ class SimilarityIndex(BaseEstimator):
         del words, chars  # at a million cases every copy is a gigabyte
         self.postings_ = documents.T.tocsr()
         del documents
-        self.choices_ = [default_process(t) for t in titles]
         self.alive_ = np.ones(n, dtype=bool)
         return self
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,30 +82,28 @@ class CaseIndex:
             self.index.remove(rows)
 
 
-def build_case_index(db: Any, index: SimilarityIndex | None = None) -> CaseIndex:
-    """Index every solved case in the store from scratch, holding only the columns it needs."""
+def build_case_index(db: Any, index: SimilarityIndex | None = None, batch: int = 50_000) -> CaseIndex:
+    """Index every solved case in the store from scratch, streaming texts in batches (never all at once)."""
     fingerprint = table_fingerprint(db)
-    columns: dict[str, list[Any]] = {
-        name: [] for name in ("ids", "signatures", "teams", "products", "channels", "solved_at", "texts", "titles")
-    }
-    for case in iter_cases(db) if fingerprint[0] else ():
-        for name, value in zip(
-            columns,
-            (
-                case.id,
-                case.signature,
-                case.team,
-                case.product,
-                case.channel,
-                case.solved_at,
-                index_text(case),
-                title_text(case),
-            ),
-            strict=True,
-        ):
-            columns[name].append(value)
-    texts, titles = columns.pop("texts"), columns.pop("titles")
-    index = (index or SimilarityIndex()).fit(texts, titles)
+    names = ("ids", "signatures", "teams", "products", "channels", "solved_at")
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+
+    def batches() -> Iterator[tuple[list[str], list[str]]]:
+        texts: list[str] = []
+        titles: list[str] = []
+        for case in iter_cases(db) if fingerprint[0] else ():
+            values = (case.id, case.signature, case.team, case.product, case.channel, case.solved_at)
+            for name, value in zip(names, values, strict=True):
+                columns[name].append(value)
+            texts.append(index_text(case))
+            titles.append(title_text(case))
+            if len(texts) == batch:
+                yield texts, titles
+                texts, titles = [], []
+        if texts:
+            yield texts, titles
+
+    index = (index or SimilarityIndex()).fit_batches(batches())
     return CaseIndex(index=index, fingerprint=fingerprint, **columns)
 
 

@@ -194,3 +194,12 @@ def test_near_duplicates_collapse_with_a_count(db):
 
 def test_an_empty_store_answers_with_no_cases(db):
     assert find_similar(db, "anything at all", cache=IndexCache()) == []
+
+
+def test_building_in_small_batches_gives_the_same_index(store):
+    from smartstep.knowledge.store import build_case_index
+
+    whole, batched = build_case_index(store), build_case_index(store, batch=2)
+    assert batched.ids == whole.ids == ["T1", "T2", "T3", "T5"]
+    assert (batched.index.postings_ != whole.index.postings_).nnz == 0
+    assert np.array_equal(batched.index.word_idf_, whole.index.word_idf_)
