@@ -38,6 +38,11 @@ class StoreWriter:
         self._at = {name: index for index, name in enumerate(schema.names)}
         self._dropped_indexes: list[str] | None = None
 
+    @property
+    def was_empty(self) -> bool:
+        """Whether the table held no rows before this import."""
+        return self._before == 0
+
     def _count(self) -> int:
         return self.db.execute(f"SELECT COUNT(*) FROM [{self.schema.table}]").fetchone()[0]
 

@@ -140,9 +140,12 @@ def _import(
             writer.write(rows)
             if tick:
                 tick()
+        first_load = writer.was_empty
         added, updated, since = writer.finish()
         if recompute_metrics:
-            recompute(db, since=since, customers=_customers_touched(db, schema.kind))
+            # Into an empty table every week is touched: one plain full recompute is cheaper.
+            scope = None if first_load and schema.kind == "tickets" else since
+            recompute(db, since=scope, customers=_customers_touched(db, schema.kind))
     return ImportSummary(schema.kind, source, added, updated, rejected, tuple(errors), since)
 
 
