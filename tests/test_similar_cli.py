@@ -72,10 +72,10 @@ def test_empty_query_fails_with_one_sentence(run):
 def test_garbage_query_returns_no_results_and_a_note(run):
     result = run("#### 12 !!", "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {
-        "results": [],
-        "note": "That text has no words to match on (only symbols, numbers or very short fragments).",
-    }
+    assert json.loads(result.stdout) == []
+    assert result.stderr == (
+        "smartstep: That text has no words to match on (only symbols, numbers or very short fragments).\n"
+    )
 
 
 def test_batch_answers_every_line_in_order_as_json_lines(run, tmp_path):

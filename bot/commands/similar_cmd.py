@@ -57,7 +57,9 @@ def similar_command(
     cases = find_similar(state.db(), text or "", k=k, **filters)
     note = GARBAGE if not cases and looks_like_garbage(text or "") else (NO_MATCH if not cases else None)
     if as_json:
-        emit_json([c.to_json() for c in cases] if note is None else {"results": [], "note": note})
+        emit_json([c.to_json() for c in cases])  # always a list, so scripts see one shape
+        if note:
+            click.echo(f"smartstep: {note}", err=True)
         return
     click.echo(note if note else "\n".join(_render(i, c) for i, c in enumerate(cases, 1)))
 
