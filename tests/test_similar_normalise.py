@@ -81,3 +81,10 @@ def test_snippet_is_redacted_single_line_and_bounded():
     short = snippet(text, limit=60)
     assert short.startswith("Refunded to card [card]. word")
     assert "\n" not in short and len(short) <= 61 and short.endswith("…")
+
+
+def test_invoice_and_order_ids_are_not_mistaken_for_phone_numbers():
+    from smartstep.knowledge import redact
+
+    text = "Regenerated INV-2026-04812 for order #12345678; call +1 555 010 2233 if it happens again"
+    assert redact(text) == "Regenerated INV-2026-04812 for order #12345678; call [phone] if it happens again"
