@@ -36,6 +36,8 @@ def demo_command(state: CliState, no_chat: bool, seed: int, force: bool, scale: 
         f"{summary.surveys:,} surveys, {summary.customers:,} customers."
     )
     history = _plant_history(state, seed)
+    cases = _index_cases(state)
+    click.echo(f"Similar-case index: {cases:,} solved cases, ready for `smartstep similar`.")
     click.echo(
         f"Earlier advice: {history.advice} steps advised over the past year, {history.ratings} rated by the "
         f"leads, {history.outcomes} measured after they were done."
@@ -95,3 +97,10 @@ def _show_next_steps(state: CliState) -> None:
     console = Console()
     console.print(f"\n[bold]Smartest next step per team, {run.period}[/bold]")
     console.print(mrkdwn_to_rich(advice_summary(run.advice)), highlight=False)
+
+
+def _index_cases(state: CliState) -> int:
+    """Build the similar-case index now, beside the store, so the first question is instant."""
+    from smartstep.knowledge import IndexCache
+
+    return len(IndexCache().get(state.db()).ids)
