@@ -143,3 +143,26 @@ def test_explain_says_what_where_and_when(store: Path, tmp_path: Path) -> None:
     unknown = run("--db", store, "rules", "explain", "backlog.hgh", "--rules", path)
     assert unknown.exit_code == 1
     assert unknown.stderr == "smartstep: unknown rule 'backlog.hgh' — did you mean 'backlog.high'?\n"
+
+
+def test_rules_commands_speak_json(tmp_path):
+    import json as _json
+
+    from click.testing import CliRunner as _Runner
+    from smartstep.cli import main as _main
+
+    runner = _Runner()
+    db = str(tmp_path / "s.db")
+    lint = runner.invoke(_main, ["--db", db, "rules", "lint", "--json"])
+    assert lint.exit_code == 0 and _json.loads(lint.stdout)["problems"] == []
+    tested = _json.loads(runner.invoke(_main, ["--db", db, "rules", "test", "--json"]).stdout)
+    assert tested["examples"] >= 40 and tested["failures"] == []
+    explained = _json.loads(
+        runner.invoke(_main, ["--db", db, "rules", "explain", "customer.effort_hidden_by_csat", "--json"]).stdout
+    )
+    assert explained["rule_id"] == "customer.effort_hidden_by_csat" and explained["fires_now"] == []
+    assert explained["defined_in"].endswith("customer.yaml:4")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - id: x\n", encoding="utf-8")
+    broken = runner.invoke(_main, ["--db", db, "rules", "lint", str(bad), "--json"])
+    assert broken.exit_code == 1 and _json.loads(broken.stdout)["problems"][0]["line"] >= 1
