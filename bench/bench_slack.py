@@ -1,11 +1,13 @@
 """Slack app under load: 200 signed mentions at concurrency 20 against HTTP mode on loopback.
 
-    .venv/bin/python bench/bench_slack.py [--scale 1.0] [--requests 200] [--concurrency 20]
+    .venv/bin/python bench/bench_slack.py [--scale 1.0] [--requests 200] [--concurrency 20] [--cases 100000]
 
 Measures, per mention, the ack latency (HTTP response from waitress + Bolt) and the reply latency
 (until the local Web API stand-in records the threaded chat.postMessage), and counts lost and
-duplicated replies. The baseline, in the same run, sends the same signed requests to a bare waitress
-WSGI app that answers 200 at once, so the ack ratio isolates what smartstep adds.
+duplicated replies. The store is the demo topped up to 100,000 solved cases with the similar-case
+index built beside it; one question in seven is a similar-case search. The baseline, in the same
+run, sends the same signed requests to a bare waitress WSGI app that answers 200 at once, so the
+ack ratio isolates what smartstep adds.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import waitress  # noqa: E402
 from slack_stub import SECRET, SlackStub, sign  # noqa: E402
@@ -38,6 +41,7 @@ QUESTIONS = [
     "ticket volume",
     "how is effort for {team}?",
     "nps {team}",
+    "show similar cases for {case}",
 ]
 
 
@@ -55,9 +59,31 @@ def build_store(path: Path, scale: float) -> list[str]:
     return teams
 
 
-def mention_body(n: int, team: str) -> tuple[str, str]:
+def add_cases(path: Path, total: int, teams: list[str]) -> list[str]:
+    """Top the store up to `total` solved cases with synthetic ones (dated inside the demo's past,
+    spread over its teams) and build the similar-case index beside it, as a deployment would have.
+    Returns a few case titles to ask about."""
+    from smartstep.knowledge import IndexCache
+    from synthetic_cases import generate_cases, ticket_rows
+
+    db = open_db(path)
+    have = db.execute("SELECT count(*) FROM tickets WHERE status IN ('solved', 'closed')").fetchone()[0]
+    extra = generate_cases(max(0, total - have), seed=5)
+    rows = ticket_rows(extra)
+    for n, row in enumerate(rows):
+        row["team"] = teams[n % len(teams)]
+        row["created_at"] = row["solved_at"] = min(row["solved_at"], "2026-10-31T12:00:00Z")
+    db["tickets"].insert_all(rows, batch_size=5000)
+    began = time.perf_counter()
+    cases = len(IndexCache().get(db).ids)
+    print(f"similar-case index: {cases:,} cases built in {time.perf_counter() - began:.1f} s")
+    db.close()
+    return [c["subject"] for c in extra[:: max(1, len(extra) // 50)]] or ["password reset email never arrives"]
+
+
+def mention_body(n: int, team: str, case: str = "password reset email never arrives") -> tuple[str, str]:
     ts = f"1700100000.{n:06d}"
-    text = QUESTIONS[n % len(QUESTIONS)].format(team=team)
+    text = QUESTIONS[n % len(QUESTIONS)].format(team=team, case=case)
     body = {
         "type": "event_callback",
         "team_id": "T1",
@@ -118,13 +144,13 @@ def run_app(db_path: Path, bodies: list[tuple[str, str]], concurrency: int) -> d
     server = BackgroundServer(create_server(build_app(settings, db_path), host="127.0.0.1", port=0)).start()
     url = f"http://127.0.0.1:{server.port}/slack/events"
     try:
-        warm = [mention_body(900000 + n, "x")[1] for n in range(6)]
+        warm = [mention_body(900000 + n, "x")[1] for n in range(len(QUESTIONS))]  # every kind, the index too
         fire(url, warm, 6)
-        stub.wait_for("chat.postMessage", count=6, timeout=60)
+        stub.wait_for("chat.postMessage", count=len(warm), timeout=60)
         already = len(stub.calls)
         results = fire(url, [b for _, b in bodies], concurrency)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(stub.calls_to("chat.postMessage")) < 6 + len(bodies):
+        while time.monotonic() < deadline and len(stub.calls_to("chat.postMessage")) < len(warm) + len(bodies):
             time.sleep(0.05)
         time.sleep(1.0)  # let any duplicate arrive before counting
         replies: dict[str, list[float]] = {}
@@ -156,6 +182,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--db", type=Path, help="copy this store instead of building the demo")
+    parser.add_argument("--cases", type=int, default=100_000, help="solved cases in the similar-case index")
     args = parser.parse_args()
     favour_acks()  # as `smartstep serve --http` does
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the queueing we measure
@@ -169,8 +196,9 @@ def main() -> None:
             source.close()
         else:
             teams = build_store(db_path, args.scale)
+        asked = add_cases(db_path, args.cases, teams)
         print(f"store built in {time.perf_counter() - started:.1f} s")
-        bodies = [mention_body(n, teams[n % len(teams)]) for n in range(args.requests)]
+        bodies = [mention_body(n, teams[n % len(teams)], asked[n % len(asked)]) for n in range(args.requests)]
         baseline = run_baseline([b for _, b in bodies], args.concurrency)
         app = run_app(db_path, bodies, args.concurrency)
     acks, reply = app["acks"], app["reply"]

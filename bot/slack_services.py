@@ -122,8 +122,10 @@ class SlackServices:
         return replace(base, skills={**base.skills, **self.skills(db, user or "slack")})
 
     def warm_up(self) -> None:
-        """Answer one question so models the engine trains on first use are ready before Slack asks."""
+        """Answer a metric question and a similar-case search, so the intent model is trained and the
+        case index is loaded (or built) before the first real question arrives."""
         self.ask("how is ticket volume?", "warm-up")
+        self.ask("show similar cases for password reset email never arrives", "warm-up")
 
     def ask(self, text: str, thread_key: str, user: str | None = None) -> Answer:
         """One question through the shared conversation engine, remembering the thread for "why?"."""
