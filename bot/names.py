@@ -1,17 +1,17 @@
-"""Matching what people type to the names the store knows (teams, metrics), typos allowed."""
+"""Matching what people type to the names the store and the rule base know, typos allowed."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 from smartstep.errors import UserError
 
 
-def suggest(name: str, known: Sequence[str], cutoff: float = 70) -> str | None:
-    """The closest known name, when one is close enough to be a likely typo."""
-    match = process.extractOne(name, known, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=cutoff)
-    return match[0] if match else None
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """A " — did you mean 'x'?" tail for an error sentence, or nothing when no known name is close."""
+    match = process.extractOne(name, known, scorer=fuzz.ratio, score_cutoff=70)
+    return f" — did you mean '{match[0]}'?" if match else ""
 
 
 def resolve(name: str, known: Sequence[str], what: str) -> str:
@@ -19,8 +19,8 @@ def resolve(name: str, known: Sequence[str], what: str) -> str:
     for candidate in known:
         if candidate.casefold() == name.strip().casefold():
             return candidate
-    hint = suggest(name, known)
+    hint = did_you_mean(name, known)
     if hint:
-        raise UserError(f"unknown {what} '{name}' — did you mean '{hint}'?")
+        raise UserError(f"unknown {what} '{name}'{hint}")
     listed = ", ".join(known) if known else "none yet (import data first)"
     raise UserError(f"unknown {what} '{name}'; known {what}s: {listed}")

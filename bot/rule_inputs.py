@@ -17,7 +17,7 @@ from smartstep.errors import UserError
 from smartstep.metric_values import History, current_period, known_teams, load_history
 from smartstep.rules.engine import Facts, weeks_needed
 from smartstep.rules.loader import RuleSet, default_rules_path, load_rules
-from smartstep.rules.model import SIGNALS, STAGES, Rule, condition_metrics, did_you_mean
+from smartstep.rules.model import SIGNALS, STAGES, Rule, condition_metrics
 
 NO_DATA = "the store has no metric data yet; import data or run `smartstep demo` first"
 
@@ -36,15 +36,6 @@ def load_rule_base(path: Path | None, settings_path: Path | None = None) -> Rule
     if not chosen.exists():
         raise UserError(f"rule path '{chosen}' does not exist")
     return load_rules(chosen)
-
-
-def resolve_team(team: str, teams: Sequence[str]) -> str:
-    """The stored spelling of a team name, or a one-sentence error with a suggestion."""
-    for known in teams:
-        if known.casefold() == team.strip().casefold():
-            return known
-    hint = did_you_mean(team, list(teams)) or f" (known teams: {', '.join(teams)})"
-    raise UserError(f"unknown team '{team}'{hint}")
 
 
 def load_rule_inputs(db: sqlite_utils.Database, rules: Sequence[Rule], as_of: datetime | None = None) -> RuleInputs:

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 from smartstep.errors import UserError
-from smartstep.rules.model import LEAF_KINDS, Rule, RuleFile, did_you_mean
+from smartstep.names import did_you_mean
+from smartstep.rules.model import LEAF_KINDS, Rule, RuleFile
 
 MAX_FILE_BYTES = 2_000_000
 MAX_FILES = 200

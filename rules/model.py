@@ -22,8 +22,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from rapidfuzz import fuzz, process
 from smartstep.definitions import load_definitions
+from smartstep.names import did_you_mean
 
 STAGES = ("chaos", "managed", "professional", "proactive", "invisible")
 DIMENSIONS = ("process", "people", "technology", "knowledge", "measurement")
@@ -36,12 +36,6 @@ _GRADING = re.compile(
     r"|\bagent\s+(leaderboard|league table|ranking)s?\b|\bname\s+and\s+shame\b|\bshame\b",
     re.IGNORECASE,
 )
-
-
-def did_you_mean(name: str, known: tuple[str, ...] | list[str]) -> str:
-    """A ' — did you mean ...?' tail, or nothing when no known name is close."""
-    match = process.extractOne(name, known, scorer=fuzz.ratio, score_cutoff=70)
-    return f" — did you mean '{match[0]}'?" if match else ""
 
 
 def _check_metric(name: str) -> str:

@@ -26,7 +26,8 @@ def digest_command(state: CliState, team: str | None, dry_run: bool, out: Path |
     """Build the weekly digest: scorecard moves, top steps, outcomes, call-backs, trend chart."""
     from smartstep.digest_post import render_digest
     from smartstep.metric_values import current_period, known_teams
-    from smartstep.rule_inputs import NO_DATA, load_rule_base, resolve_team
+    from smartstep.names import resolve
+    from smartstep.rule_inputs import NO_DATA, load_rule_base
 
     if out is not None and not dry_run:
         raise click.UsageError("--out goes with --dry-run (a posted digest writes no files)")
@@ -34,7 +35,7 @@ def digest_command(state: CliState, team: str | None, dry_run: bool, out: Path |
     db = state.db()
     if current_period(db, state.as_of) is None:
         raise UserError(NO_DATA)
-    teams = [resolve_team(team, known_teams(db))] if team else None
+    teams = [resolve(team, known_teams(db), "team")] if team else None
     if dry_run or as_json:
         rendered = render_digest(db, ruleset, teams=teams, as_of=state.as_of, log=False, chart=dry_run)
         if dry_run:

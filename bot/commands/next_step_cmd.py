@@ -10,9 +10,10 @@ from rich.console import Console
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
 from smartstep.metric_values import current_period, known_teams
+from smartstep.names import resolve
 from smartstep.pipeline import next_steps
 from smartstep.replies import advice_text
-from smartstep.rule_inputs import NO_DATA, load_rule_base, resolve_team
+from smartstep.rule_inputs import NO_DATA, load_rule_base
 from smartstep.terminal import mrkdwn_to_rich
 
 
@@ -30,7 +31,7 @@ def next_step_command(state: CliState, team: str | None, k: int, rules_path: Pat
     db = state.db()
     if current_period(db, state.as_of) is None:
         raise UserError(NO_DATA)
-    teams = [resolve_team(team, known_teams(db))] if team is not None else None
+    teams = [resolve(team, known_teams(db), "team")] if team is not None else None
     run = next_steps(db, ruleset, teams=teams, k=k, surface="cli", as_of=state.as_of)
     if as_json:
         emit_json([a.to_json() for a in run.advice])

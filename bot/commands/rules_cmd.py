@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
+from smartstep.names import did_you_mean
 from smartstep.rule_inputs import load_rule_base, load_rule_inputs
 from smartstep.rules.engine import evaluate
 from smartstep.rules.lint import explain_rule, lint, run_examples
 from smartstep.rules.loader import default_rules_path
-from smartstep.rules.model import did_you_mean
 
 PATH_ARG = click.argument("path", required=False, type=click.Path(path_type=Path))
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
