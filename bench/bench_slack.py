@@ -15,7 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -136,13 +139,49 @@ def run_baseline(bodies: list[str], concurrency: int) -> list[float]:
         server.stop()
 
 
-def run_app(db_path: Path, bodies: list[tuple[str, str]], concurrency: int) -> dict:
-    stub = SlackStub()
-    settings = Settings(
-        db_path=db_path, slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_api_url=stub.api_url
+def serve_process(db_path: Path, stub: SlackStub) -> tuple[subprocess.Popen, int]:
+    """`smartstep serve --http` in its own process, as in production: the load generator and the Web
+    API stand-in stay in this process and do not compete with the app for its interpreter lock."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": stub.api_url,
+        "SMARTSTEP_DB": str(db_path),
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smartstep", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    server = BackgroundServer(create_server(build_app(settings, db_path), host="127.0.0.1", port=0)).start()
-    url = f"http://127.0.0.1:{server.port}/slack/events"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    sys.exit("smartstep serve did not come up within 60 s")
+
+
+def run_app(db_path: Path, bodies: list[tuple[str, str]], concurrency: int, separate: bool = False) -> dict:
+    stub = SlackStub()
+    process = server = None
+    if separate:
+        process, port = serve_process(db_path, stub)
+    else:
+        settings = Settings(
+            db_path=db_path, slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_api_url=stub.api_url
+        )
+        server = BackgroundServer(create_server(build_app(settings, db_path), host="127.0.0.1", port=0)).start()
+        port = server.port
+    url = f"http://127.0.0.1:{port}/slack/events"
     try:
         warm = [mention_body(900000 + n, "x")[1] for n in range(len(QUESTIONS))]  # every kind, the index too
         fire(url, warm, 6)
@@ -172,7 +211,11 @@ def run_app(db_path: Path, bodies: list[tuple[str, str]], concurrency: int) -> d
             "duplicated": duplicated,
         }
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
         stub.close()
 
 
@@ -183,6 +226,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--db", type=Path, help="copy this store instead of building the demo")
     parser.add_argument("--cases", type=int, default=100_000, help="solved cases in the similar-case index")
+    parser.add_argument(
+        "--separate", action="store_true", help="run the app as `smartstep serve --http` in its own process"
+    )
     args = parser.parse_args()
     favour_acks()  # as `smartstep serve --http` does
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" is the queueing we measure
@@ -200,7 +246,7 @@ def main() -> None:
         print(f"store built in {time.perf_counter() - started:.1f} s")
         bodies = [mention_body(n, teams[n % len(teams)], asked[n % len(asked)]) for n in range(args.requests)]
         baseline = run_baseline([b for _, b in bodies], args.concurrency)
-        app = run_app(db_path, bodies, args.concurrency)
+        app = run_app(db_path, bodies, args.concurrency, separate=args.separate)
     acks, reply = app["acks"], app["reply"]
     ms = 1000
     print(f"{args.requests} signed mentions, concurrency {args.concurrency}; statuses {sorted(set(app['statuses']))}")

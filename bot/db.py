@@ -228,6 +228,19 @@ def m007_survey_time_indexes(db: sqlite_utils.Database) -> None:
     db["surveys"].create_index(["responded_at"], if_not_exists=True)
 
 
+@MIGRATIONS()
+def m008_data_versions(db: sqlite_utils.Database) -> None:
+    """A counter that moves whenever the tickets table changes, by any path and any connection, so
+    readers with a cached view (the similar-case index) can check for changes with one row read."""
+    db["data_versions"].create({"name": str, "version": int}, pk="name", not_null={"version"})
+    db["data_versions"].insert({"name": "tickets", "version": 0})
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER tickets_version_{event.lower()} AFTER {event} ON tickets BEGIN "
+            "UPDATE data_versions SET version = version + 1 WHERE name = 'tickets'; END"
+        )
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
     db = sqlite_utils.Database(str(path))

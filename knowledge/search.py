@@ -8,6 +8,7 @@ costs a query, and an import is followed without anyone asking for a rebuild.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -120,10 +121,13 @@ def _db_file(db: Any) -> str:
     return next((row[2] for row in rows if row[1] == "main"), "") or ""
 
 
-def _change_token(db: Any) -> tuple[int, int, int]:
-    """Moves when anyone commits: data_version for other connections, total_changes for this one."""
-    version = db.execute("PRAGMA data_version").fetchone()[0]
-    return id(db.conn), int(version), int(db.conn.total_changes)
+def _change_token(db: Any) -> tuple[int, ...]:
+    """Moves only when the tickets table changes (a trigger-kept counter, one row read), whichever
+    connection or thread asks: other writes, such as Slack logging advice, leave the index alone."""
+    try:
+        return (int(db.execute("SELECT version FROM data_versions WHERE name = 'tickets'").fetchone()[0]),)
+    except (TypeError, sqlite3.OperationalError):  # a store from before the counter existed
+        return id(db.conn), int(db.execute("PRAGMA data_version").fetchone()[0]), int(db.conn.total_changes)
 
 
 DEFAULT_CACHE = IndexCache()

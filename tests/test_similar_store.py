@@ -203,3 +203,17 @@ def test_building_in_small_batches_gives_the_same_index(store):
     assert batched.ids == whole.ids == ["T1", "T2", "T3", "T5"]
     assert (batched.index.postings_ != whole.index.postings_).nnz == 0
     assert np.array_equal(batched.index.word_idf_, whole.index.word_idf_)
+
+
+def test_only_ticket_changes_move_the_index_change_token(store, db_path):
+    from smartstep.db import open_db
+    from smartstep.knowledge.search import _change_token
+
+    before = _change_token(store)
+    store["teams"].insert({"name": "Somewhere"}, replace=True)  # Slack logging advice and the like
+    assert _change_token(store) == before
+    other = open_db(db_path)
+    assert _change_token(other) == before  # the same answer from any connection or thread
+    other["tickets"].update("T2", {"resolution": "Cleared the cache, then it worked."})
+    other.close()
+    assert _change_token(store) != before
