@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import sqlite_utils
 from smartstep.csv_schema import Schema
+from smartstep.db import set_tickets_version_triggers
 from smartstep.weeks import iso_week, parse_time
 
 Row = Sequence[object]
@@ -37,6 +38,7 @@ class StoreWriter:
         self._sql = _upsert_sql(schema)
         self._at = {name: index for index, name in enumerate(schema.names)}
         self._dropped_indexes: list[str] | None = None
+        self._versioning_paused = False
 
     @property
     def was_empty(self) -> bool:
@@ -51,6 +53,9 @@ class StoreWriter:
             return
         if self._before and self.schema.key == ("id",):
             self._touch(self._old_rows([row[0] for row in batch]))
+        if self.schema.table == "tickets" and not self._versioning_paused:
+            set_tickets_version_triggers(self.db, on=False)  # bumped once in finish()
+            self._versioning_paused = True
         self.db.conn.executemany(self._sql, batch)
         self.written += len(batch)
         if self._dropped_indexes is None and self.written >= BULK_ROWS and self.written * 4 >= self._before:
@@ -64,6 +69,8 @@ class StoreWriter:
         """Upsert the teams seen; return (added, updated, since) where since is team -> ISO week."""
         for sql in self._dropped_indexes or ():
             self.db.execute(sql)
+        if self._versioning_paused:
+            set_tickets_version_triggers(self.db, on=True)
         self.db.conn.executemany("INSERT OR IGNORE INTO teams (name) VALUES (?)", [(t,) for t in sorted(self._teams)])
         added = self._count() - self._before
         since = {team: iso_week(parse_time(moment)) for team, moment in sorted(self._earliest.items())}

@@ -217,3 +217,29 @@ def test_only_ticket_changes_move_the_index_change_token(store, db_path):
     other["tickets"].update("T2", {"resolution": "Cleared the cache, then it worked."})
     other.close()
     assert _change_token(store) != before
+
+
+def test_an_import_moves_the_change_token_once_and_keeps_the_counter_working(db_path):
+    from smartstep.db import open_db
+    from smartstep.importers import import_records
+    from smartstep.knowledge.search import _change_token
+
+    db = open_db(db_path)
+    before = _change_token(db)
+    rows = [
+        {
+            "id": f"I{i}",
+            "created_at": "2026-11-02T10:00:00Z",
+            "solved_at": "2026-11-03T10:00:00Z",
+            "status": "solved",
+            "team": "Billing",
+            "subject": f"Problem {i}",
+        }
+        for i in range(3)
+    ]
+    import_records(db, "tickets", rows, source="test")
+    after = _change_token(db)
+    assert after != before
+    db["tickets"].update("I1", {"subject": "Edited by hand"})  # the per-row counter is back in place
+    assert _change_token(db) != after
+    db.close()
