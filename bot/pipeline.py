@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import sqlite_utils
 from smartstep.advice_log import done_steps, last_fired, load_learning, log_advice, new_advice_id
@@ -94,30 +95,33 @@ def _situations(
     return similar_situations(SituationSpace(history), period, wanted, done)
 
 
-_SIGNALS: dict[tuple, dict] = {}
+_MEMO: dict[tuple, Any] = {}
+
+
+def _memo(db: sqlite_utils.Database, key: tuple, compute: Callable[[], Any]) -> Any:
+    """Results that depend only on tickets and surveys (repeated-problem clusters, driver reports),
+    kept while neither table changed: every question in a busy Slack channel would redo them."""
+    stamp = db.execute(
+        "SELECT (SELECT version FROM data_versions WHERE name = 'tickets'),"
+        " (SELECT count(*) FROM surveys), (SELECT max(rowid) FROM surveys)"
+    ).fetchone()
+    full = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), *stamp, *key)
+    if full not in _MEMO:
+        if len(_MEMO) > 128:
+            _MEMO.clear()
+        _MEMO[full] = compute()
+    return _MEMO[full]
 
 
 def _signals(
     db: sqlite_utils.Database, period: str, rules: tuple, as_of: datetime | None
 ) -> dict[tuple[str, str], tuple[float, str]]:
-    """Signals beyond metrics (repeated problems, drivers), cached while the tickets and surveys
-    are unchanged: finding them means clustering weeks of tickets or resampling survey answers,
-    and every question in a busy Slack channel would redo it."""
-    version = db.execute(
-        "SELECT (SELECT count(*) FROM tickets), (SELECT max(rowid) FROM tickets), (SELECT max(solved_at) FROM tickets),"
-        " (SELECT count(*) FROM surveys), (SELECT max(rowid) FROM surveys)"
-    ).fetchone()
+    """Signals beyond metrics (repeated problems, drivers) that some rule uses."""
     names = tuple(sorted(signal_names(rules)))
-    key = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), period, names, *version)
-    if key not in _SIGNALS:
-        if len(_SIGNALS) > 64:
-            _SIGNALS.clear()
-        _SIGNALS[key] = load_signals(db, period, rules, as_of)
-    return _SIGNALS[key]
+    return _memo(db, ("signals", period, names, as_of), lambda: load_signals(db, period, rules, as_of))
 
 
 SURVEY_METRICS = ("csat", "ces", "nps")
-_DRIVERS: dict[tuple, tuple] = {}
 
 
 def _with_drivers(db: sqlite_utils.Database, item: Advice, as_of: datetime | None) -> Advice:
@@ -126,19 +130,19 @@ def _with_drivers(db: sqlite_utils.Database, item: Advice, as_of: datetime | Non
     target, team = item.candidate.target, item.candidate.team
     if target not in SURVEY_METRICS:
         return item
-    version = db.execute("SELECT count(*), max(rowid) FROM surveys").fetchone()
-    key = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), team, target, as_of, *version)
-    if key not in _DRIVERS:
+
+    def report() -> tuple[tuple, str | None]:
         from smartstep.driver_data import load_driver_report
         from smartstep.driver_text import driver_evidence, summary_line
 
-        report = load_driver_report(db, target, team=team, as_of=as_of, resamples=100)
-        found = tuple(driver_evidence(report)) if report is not None else ()
-        _DRIVERS[key] = (found, summary_line(report) if found else None)
-    found, line = _DRIVERS[key]
-    if not found:
+        found = load_driver_report(db, target, team=team, as_of=as_of, resamples=100)
+        evidence = tuple(driver_evidence(found)) if found is not None else ()
+        return evidence, summary_line(found) if evidence else None
+
+    evidence, line = _memo(db, ("drivers", team, target, as_of), report)
+    if not evidence:
         return item
-    return replace(item, drivers=found, reasons=(*item.reasons, f"driver: {line}"))
+    return replace(item, drivers=evidence, reasons=(*item.reasons, f"driver: {line}"))
 
 
 def _per_team(ranked: list[Advice], k: int) -> list[Advice]:
