@@ -1,12 +1,13 @@
 """Texts -> hashed count matrices, fast enough for a million cases.
 
-Word work is done once per *distinct* word, never per occurrence: each distinct word gets
-its stem's column and its character n-gram columns (computed once, cached); a document
-is then just an array of word ids. Word unigrams and bigrams are counted with numpy over
-the whole batch, and character n-gram counts are one sparse product, documents x words
-times words x n-grams. The columns match sklearn's `char_wb` idea (n-grams inside each
-word, padded with a space) and are stable murmurhash values, so nothing but the
-parameters is needed to rebuild the same features later.
+Word work is done once per *distinct* word, never per occurrence: a batch of texts is
+tokenised by one regex pass and pandas' hash factorisation, each distinct word gets its
+stem's column and its character n-gram columns (computed once, cached), and a document
+is then just a run of word ids (`Tokens`, 4 bytes a word). Word unigrams and bigrams are
+counted with numpy over the whole batch, and character n-gram counts are one sparse
+product, documents x words times words x n-grams. The columns match sklearn's `char_wb`
+idea (n-grams inside each word, padded with a space) and are stable murmurhash values, so
+nothing but the parameters is needed to rebuild the same features later.
 """
 
 from __future__ import annotations
@@ -14,19 +15,34 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils import murmurhash3_32
 from smartstep.knowledge.terms import STOP_WORDS, stem
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_SEPARATOR = "\x01"  # joins a batch for one regex pass; never part of a token
+_TOKEN_OR_SEPARATOR = re.compile(_TOKEN.pattern + "|" + _SEPARATOR, re.UNICODE)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def words_of(text: str) -> list[str]:
     """Lower-cased word tokens of two or more characters, apostrophes folded ("can't" -> "cant")."""
     return [t.replace("'", "") for t in _TOKEN.findall(text.lower()) if len(t) > 1]
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A batch of documents as word ids: `flat` holds every document's ids in order, `lengths` splits it."""
+
+    flat: np.ndarray  # int32 word ids
+    lengths: np.ndarray  # int64 words per document
+
+    def __len__(self) -> int:
+        return len(self.lengths)
 
 
 class Featurizer:
@@ -72,28 +88,52 @@ class Featurizer:
         self, texts: Sequence[str], bigrams: bool = True, learn: bool = False
     ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """(word counts, char n-gram counts); `learn` also counts each word's document frequency."""
-        ids, new = self.ids, []
+        return self.counts(self.tokenize(texts, learn), bigrams)
 
-        def word_id(word: str) -> int:
-            found = ids.get(word)
-            if found is None:
-                found = ids[word] = len(ids)
-                new.append(word)
-            return found
-
-        docs = [[word_id(w) for w in words_of(t)] for t in texts]
+    def tokenize(self, texts: Sequence[str], learn: bool = False) -> Tokens:
+        """The texts as word ids (the same words `words_of` gives), new words registered on the way."""
+        if not texts:
+            return Tokens(np.zeros(0, np.int32), np.zeros(0, np.int64))
+        raw = _TOKEN_OR_SEPARATOR.findall(_SEPARATOR.join(texts).lower())
+        codes, uniques = pd.factorize(np.array(raw, dtype=object))
+        new: list[str] = []
+        word_ids = np.fromiter((self._word_id(u, new) for u in uniques), dtype=np.int64, count=len(uniques))
         if new:
-            self.words.extend(new)
             self._register(new)
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        flat = np.fromiter((i for d in docs for i in d), dtype=np.int64, count=int(lengths.sum()))
-        row = np.repeat(np.arange(len(docs)), lengths)
+        ids = word_ids[codes]
+        ends = ids == -2  # separators
+        row = np.cumsum(ends) - ends
+        keep = ids >= 0
+        flat, row = ids[keep].astype(np.int32), row[keep]
+        lengths = np.bincount(row, minlength=len(texts)).astype(np.int64)
         if learn and len(flat):
             vocabulary = len(self.ids)
-            seen = np.unique(row * vocabulary + flat) % vocabulary
+            seen = pd.unique(row * vocabulary + flat) % vocabulary
             self._df = np.concatenate([self._df, np.zeros(vocabulary - len(self._df), np.int64)])
             self._df += np.bincount(seen, minlength=vocabulary)
-        return self._words(flat, row, len(docs), bigrams), self._chars(flat, row, lengths, len(docs))
+        return Tokens(flat, lengths)
+
+    def _word_id(self, token: str, new: list[str]) -> int:
+        """-2 for the batch separator, -1 for a one-letter token, else the word's id (new words registered)."""
+        if token == _SEPARATOR:
+            return -2
+        if len(token) < 2:
+            return -1
+        word = token.replace("'", "")
+        found = self.ids.get(word)
+        if found is None:
+            found = self.ids[word] = len(self.words)
+            self.words.append(word)
+            new.append(word)
+        return found
+
+    def counts(self, tokens: Tokens, bigrams: bool = True) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """(word counts, char n-gram counts) of tokenised documents: numpy and scipy only, no Python loop."""
+        row = np.repeat(np.arange(len(tokens), dtype=np.int64), tokens.lengths)
+        return (
+            self._words(tokens.flat, row, len(tokens), bigrams),
+            self._chars(tokens.flat, row, tokens.lengths, len(tokens)),
+        )
 
     def _words(self, flat: np.ndarray, row: np.ndarray, n_docs: int, bigrams: bool) -> sp.csr_matrix:
         hashes = self._stem_hash[flat]
