@@ -20,7 +20,9 @@ from rapidfuzz.utils import default_process
 from sklearn.base import BaseEstimator
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
-from smartstep.knowledge.features import Featurizer, words_of
+from smartstep.knowledge.columns import TextColumn
+from smartstep.knowledge.features import Featurizer, Tokens, words_of
+from smartstep.knowledge.inverted import InvertedWriter
 from smartstep.knowledge.terms import STOP_WORDS, stem
 from smartstep.knowledge.weighting import (
     bm25_documents,
@@ -30,6 +32,9 @@ from smartstep.knowledge.weighting import (
     document_frequency,
     tfidf_idf,
 )
+
+_CHUNK = 20_000  # cases tokenised, counted and weighted together
+_SCORES_PER_PRODUCT = 32_000_000  # dense scores held at once in a batch search (128 MB)
 
 
 @dataclass(frozen=True)
@@ -83,39 +88,58 @@ class SimilarityIndex(BaseEstimator):
         return self.fit_batches([(texts, titles)])
 
     def fit_batches(self, batches: Iterable[tuple[Sequence[str], Sequence[str]]]) -> SimilarityIndex:
-        """`fit` over (texts, titles) batches, so a caller streaming from a store never holds every text."""
+        """`fit` over (texts, titles) batches, so a caller streaming from a store never holds every text.
+
+        Texts are tokenised once into word ids (4 bytes a word). A first pass over them counts
+        document frequencies; the second weights one chunk at a time and writes it straight
+        into the inverted matrix, so the peak is the finished index plus one chunk, never a
+        stack of count matrices and its transpose (7.7 GB at a million cases before).
+        """
         self.featurizer_ = self._new_featurizer()
-        self.choices_ = []
-        word_parts, char_parts = [], []
+        self.choices_ = TextColumn()
+        chunks: list[Tokens] = []
         for texts, titles in batches:
-            words, chars = self._counts(texts, learn=True)
-            word_parts.append(words)
-            char_parts.append(chars)
+            for start in range(0, len(texts), _CHUNK):
+                chunks.append(self.featurizer_.tokenize(texts[start : start + _CHUNK], learn=True))
             self.choices_.extend(default_process(t) for t in titles)
-        if not word_parts:
-            words, chars = self._counts([])
-        else:
-            words, chars = sp.vstack(word_parts, format="csr"), sp.vstack(char_parts, format="csr")
-        del word_parts, char_parts
-        n = words.shape[0]
-        self.word_idf_ = bm25_idf(document_frequency(words), n, self.max_df)
-        self.char_idf_ = tfidf_idf(document_frequency(chars), n, self.max_df)
-        self.avgdl_ = float(words.sum()) / max(n, 1)
+        n = sum(len(tokens) for tokens in chunks)
+        word_df, char_df = np.zeros(self.word_features), np.zeros(self.char_features)
+        length = 0.0
+        for tokens in chunks:
+            words, chars = self.featurizer_.counts(tokens, self.bigrams)
+            word_df += document_frequency(words)
+            char_df += document_frequency(chars)
+            length += float(words.data.sum())
+        self.word_idf_ = bm25_idf(word_df, n, self.max_df)
+        self.char_idf_ = tfidf_idf(char_df, n, self.max_df)
+        self.avgdl_ = length / max(n, 1)
         self.vocabulary_ = self.featurizer_.frequent_words(60000)
-        documents = self._documents(words, chars)
-        del words, chars  # at a million cases every copy is a gigabyte
-        self.postings_ = documents.T.tocsr()
-        del documents
+        # A case keeps a feature exactly when the feature has weight: zero-IDF features are dropped.
+        postings = np.concatenate([word_df * (self.word_idf_ > 0), char_df * (self.char_idf_ > 0)])
+        writer = InvertedWriter(postings.astype(np.int64), n)
+        while chunks:
+            writer.append(self._documents(*self.featurizer_.counts(chunks.pop(0), self.bigrams)))
+        self.postings_ = writer.finish()
+        self.recent_ = sp.csr_matrix((0, self.postings_.shape[0]), dtype=np.float32)
         self.alive_ = np.ones(n, dtype=bool)
         return self
 
+    @property
+    def size(self) -> int:
+        """Rows indexed so far, hidden ones included."""
+        return len(self.alive_)
+
     def add(self, texts: Sequence[str], titles: Sequence[str]) -> np.ndarray:
-        """Index more texts with the IDF already learned; returns their new row numbers."""
+        """Index more texts with the IDF already learned; returns their new row numbers.
+
+        They go to a small case-major matrix beside the inverted one: appending to it is a
+        cheap stack, where widening the inverted matrix would copy all of it.
+        """
         check_is_fitted(self, "postings_")
-        start = self.postings_.shape[1]
+        start = self.size
         if texts:
-            new = self._documents(*self._counts(texts)).T.tocsr()
-            self.postings_ = sp.hstack([self.postings_, new], format="csr", dtype=np.float32)
+            new = self._documents(*self._counts(texts))
+            self.recent_ = sp.vstack([self.recent_, new], format="csr", dtype=np.float32)
             self.choices_.extend(default_process(t) for t in titles)
             self.alive_ = np.concatenate([self.alive_, np.ones(len(texts), dtype=bool)])
         return np.arange(start, start + len(texts))
@@ -128,13 +152,11 @@ class SimilarityIndex(BaseEstimator):
     def _new_featurizer(self) -> Featurizer:
         return Featurizer(self.word_features, self.char_features, self.char_ngram_range, self.char_words)
 
-    def _counts(self, texts: Sequence[str], learn: bool = False) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    def _counts(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         if getattr(self, "featurizer_", None) is None:  # a loaded index rebuilds its word cache lazily
             self.featurizer_ = self._new_featurizer()
         # In chunks, so the per-word scratch arrays stay small however many cases there are.
-        parts = [
-            self.featurizer_.transform(texts[i : i + 50_000], self.bigrams, learn) for i in range(0, len(texts), 50_000)
-        ]
+        parts = [self.featurizer_.transform(texts[i : i + _CHUNK], self.bigrams) for i in range(0, len(texts), _CHUNK)]
         if len(parts) == 1:
             return parts[0]
         if not parts:
@@ -192,13 +214,24 @@ class SimilarityIndex(BaseEstimator):
         """Rank every query at once: one sparse product per batch of queries, then per-row top-k."""
         check_is_fitted(self, "postings_")
         allowed = self.alive_ if mask is None else self.alive_ & mask
+        # One dense score row per query: at a million cases, 32 of them are already 128 MB.
+        step = max(1, min(self.batch_size, _SCORES_PER_PRODUCT // max(self.size, 1)))
         results: list[list[Hit]] = []
-        for start in range(0, len(queries), self.batch_size):
-            chunk = list(queries[start : start + self.batch_size])
-            scores = (self.transform(chunk) @ self.postings_).toarray()
+        for start in range(0, len(queries), step):
+            chunk = list(queries[start : start + step])
+            scores = self._scores(self.transform(chunk))
             scores[:, ~allowed] = 0.0
             results.extend(self._finish(q, row, k) for q, row in zip(chunk, scores, strict=True))
         return results
+
+    def _scores(self, queries: sp.csr_matrix) -> np.ndarray:
+        """Queries x rows: the inverted matrix for the fitted cases, then the ones added since."""
+        fitted = self.postings_.shape[1]
+        scores = np.empty((queries.shape[0], self.size), dtype=np.float32)
+        scores[:, :fitted] = (queries @ self.postings_).toarray()
+        if self.recent_.shape[0]:
+            scores[:, fitted:] = (self.recent_ @ queries.T).T.toarray()
+        return scores
 
     def _finish(self, query: str, scores: np.ndarray, k: int) -> list[Hit]:
         size = min(len(scores), max(self.shortlist, 4 * k))

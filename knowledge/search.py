@@ -61,12 +61,13 @@ class Filters:
     def mask(self, case_index: CaseIndex) -> np.ndarray | None:
         """Rows that pass every filter (None when there is no filter): one vectorised pass per field."""
         mask = None
-        for name, wanted in (("teams", self.team), ("products", self.product), ("channels", self.channel)):
+        columns = (case_index.teams, case_index.products, case_index.channels)
+        for column, wanted in zip(columns, (self.team, self.product, self.channel), strict=True):
             if wanted:
-                hit = np.char.lower(case_index.column(name)) == wanted.strip().lower()
+                hit = column.equals_ignoring_case(wanted)
                 mask = hit if mask is None else mask & hit
         if self.solved_after:
-            hit = case_index.column("solved_at") >= self.solved_after
+            hit = case_index.solved_at >= self.solved_after.encode("ascii", "replace")
             mask = hit if mask is None else mask & hit
         return mask
 

@@ -1,29 +1,31 @@
 """The case index on disk, next to the DB, and kept in step with the tickets table.
 
-Arrays go in `.npz` files and the rest in JSON (never pickle: a pickle is tied to library
-versions and unsafe to load). Files are written under a fresh generation name and
-`meta.json` is replaced last, so a reader never sees half an index. When the tickets
-table moved, the exact difference is computed from per-case checksums: new and edited
+Arrays, the per-case columns included, go in `.npz` files and the rest in JSON (never
+pickle: a pickle is tied to library versions and unsafe to load). Files are written
+under a fresh generation name and `meta.json` is replaced last, so a reader never sees
+half an index. When the tickets table moved, the exact difference is computed from per-case checksums: new and edited
 cases are added with the learned IDF, reopened ones are hidden, and a full rebuild
 happens only when a large share of the index changed (the IDF would have drifted).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from smartstep.knowledge.cases import Case, index_text, iter_cases, solved_signatures, table_fingerprint, title_text
+from smartstep.knowledge.columns import LabelColumn, TextColumn
 from smartstep.knowledge.index import SimilarityIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 REBUILD_SHARE = 0.25
 _PARAMS = (
     "word_features",
@@ -43,38 +45,37 @@ _PARAMS = (
 
 @dataclass
 class CaseIndex:
-    """A fitted index plus, per row, the case id and the fields filters need."""
+    """A fitted index plus, per row, the case id and the fields filters need, as compact columns."""
 
     index: SimilarityIndex
-    ids: list[str]
-    signatures: list[int]
-    teams: list[str]
-    products: list[str]
-    channels: list[str]
-    solved_at: list[str]
+    ids: TextColumn
+    signatures: np.ndarray
+    teams: LabelColumn
+    products: LabelColumn
+    channels: LabelColumn
+    solved_at: np.ndarray  # ASCII bytes, so "solved after" is one vectorised comparison
     fingerprint: list[int]
-    row_of: dict[str, int] = field(default_factory=dict)
-    _columns: dict[str, np.ndarray] = field(default_factory=dict)
+    _row_of: dict[str, int] | None = None
 
-    def __post_init__(self) -> None:
-        self.row_of = {case_id: row for row, case_id in enumerate(self.ids) if self.index.alive_[row]}
-
-    def column(self, name: str) -> np.ndarray:
-        """A filter column as a numpy array (built once per change, compared vectorised)."""
-        if name not in self._columns or len(self._columns[name]) != len(self.ids):
-            self._columns[name] = np.array(getattr(self, name), dtype=str)
-        return self._columns[name]
+    @property
+    def row_of(self) -> dict[str, int]:
+        """Case id -> row of the live cases; built on first use (only updates need it)."""
+        if self._row_of is None:
+            alive = self.index.alive_
+            self._row_of = {case_id: row for row, case_id in enumerate(self.ids) if alive[row]}
+        return self._row_of
 
     def append(self, cases: list[Case]) -> None:
         self.index.add([index_text(c) for c in cases], [title_text(c) for c in cases])
-        for case in cases:
-            self.row_of[case.id] = len(self.ids)
-            self.ids.append(case.id)
-            self.signatures.append(case.signature)
-            self.teams.append(case.team)
-            self.products.append(case.product)
-            self.channels.append(case.channel)
-            self.solved_at.append(case.solved_at)
+        row_of, start = self.row_of, len(self.ids)
+        for offset, case in enumerate(cases):
+            row_of[case.id] = start + offset
+        self.ids.extend(c.id for c in cases)
+        self.signatures = np.concatenate([self.signatures, np.array([c.signature for c in cases], dtype=np.int64)])
+        self.teams.extend(c.team for c in cases)
+        self.products.extend(c.product for c in cases)
+        self.channels.extend(c.channel for c in cases)
+        self.solved_at = np.concatenate([self.solved_at, _times([c.solved_at for c in cases])])
 
     def hide(self, case_ids: list[str]) -> None:
         rows = [self.row_of.pop(case_id) for case_id in case_ids if case_id in self.row_of]
@@ -82,29 +83,39 @@ class CaseIndex:
             self.index.remove(rows)
 
 
+def _times(values: list[str]) -> np.ndarray:
+    return np.array([v.encode("ascii", "replace") for v in values], dtype="S32")
+
+
 def build_case_index(db: Any, index: SimilarityIndex | None = None, batch: int = 50_000) -> CaseIndex:
     """Index every solved case in the store from scratch, streaming texts in batches (never all at once)."""
     fingerprint = table_fingerprint(db)
-    names = ("ids", "signatures", "teams", "products", "channels", "solved_at")
-    columns: dict[str, list[Any]] = {name: [] for name in names}
+    ids, teams, products, channels = TextColumn(), LabelColumn(), LabelColumn(), LabelColumn()
+    signatures: list[np.ndarray] = []
+    solved_at: list[np.ndarray] = []
 
     def batches() -> Iterator[tuple[list[str], list[str]]]:
-        texts: list[str] = []
-        titles: list[str] = []
-        for case in iter_cases(db) if fingerprint[0] else ():
-            values = (case.id, case.signature, case.team, case.product, case.channel, case.solved_at)
-            for name, value in zip(names, values, strict=True):
-                columns[name].append(value)
-            texts.append(index_text(case))
-            titles.append(title_text(case))
-            if len(texts) == batch:
-                yield texts, titles
-                texts, titles = [], []
-        if texts:
-            yield texts, titles
+        cases = iter_cases(db) if fingerprint[0] else iter(())
+        while chunk := list(itertools.islice(cases, batch)):
+            ids.extend(c.id for c in chunk)
+            signatures.append(np.array([c.signature for c in chunk], dtype=np.int64))
+            teams.extend(c.team for c in chunk)
+            products.extend(c.product for c in chunk)
+            channels.extend(c.channel for c in chunk)
+            solved_at.append(_times([c.solved_at for c in chunk]))
+            yield [index_text(c) for c in chunk], [title_text(c) for c in chunk]
 
     index = (index or SimilarityIndex()).fit_batches(batches())
-    return CaseIndex(index=index, fingerprint=fingerprint, **columns)
+    return CaseIndex(
+        index=index,
+        ids=ids,
+        signatures=np.concatenate(signatures) if signatures else np.zeros(0, dtype=np.int64),
+        teams=teams,
+        products=products,
+        channels=channels,
+        solved_at=np.concatenate(solved_at) if solved_at else _times([]),
+        fingerprint=fingerprint,
+    )
 
 
 def refresh(db: Any, current: CaseIndex) -> tuple[CaseIndex, bool]:
@@ -114,9 +125,10 @@ def refresh(db: Any, current: CaseIndex) -> tuple[CaseIndex, bool]:
         return current, False
     wanted = solved_signatures(db)
     gone = [i for i in current.row_of if i not in wanted]
-    changed = [i for i, sig in wanted.items() if i in current.row_of and current.signatures[current.row_of[i]] != sig]
-    added = [i for i in wanted if i not in current.row_of]
-    dead = len(current.ids) - len(current.row_of)
+    row_of = current.row_of
+    changed = [i for i, sig in wanted.items() if i in row_of and int(current.signatures[row_of[i]]) != sig]
+    added = [i for i in wanted if i not in row_of]
+    dead = len(current.ids) - len(row_of)
     if dead + len(gone) + len(changed) + len(added) > REBUILD_SHARE * max(len(current.row_of), 1) + 10:
         return build_case_index(db, SimilarityIndex(**current.index.get_params())), True
     current.hide(gone + changed)
@@ -136,24 +148,33 @@ def save_case_index(case_index: CaseIndex, directory: Path) -> None:
     gen = uuid.uuid4().hex[:12]
     idx = case_index.index
     sp.save_npz(directory / f"postings-{gen}.npz", idx.postings_, compressed=False)
+    sp.save_npz(directory / f"recent-{gen}.npz", idx.recent_, compressed=False)
+    id_blob, id_offsets = case_index.ids.arrays()
+    title_blob, title_offsets = idx.choices_.arrays()
     np.savez(
         directory / f"arrays-{gen}.npz",
         word_idf=idx.word_idf_,
         char_idf=idx.char_idf_,
         alive=idx.alive_,
-        signatures=np.array(case_index.signatures, dtype=np.int64),
+        signatures=case_index.signatures,
+        id_blob=id_blob,
+        id_offsets=id_offsets,
+        title_blob=title_blob,
+        title_offsets=title_offsets,
+        team_codes=case_index.teams.codes,
+        product_codes=case_index.products.codes,
+        channel_codes=case_index.channels.codes,
+        solved_at=case_index.solved_at,
     )
     meta = {
         "format": FORMAT_VERSION,
         "generation": gen,
         "fingerprint": case_index.fingerprint,
         "params": {p: getattr(idx, p) for p in _PARAMS},
-        "ids": case_index.ids,
-        "teams": case_index.teams,
-        "products": case_index.products,
-        "channels": case_index.channels,
-        "solved_at": case_index.solved_at,
-        "choices": idx.choices_,
+        "avgdl": idx.avgdl_,
+        "teams": case_index.teams.labels,
+        "products": case_index.products.labels,
+        "channels": case_index.channels.labels,
         "vocabulary": idx.vocabulary_,
     }
     tmp = directory / f"meta-{gen}.json.tmp"
@@ -172,22 +193,25 @@ def load_case_index(directory: Path) -> CaseIndex | None:
             return None
         gen = meta["generation"]
         postings = sp.load_npz(directory / f"postings-{gen}.npz").tocsr()
-        with np.load(directory / f"arrays-{gen}.npz", allow_pickle=False) as arrays:
-            word_idf, char_idf, alive = arrays["word_idf"], arrays["char_idf"], arrays["alive"]
-            signatures = arrays["signatures"].tolist()
+        recent = sp.load_npz(directory / f"recent-{gen}.npz").tocsr()
+        with np.load(directory / f"arrays-{gen}.npz", allow_pickle=False) as saved:
+            arrays = {name: saved[name] for name in saved.files}
     except (OSError, ValueError, KeyError):
         return None
     params = dict(meta["params"], char_ngram_range=tuple(meta["params"]["char_ngram_range"]))
     index = SimilarityIndex(**params)
-    index.postings_, index.word_idf_, index.char_idf_, index.alive_ = postings, word_idf, char_idf, alive.copy()
-    index.choices_, index.vocabulary_ = meta["choices"], meta["vocabulary"]
+    index.postings_, index.recent_ = postings, recent.astype(np.float32, copy=False)
+    index.word_idf_, index.char_idf_ = arrays["word_idf"], arrays["char_idf"]
+    index.alive_, index.avgdl_ = arrays["alive"].copy(), float(meta["avgdl"])
+    index.choices_ = TextColumn.from_arrays(arrays["title_blob"], arrays["title_offsets"])
+    index.vocabulary_ = meta["vocabulary"]
     return CaseIndex(
         index=index,
-        ids=meta["ids"],
-        signatures=signatures,
-        teams=meta["teams"],
-        products=meta["products"],
-        channels=meta["channels"],
-        solved_at=meta["solved_at"],
+        ids=TextColumn.from_arrays(arrays["id_blob"], arrays["id_offsets"]),
+        signatures=arrays["signatures"],
+        teams=LabelColumn(meta["teams"], arrays["team_codes"]),
+        products=LabelColumn(meta["products"], arrays["product_codes"]),
+        channels=LabelColumn(meta["channels"], arrays["channel_codes"]),
+        solved_at=arrays["solved_at"],
         fingerprint=meta["fingerprint"],
     )

@@ -138,6 +138,26 @@ def test_new_solved_tickets_are_added_without_a_full_rebuild(store, db_path):
     assert np.array_equal(reloaded.index.word_idf_, idf_before)
 
 
+def test_a_later_process_adds_new_tickets_to_the_saved_index(store, db_path):
+    find_similar(store, "refund", cache=IndexCache())
+    store["tickets"].insert(ticket("T6", "Calendar sync duplicates every meeting", "Each event shows twice."))
+    fresh = IndexCache()  # as the next CLI run or a restarted bot: the index comes from disk
+    assert ids(find_similar(store, "calendar meetings duplicated", k=1, cache=fresh)) == ["T6"]
+    assert ids(find_similar(store, "refund bank statement", k=1, cache=IndexCache())) == ["T5"]
+    store["tickets"].insert(ticket("T8", "Calendar invites arrive without the meeting link", "No video link."))
+    later = find_similar(store, "calendar invite missing meeting link", k=2, cache=IndexCache())
+    assert ids(later) == ["T8", "T6"]
+
+
+def test_ids_and_labels_outside_ascii_survive_the_saved_index(store, db_path):
+    store["tickets"].insert(
+        ticket("ZÜ-7", "Überweisung wird doppelt gebucht", "Die Überweisung erscheint zweimal.", team="Zahlungsverkehr")
+    )
+    find_similar(store, "refund", cache=IndexCache())
+    results = find_similar(store, "Überweisung doppelt", k=1, team="zahlungsverkehr", cache=IndexCache())
+    assert [(r.id, r.team) for r in results] == [("ZÜ-7", "Zahlungsverkehr")]
+
+
 def test_reopened_and_edited_tickets_are_noticed(store):
     cache = IndexCache()
     assert ids(find_similar(store, "refund bank statement", k=1, cache=cache)) == ["T5"]
@@ -200,7 +220,7 @@ def test_building_in_small_batches_gives_the_same_index(store):
     from smartstep.knowledge.store import build_case_index
 
     whole, batched = build_case_index(store), build_case_index(store, batch=2)
-    assert batched.ids == whole.ids == ["T1", "T2", "T3", "T5"]
+    assert list(batched.ids) == list(whole.ids) == ["T1", "T2", "T3", "T5"]
     assert (batched.index.postings_ != whole.index.postings_).nnz == 0
     assert np.array_equal(batched.index.word_idf_, whole.index.word_idf_)
 
