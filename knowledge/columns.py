@@ -18,7 +18,7 @@ class TextColumn:
     def __init__(self, blob: bytes = b"", offsets: np.ndarray | None = None) -> None:
         self._blob = blob
         self._offsets = np.zeros(1, dtype=np.int64) if offsets is None else offsets.astype(np.int64, copy=False)
-        self._pending: list[bytes] = []
+        self._pending: list[tuple[bytes, np.ndarray]] = []  # (joined UTF-8, sizes) per `extend`
 
     @classmethod
     def of(cls, values: Iterable[str]) -> TextColumn:
@@ -27,17 +27,19 @@ class TextColumn:
         return column
 
     def extend(self, values: Iterable[str]) -> None:
-        self._pending.extend(v.encode("utf-8", "surrogatepass") for v in values)
+        encoded = [v.encode("utf-8", "surrogatepass") for v in values]
+        sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
+        self._pending.append((b"".join(encoded), sizes))
 
     def _settle(self) -> None:
         if self._pending:
-            sizes = np.fromiter((len(b) for b in self._pending), dtype=np.int64, count=len(self._pending))
+            sizes = np.concatenate([part[1] for part in self._pending])
             self._offsets = np.concatenate([self._offsets, self._offsets[-1] + np.cumsum(sizes)])
-            self._blob += b"".join(self._pending)
+            self._blob = b"".join([self._blob, *(part[0] for part in self._pending)])
             self._pending = []
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1 + len(self._pending)
+        return len(self._offsets) - 1 + sum(len(part[1]) for part in self._pending)
 
     def __getitem__(self, row: int) -> str:
         self._settle()
@@ -65,7 +67,7 @@ class LabelColumn:
         self.labels: list[str] = list(labels or [])
         self._code_of = {label: code for code, label in enumerate(self.labels)}
         self._codes = np.zeros(0, dtype=np.int32) if codes is None else codes.astype(np.int32, copy=False)
-        self._pending: list[int] = []
+        self._pending: list[np.ndarray] = []  # codes per `extend`
 
     @classmethod
     def of(cls, values: Iterable[str]) -> LabelColumn:
@@ -74,22 +76,24 @@ class LabelColumn:
         return column
 
     def extend(self, values: Iterable[str]) -> None:
-        for value in values:
-            code = self._code_of.get(value)
-            if code is None:
-                code = self._code_of[value] = len(self.labels)
-                self.labels.append(value)
-            self._pending.append(code)
+        self._pending.append(np.fromiter((self._code(v) for v in values), dtype=np.int32))
+
+    def _code(self, value: str) -> int:
+        code = self._code_of.get(value)
+        if code is None:
+            code = self._code_of[value] = len(self.labels)
+            self.labels.append(value)
+        return code
 
     @property
     def codes(self) -> np.ndarray:
         if self._pending:
-            self._codes = np.concatenate([self._codes, np.asarray(self._pending, dtype=np.int32)])
+            self._codes = np.concatenate([self._codes, *self._pending])
             self._pending = []
         return self._codes
 
     def __len__(self) -> int:
-        return len(self._codes) + len(self._pending)
+        return len(self._codes) + sum(len(part) for part in self._pending)
 
     def __getitem__(self, row: int) -> str:
         return self.labels[int(self.codes[row])]

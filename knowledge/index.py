@@ -33,7 +33,7 @@ from smartstep.knowledge.weighting import (
     tfidf_idf,
 )
 
-_CHUNK = 20_000  # cases tokenised, counted and weighted together
+_CHUNK = 10_000  # cases tokenised, counted and weighted together
 _SCORES_PER_PRODUCT = 32_000_000  # dense scores held at once in a batch search (128 MB)
 
 

@@ -87,7 +87,7 @@ def _times(values: list[str]) -> np.ndarray:
     return np.array([v.encode("ascii", "replace") for v in values], dtype="S32")
 
 
-def build_case_index(db: Any, index: SimilarityIndex | None = None, batch: int = 50_000) -> CaseIndex:
+def build_case_index(db: Any, index: SimilarityIndex | None = None, batch: int = 10_000) -> CaseIndex:
     """Index every solved case in the store from scratch, streaming texts in batches (never all at once)."""
     fingerprint = table_fingerprint(db)
     ids, teams, products, channels = TextColumn(), LabelColumn(), LabelColumn(), LabelColumn()
