@@ -77,3 +77,25 @@ def test_added_cases_are_found_and_removed_ones_are_not(index):
     assert local.search("calendar duplicate meetings", k=1)[0].row == new_row
     local.remove([new_row])
     assert all(h.row != new_row for h in local.search("calendar duplicate meetings", k=5))
+
+
+def test_an_index_built_in_many_small_batches_holds_every_case_under_every_feature():
+    texts = [f"{t}\n{t}\n{d}" for t, d in CASES] * 3
+    titles = [t for t, _ in CASES] * 3
+    batched = SimilarityIndex().fit_batches((texts[i : i + 2], titles[i : i + 2]) for i in range(0, len(texts), 2))
+    # The inverted matrix written chunk by chunk is exactly the case vectors, transposed.
+    expected = batched._documents(*batched._counts(texts)).T.tocsr()
+    assert batched.postings_.shape == expected.shape
+    assert abs(batched.postings_ - expected).max() < 1e-6
+    assert [h.row for h in batched.search("pasword rest link", k=1)] == [0]
+
+
+def test_cases_added_after_fitting_rank_alongside_the_fitted_ones(index):
+    local = SimilarityIndex().fit([f"{t}\n{d}" for t, d in CASES], [t for t, _ in CASES])
+    rows = local.add(
+        ["Refund shows twice on the bank statement", "Calendar invites lose their video link"],
+        ["Refund shows twice on the bank statement", "Calendar invites lose their video link"],
+    )
+    hits = local.search("refund bank statement", k=3)
+    assert {hits[0].row, hits[1].row} == {7, int(rows[0])}
+    assert local.search_batch(["calendar video link", "refund bank"], k=1)[0][0].row == rows[1]
