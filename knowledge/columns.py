@@ -31,7 +31,7 @@ class TextColumn:
         sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
         self._pending.append((b"".join(encoded), sizes))
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
         if self._pending:
             sizes = np.concatenate([part[1] for part in self._pending])
             self._offsets = np.concatenate([self._offsets, self._offsets[-1] + np.cumsum(sizes)])
@@ -42,18 +42,23 @@ class TextColumn:
         return len(self._offsets) - 1 + sum(len(part[1]) for part in self._pending)
 
     def __getitem__(self, row: int) -> str:
-        self._settle()
+        self.settle()
         start, end = self._offsets[row], self._offsets[row + 1]
         return self._blob[start:end].decode("utf-8", "surrogatepass")
 
     def __iter__(self) -> Iterator[str]:
-        self._settle()
+        self.settle()
         return (self[row] for row in range(len(self)))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(UTF-8 bytes, offsets), as saved."""
-        self._settle()
+        self.settle()
         return np.frombuffer(self._blob, dtype=np.uint8), self._offsets
+
+    def copy(self) -> TextColumn:
+        """Shares the buffer (bytes never change in place); appends to the copy leave this one alone."""
+        self.settle()
+        return TextColumn(self._blob, self._offsets)
 
     @classmethod
     def from_arrays(cls, blob: np.ndarray, offsets: np.ndarray) -> TextColumn:
@@ -85,12 +90,19 @@ class LabelColumn:
             self.labels.append(value)
         return code
 
-    @property
-    def codes(self) -> np.ndarray:
+    def settle(self) -> None:
         if self._pending:
             self._codes = np.concatenate([self._codes, *self._pending])
             self._pending = []
+
+    @property
+    def codes(self) -> np.ndarray:
+        self.settle()
         return self._codes
+
+    def copy(self) -> LabelColumn:
+        """Shares the codes array (replaced on append, never written in place)."""
+        return LabelColumn(self.labels, self.codes)
 
     def __len__(self) -> int:
         return len(self._codes) + sum(len(part) for part in self._pending)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,6 +60,7 @@ class Featurizer:
         self._stem_hash = np.zeros(0, dtype=np.int64)  # -1 for stop words
         self._gram_parts: list[tuple[np.ndarray, np.ndarray]] = []  # (lengths, columns) per batch of new words
         self._gram_matrix: sp.csr_matrix | None = None
+        self._lock = threading.Lock()  # the Slack app tokenises queries from several threads
 
     def _register(self, words: list[str]) -> None:
         """Stem and n-gram columns for words never seen before, computed once per word."""
@@ -75,14 +77,15 @@ class Featurizer:
         self._gram_matrix = None
 
     def _grams_matrix(self) -> sp.csr_matrix:
-        if self._gram_matrix is None:
-            lengths = np.concatenate([part[0] for part in self._gram_parts] or [np.zeros(0, np.int64)])
-            indices = np.concatenate([part[1] for part in self._gram_parts] or [np.zeros(0, np.int32)])
-            indptr = np.concatenate([[0], np.cumsum(lengths)])
-            data = np.ones(len(indices), dtype=np.float32)
-            shape = (len(lengths), self.char_features)
-            self._gram_matrix = sp.csr_matrix((data, indices, indptr), shape=shape)
-        return self._gram_matrix
+        with self._lock:  # never cache a matrix built before another thread's new words
+            if self._gram_matrix is None:
+                lengths = np.concatenate([part[0] for part in self._gram_parts] or [np.zeros(0, np.int64)])
+                indices = np.concatenate([part[1] for part in self._gram_parts] or [np.zeros(0, np.int32)])
+                indptr = np.concatenate([[0], np.cumsum(lengths)])
+                data = np.ones(len(indices), dtype=np.float32)
+                shape = (len(lengths), self.char_features)
+                self._gram_matrix = sp.csr_matrix((data, indices, indptr), shape=shape)
+            return self._gram_matrix
 
     def transform(
         self, texts: Sequence[str], bigrams: bool = True, learn: bool = False
@@ -96,10 +99,11 @@ class Featurizer:
             return Tokens(np.zeros(0, np.int32), np.zeros(0, np.int64))
         raw = _TOKEN_OR_SEPARATOR.findall(_SEPARATOR.join(texts).lower())
         codes, uniques = pd.factorize(np.array(raw, dtype=object))
-        new: list[str] = []
-        word_ids = np.fromiter((self._word_id(u, new) for u in uniques), dtype=np.int64, count=len(uniques))
-        if new:
-            self._register(new)
+        with self._lock:  # new words get ids and n-gram rows together, or two threads could share an id
+            new: list[str] = []
+            word_ids = np.fromiter((self._word_id(u, new) for u in uniques), dtype=np.int64, count=len(uniques))
+            if new:
+                self._register(new)
         ids = word_ids[codes]
         ends = ids == -2  # separators
         row = np.cumsum(ends) - ends

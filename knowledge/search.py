@@ -9,6 +9,7 @@ costs a query, and an import is followed without anyone asking for a rebuild.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -17,14 +18,15 @@ import numpy as np
 from smartstep.errors import UserError
 from smartstep.knowledge.cases import index_text, load_cases
 from smartstep.knowledge.features import words_of
-from smartstep.knowledge.index import Hit
+from smartstep.knowledge.index import Hit, SimilarityIndex
 from smartstep.knowledge.normalise import clean_text, redact, snippet
 from smartstep.knowledge.store import (
     CaseIndex,
+    apply_update,
     build_case_index,
     index_dir,
     load_case_index,
-    refresh,
+    plan_update,
     save_case_index,
 )
 
@@ -91,10 +93,16 @@ class _Entry:
 
 
 class IndexCache:
-    """Case indexes by DB file, each followed to the tickets table with a cheap change check."""
+    """Case indexes by DB file, each followed to the tickets table with a cheap change check.
+
+    One thread at a time brings an index up to date (the Slack app answers from several);
+    an update makes a new index and swaps it in, so searches already running keep a
+    consistent one.
+    """
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
 
     def get(self, db: Any) -> CaseIndex:
         path = _db_file(db)
@@ -103,15 +111,27 @@ class IndexCache:
         entry = self._entries.get(key)
         if entry is not None and entry.token == token:
             return entry.case_index
-        case_index = entry.case_index if entry else (load_case_index(index_dir(path)) if path else None)
-        if case_index is None:
-            case_index, changed = build_case_index(db), True
-        else:
-            case_index, changed = refresh(db, case_index)
-        if changed and path:
-            save_case_index(case_index, index_dir(path))
-        self._entries[key] = _Entry(case_index, token)
-        return case_index
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry.token == token:  # another thread brought it up to date
+                return entry.case_index
+            current = entry.case_index if entry else (load_case_index(index_dir(path)) if path else None)
+            entry = None
+            update = plan_update(db, current) if current is not None else None
+            if current is None or (update is not None and update.rebuild):
+                params = current.index.get_params() if current is not None else {}
+                # Let the old index go before building the new one: at a million cases two do not fit in 3 GB.
+                self._entries.pop(key, None)
+                current = None
+                case_index = build_case_index(db, SimilarityIndex(**params))
+            elif update is not None:
+                case_index = apply_update(db, current, update)
+            else:
+                case_index = current
+            if case_index is not current and path:
+                save_case_index(case_index, index_dir(path))
+            self._entries[key] = _Entry(case_index, token)
+            return case_index
 
     def forget(self, db: Any) -> None:
         self._entries.pop(_db_file(db) or f"memory:{id(db.conn)}", None)

@@ -10,6 +10,7 @@ happens only when a large share of the index changed (the IDF would have drifted
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import os
@@ -82,6 +83,32 @@ class CaseIndex:
         if rows:
             self.index.remove(rows)
 
+    def snapshot(self) -> CaseIndex:
+        """A copy to update while searches go on reading this one.
+
+        The inverted matrix and other large arrays are shared: updates replace arrays and
+        never write into them, except `alive_`, which is copied (a byte per case).
+        """
+        index = copy.copy(self.index)
+        index.alive_ = self.index.alive_.copy()
+        index.choices_ = self.index.choices_.copy()
+        return CaseIndex(
+            index=index,
+            ids=self.ids.copy(),
+            signatures=self.signatures,
+            teams=self.teams.copy(),
+            products=self.products.copy(),
+            channels=self.channels.copy(),
+            solved_at=self.solved_at,
+            fingerprint=list(self.fingerprint),
+            _row_of=None if self._row_of is None else dict(self._row_of),
+        )
+
+    def settle(self) -> None:
+        """Merge buffered appends, so readers in other threads never write to the columns."""
+        for column in (self.ids, self.index.choices_, self.teams, self.products, self.channels):
+            column.settle()
+
 
 def _times(values: list[str]) -> np.ndarray:
     return np.array([v.encode("ascii", "replace") for v in values], dtype="S32")
@@ -106,7 +133,7 @@ def build_case_index(db: Any, index: SimilarityIndex | None = None, batch: int =
             yield [index_text(c) for c in chunk], [title_text(c) for c in chunk]
 
     index = (index or SimilarityIndex()).fit_batches(batches())
-    return CaseIndex(
+    built = CaseIndex(
         index=index,
         ids=ids,
         signatures=np.concatenate(signatures) if signatures else np.zeros(0, dtype=np.int64),
@@ -116,25 +143,44 @@ def build_case_index(db: Any, index: SimilarityIndex | None = None, batch: int =
         solved_at=np.concatenate(solved_at) if solved_at else _times([]),
         fingerprint=fingerprint,
     )
+    built.settle()
+    return built
 
 
-def refresh(db: Any, current: CaseIndex) -> tuple[CaseIndex, bool]:
-    """Bring the index in line with the store; returns (index, whether anything changed)."""
+@dataclass(frozen=True)
+class Update:
+    """How the store differs from an index: cases gone, edited and new, or too many for anything but a rebuild."""
+
+    fingerprint: list[int]
+    gone: list[str]
+    changed: list[str]
+    added: list[str]
+    rebuild: bool
+
+
+def plan_update(db: Any, current: CaseIndex) -> Update | None:
+    """What it takes to bring `current` in line with the store; None when the tickets did not move."""
     fingerprint = table_fingerprint(db)
     if fingerprint == current.fingerprint:
-        return current, False
+        return None
     wanted = solved_signatures(db)
-    gone = [i for i in current.row_of if i not in wanted]
     row_of = current.row_of
+    gone = [i for i in row_of if i not in wanted]
     changed = [i for i, sig in wanted.items() if i in row_of and int(current.signatures[row_of[i]]) != sig]
     added = [i for i in wanted if i not in row_of]
     dead = len(current.ids) - len(row_of)
-    if dead + len(gone) + len(changed) + len(added) > REBUILD_SHARE * max(len(current.row_of), 1) + 10:
-        return build_case_index(db, SimilarityIndex(**current.index.get_params())), True
-    current.hide(gone + changed)
-    current.append(list(iter_cases(db, changed + added)))
-    current.fingerprint = fingerprint
-    return current, True
+    rebuild = dead + len(gone) + len(changed) + len(added) > REBUILD_SHARE * max(len(row_of), 1) + 10
+    return Update(fingerprint, gone, changed, added, rebuild)
+
+
+def apply_update(db: Any, current: CaseIndex, update: Update) -> CaseIndex:
+    """A new index with the update applied; `current` is left as it was for the searches still reading it."""
+    updated = current.snapshot()
+    updated.hide(update.gone + update.changed)
+    updated.append(list(iter_cases(db, update.changed + update.added)))
+    updated.fingerprint = update.fingerprint
+    updated.settle()
+    return updated
 
 
 def index_dir(db_path: str | Path) -> Path:

@@ -263,3 +263,40 @@ def test_an_import_moves_the_change_token_once_and_keeps_the_counter_working(db_
     db["tickets"].update("I1", {"subject": "Edited by hand"})  # the per-row counter is back in place
     assert _change_token(db) != after
     db.close()
+
+
+def test_searches_from_several_threads_keep_answering_while_tickets_arrive(store, db_path):
+    import threading
+
+    from smartstep.db import open_db
+
+    cache, failures, stop = IndexCache(), [], threading.Event()
+    find_similar(store, "refund", cache=cache)
+
+    def search() -> None:
+        db = open_db(db_path)
+        try:
+            while not stop.is_set():
+                # New words in every query: the featurizer registers them while other threads tokenise.
+                n = len(failures) + threading.get_ident() % 997
+                results = find_similar(db, f"refund bank statement zq{n}x", k=3, cache=cache)
+                if "T5" not in ids(results):
+                    failures.append(ids(results))
+        except Exception as error:  # noqa: BLE001 - the test reports whatever broke
+            failures.append(repr(error))
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    writer = open_db(db_path)
+    for i in range(12):
+        writer["tickets"].insert(ticket(f"W{i}", f"Scanner model {i} cannot read QR badges", "Badges fail."))
+        find_similar(writer, "QR badge scanner", k=1, cache=cache)
+    writer.close()
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert ids(find_similar(store, "scanner model 11 QR badges", k=1, cache=cache)) == ["W11"]
