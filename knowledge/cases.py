@@ -32,10 +32,8 @@ class Case:
     @property
     def signature(self) -> int:
         """A checksum of what the index reads, so an edited ticket is noticed and re-indexed."""
-        joined = "\x1f".join(
-            (self.title, self.description, self.resolution, self.team, self.product, self.channel, self.solved_at)
-        )
-        return zlib.crc32(joined.encode("utf-8", "surrogatepass"))
+        fields = (self.title, self.description, self.resolution, self.team, self.product, self.channel, self.solved_at)
+        return _checksum("\x1f".join(fields))
 
 
 def case_from_row(row: Mapping[str, Any]) -> Case:
@@ -101,5 +99,18 @@ def table_fingerprint(db: Any) -> list[int]:
 
 
 def solved_signatures(db: Any) -> dict[str, int]:
-    """Every solved case's id -> signature: the exact diff against an index, when the summary moved."""
-    return {case.id: case.signature for case in iter_cases(db)}
+    """Every solved case's id -> `Case.signature`: the exact diff against an index, when the summary moved.
+
+    The checksum is taken inside SQLite's row loop by a registered function, over the same
+    fields joined the same way: building a `Case` per row took 13 s at a million cases.
+    """
+    db.conn.create_function("smartstep_signature", 1, _checksum, deterministic=True)
+    joined = " || char(31) || ".join(
+        f"coalesce({field}, '')" for field in ("subject", "description", "resolution", *_FIELDS[4:])
+    )
+    sql = f"SELECT CAST(id AS TEXT), smartstep_signature({joined}) FROM tickets WHERE {_SOLVED}"
+    return dict(db.conn.execute(sql).fetchall())
+
+
+def _checksum(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))

@@ -193,7 +193,14 @@ def save_case_index(case_index: CaseIndex, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     gen = uuid.uuid4().hex[:12]
     idx = case_index.index
-    sp.save_npz(directory / f"postings-{gen}.npz", idx.postings_, compressed=False)
+    # After an incremental update the inverted matrix is the one already on disk (1.6 GB at a million cases).
+    saved = getattr(idx, "postings_saved_", None)
+    if saved is not None and saved[1] is idx.postings_ and (directory / saved[0]).exists():
+        postings_file = saved[0]
+    else:
+        postings_file = f"postings-{gen}.npz"
+        sp.save_npz(directory / postings_file, idx.postings_, compressed=False)
+    idx.postings_saved_ = (postings_file, idx.postings_)
     sp.save_npz(directory / f"recent-{gen}.npz", idx.recent_, compressed=False)
     id_blob, id_offsets = case_index.ids.arrays()
     title_blob, title_offsets = idx.choices_.arrays()
@@ -215,6 +222,7 @@ def save_case_index(case_index: CaseIndex, directory: Path) -> None:
     meta = {
         "format": FORMAT_VERSION,
         "generation": gen,
+        "postings": postings_file,
         "fingerprint": case_index.fingerprint,
         "params": {p: getattr(idx, p) for p in _PARAMS},
         "avgdl": idx.avgdl_,
@@ -227,7 +235,7 @@ def save_case_index(case_index: CaseIndex, directory: Path) -> None:
     tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, directory / "meta.json")
     for old in directory.iterdir():
-        if old.suffix == ".npz" and gen not in old.name:
+        if old.suffix == ".npz" and gen not in old.name and old.name != postings_file:
             old.unlink(missing_ok=True)
 
 
@@ -238,7 +246,8 @@ def load_case_index(directory: Path) -> CaseIndex | None:
         if meta.get("format") != FORMAT_VERSION:
             return None
         gen = meta["generation"]
-        postings = sp.load_npz(directory / f"postings-{gen}.npz").tocsr()
+        postings_file = meta.get("postings", f"postings-{gen}.npz")
+        postings = sp.load_npz(directory / postings_file).tocsr()
         recent = sp.load_npz(directory / f"recent-{gen}.npz").tocsr()
         with np.load(directory / f"arrays-{gen}.npz", allow_pickle=False) as saved:
             arrays = {name: saved[name] for name in saved.files}
@@ -247,6 +256,7 @@ def load_case_index(directory: Path) -> CaseIndex | None:
     params = dict(meta["params"], char_ngram_range=tuple(meta["params"]["char_ngram_range"]))
     index = SimilarityIndex(**params)
     index.postings_, index.recent_ = postings, recent.astype(np.float32, copy=False)
+    index.postings_saved_ = (postings_file, postings)
     index.word_idf_, index.char_idf_ = arrays["word_idf"], arrays["char_idf"]
     index.alive_, index.avgdl_ = arrays["alive"].copy(), float(meta["avgdl"])
     index.choices_ = TextColumn.from_arrays(arrays["title_blob"], arrays["title_offsets"])

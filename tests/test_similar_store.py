@@ -130,10 +130,13 @@ def test_new_solved_tickets_are_added_without_a_full_rebuild(store, db_path):
     cache = IndexCache()
     find_similar(store, "refund", cache=cache)
     idf_before = load_case_index(index_dir(db_path)).index.word_idf_.copy()
+    postings_before = sorted(index_dir(db_path).glob("postings-*.npz"))
     store["tickets"].insert(ticket("T6", "Calendar sync duplicates every meeting", "Each event shows twice."))
     assert ids(find_similar(store, "calendar meetings duplicated", k=1, cache=cache)) == ["T6"]
     reloaded = load_case_index(index_dir(db_path))
     assert "T6" in reloaded.ids
+    # The big inverted matrix on disk is kept as it was; only the small files are written again.
+    assert sorted(index_dir(db_path).glob("postings-*.npz")) == postings_before
     # A rebuild would have re-learned IDF over five cases instead of four.
     assert np.array_equal(reloaded.index.word_idf_, idf_before)
 
@@ -188,6 +191,7 @@ def test_a_large_change_triggers_a_full_rebuild(store, db_path):
     find_similar(store, "printer jams", cache=cache)
     rebuilt = load_case_index(index_dir(db_path))
     assert len(rebuilt.ids) == 34 and rebuilt.index.alive_.all()
+    assert len(list(index_dir(db_path).glob("*.npz"))) == 3  # the old generation's files are gone
     assert not np.array_equal(rebuilt.index.word_idf_, idf_before)
 
 
@@ -300,3 +304,11 @@ def test_searches_from_several_threads_keep_answering_while_tickets_arrive(store
         thread.join()
     assert failures == []
     assert ids(find_similar(store, "scanner model 11 QR badges", k=1, cache=cache)) == ["W11"]
+
+
+def test_checksums_taken_in_sqlite_match_the_cases_read_back(store):
+    from smartstep.knowledge.cases import iter_cases, solved_signatures
+
+    store["tickets"].insert(ticket("U1", "Überweisung 💶 doppelt", None, None, team="Zahlung", solved_at=None))
+    assert solved_signatures(store) == {case.id: case.signature for case in iter_cases(store)}
+    assert "U1" in solved_signatures(store) and "T4" not in solved_signatures(store)
