@@ -164,10 +164,10 @@ def plan_update(db: Any, current: CaseIndex) -> Update | None:
     if fingerprint == current.fingerprint:
         return None
     wanted = solved_signatures(db)
-    row_of = current.row_of
-    gone = [i for i in row_of if i not in wanted]
-    changed = [i for i, sig in wanted.items() if i in row_of and int(current.signatures[row_of[i]]) != sig]
-    added = [i for i in wanted if i not in row_of]
+    row_of, known = current.row_of, current.signatures.tolist()
+    gone = sorted(row_of.keys() - wanted.keys())
+    added = sorted(wanted.keys() - row_of.keys())
+    changed = [i for i, row in row_of.items() if known[row] != wanted.get(i, known[row])]
     dead = len(current.ids) - len(row_of)
     rebuild = dead + len(gone) + len(changed) + len(added) > REBUILD_SHARE * max(len(row_of), 1) + 10
     return Update(fingerprint, gone, changed, added, rebuild)
