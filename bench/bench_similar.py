@@ -4,7 +4,8 @@
     .venv/bin/python bench/bench_similar.py --n 1000000
 
 Cases come from bench/synthetic_cases.py and are written to a real SQLite store; the
-index is built, saved beside it and loaded the way `find_similar` does. Queries mix short
+index is built, saved beside it and loaded the way `find_similar` does; then 100 solved
+tickets are imported and the first question after the import is timed. Queries mix short
 typo'd titles, mid-length paraphrases and long bodies with log noise. FTS5 (BM25, Porter)
 is built over the same text and asked the same queries as an OR of their words.
 """
@@ -20,6 +21,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -83,17 +85,62 @@ def summary(prefix: str, pairs: list[tuple[float, float]]) -> dict[str, float]:
     }
 
 
-def bench_ours(db, db_path: Path, queries: list[str], batch: list[str], k: int) -> dict[str, float]:
+class PhasePeaks:
+    """Peak RSS per phase of the run, sampled every 50 ms from /proc (Linux)."""
+
+    def __init__(self) -> None:
+        self.phase, self.peaks = "start", {}
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        status = Path("/proc/self/status")
+        while status.exists():
+            line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS:"))
+            rss = int(line.split()[1]) / 1024**2
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), rss)
+            time.sleep(0.05)
+
+
+def new_tickets(count: int) -> list[dict[str, str]]:
+    return [
+        {
+            "id": f"NEW-{i}",
+            "created_at": "2026-03-01T09:00:00Z",
+            "solved_at": "2026-03-02T10:00:00Z",
+            "status": "solved",
+            "team": "Technical",
+            "channel": "email",
+            "product": "Doors",
+            "subject": f"Badge scanner model {i} rejects QR codes",
+            "description": "The scanner at the door refuses every QR badge since Monday.",
+            "resolution": "Updated the scanner firmware.",
+        }
+        for i in range(count)
+    ]
+
+
+def bench_ours(db, db_path: Path, queries: list[str], batch: list[str], k: int, peaks: PhasePeaks) -> dict[str, float]:
     holder: dict[str, object] = {}
+    peaks.phase = "build"
     build = cpu_timed(lambda: holder.update(index=build_case_index(db)))
     save = cpu_timed(lambda: save_case_index(holder["index"], index_dir(db_path)))
     holder.clear()  # one index in memory at a time, as in the bot
+    gc.collect()
+    peaks.phase = "load"
     loads = [cpu_timed(lambda: load_case_index(index_dir(db_path))) for _ in range(3)]
     gc.collect()
+    peaks.phase = "query"
     cache = IndexCache()
     cache.get(db)  # the first call loads from disk and checks staleness, as the bot's first query does
     pairs = [cpu_timed(lambda q=q: find_similar(db, q, k=k, cache=cache)) for q in queries]
     batch_pair = cpu_timed(lambda: find_similar_batch(db, batch, k=k, cache=cache))
+    # An import of 100 solved tickets, then the first question: the index follows without a rebuild.
+    peaks.phase = "update"
+    db["tickets"].insert_all(new_tickets(100))
+    update = cpu_timed(lambda: find_similar(db, "badge scanner model 42 rejects QR", k=k, cache=cache))
+    after = cpu_timed(lambda: find_similar(db, "QR badge scanner", k=k, cache=cache))
+    db["tickets"].delete_where("id LIKE 'NEW-%'")
+    peaks.phase = "done"
     return {
         "build_s": build[0] + save[0],
         "build_cpu_s": build[1] + save[1],
@@ -102,6 +149,8 @@ def bench_ours(db, db_path: Path, queries: list[str], batch: list[str], k: int) 
         **summary("", pairs),
         "batch_s": batch_pair[0],
         "batch_cpu_s": batch_pair[1],
+        "first_after_import_s": update[0],
+        "next_after_import_s": after[0],
     }
 
 
@@ -161,10 +210,12 @@ def main() -> None:
         db = open_db(db_path)
         sample = sample_cases(db, args.n, 2000)
         queries, batch = make_queries(sample, args.queries), make_queries(sample, 1000, seed=12)
-        ours = bench_ours(db, db_path, queries, batch, args.k)
+        peaks = PhasePeaks()
+        ours = bench_ours(db, db_path, queries, batch, args.k, peaks)
         peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
         print("smartstep:", ", ".join(f"{key} {value:.3f}" for key, value in ours.items()), flush=True)
         print(f"peak memory of the index process (RSS): {peak_gb:.2f} GB", flush=True)
+        print("peak RSS by phase (GB):", ", ".join(f"{k} {v:.2f}" for k, v in peaks.peaks.items()), flush=True)
         rows = db.execute("SELECT id, subject, description, resolution FROM tickets")
         fts5 = None if args.no_fts5 else bench_fts5(rows, queries, batch, args.k)
         db.close()
