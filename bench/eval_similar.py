@@ -1,4 +1,4 @@
-"""Similar-cases ranking quality: our index vs SQLite FTS5 BM25 vs plain TF-IDF, in one run.
+"""Similar-cases ranking quality: our index vs Okapi BM25, SQLite FTS5 BM25 and plain TF-IDF, in one run.
 
     .venv/bin/python bench/eval_similar.py            # held-out ("test") half, per query kind
     .venv/bin/python bench/eval_similar.py --split tune
@@ -13,10 +13,10 @@ import argparse
 import time
 from pathlib import Path
 
-from smartstep.knowledge.evaluate import load_eval_set, quality, rank_fts5, rank_ours, rank_tfidf
+from smartstep.knowledge.evaluate import load_eval_set, quality, rank_bm25, rank_fts5, rank_ours, rank_tfidf
 
 DATA = Path(__file__).parent.parent / "tests" / "data" / "similar_eval.json"
-RANKERS = {"smartstep": rank_ours, "fts5_bm25": rank_fts5, "tfidf_cosine": rank_tfidf}
+RANKERS = {"smartstep": rank_ours, "okapi_bm25": rank_bm25, "fts5_bm25": rank_fts5, "tfidf_cosine": rank_tfidf}
 
 
 def main() -> None:
@@ -40,7 +40,7 @@ def main() -> None:
             print(f"{name:<14}{kind:<12}{score.map:7.3f}{score.mrr:7.3f}{score.p_at_1:7.3f}")
         print(f"{'':<14}(ranked in {elapsed:.2f} s)")
     ours = results["smartstep", "all"]
-    for base in ("fts5_bm25", "tfidf_cosine"):
+    for base in ("okapi_bm25", "fts5_bm25", "tfidf_cosine"):
         other = results[base, "all"]
         print(
             f"smartstep vs {base}: MAP x{ours.map / other.map:.2f}, MRR x{ours.mrr / other.mrr:.2f}, "
