@@ -7,6 +7,7 @@ good rule base stays in force, so a typo in one rule never silences the advisor.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -57,17 +58,25 @@ class RuleWatcher:
             now = stamp(self.paths)
             if now == self._stamp:
                 return False
-            self._stamp = now
             ruleset, problems = check_rules(self.paths)
             errors = [p for p in problems if p.severity == "error"]
             if ruleset is None or errors:
+                if not self._still(now):  # read mid-save (an editor truncates, then writes): look again
+                    return False
+                self._stamp = now
                 if self.on_error is not None:
                     self.on_error(errors or problems)
                 return False
+            self._stamp = now
             self._current = ruleset
         if self.on_reload is not None:
             self.on_reload(ruleset)
         return True
+
+    def _still(self, seen: Stamp, settle: float = 0.1) -> bool:
+        """True when the files have not moved since `seen`: only a finished edit is reported as broken."""
+        time.sleep(settle)
+        return stamp(self.paths) == seen
 
     def start(self, interval: float = 2.0) -> threading.Thread:
         """Poll in a daemon thread until `stop()`; polling needs no extra dependency."""

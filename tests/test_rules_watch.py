@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -64,3 +65,23 @@ def test_background_polling_picks_up_a_change(tmp_path: Path) -> None:
         assert watcher.current.get("backlog.high").title == "Backlog changed"
     finally:
         watcher.stop()
+
+
+def test_a_file_caught_half_written_is_not_reported_as_broken(tmp_path: Path) -> None:
+    path = tmp_path / "backlog.yaml"
+    write(path, RULE.format(title="Backlog is high"), 0)
+    errors: list[list[RuleProblem]] = []
+    watcher = RuleWatcher(tmp_path, on_error=errors.append)
+    done = RULE.format(title="Backlog over the line")
+    path.write_text(done[: len(done) // 3], encoding="utf-8")  # an editor's save, caught midway
+
+    def finish_saving() -> None:
+        time.sleep(0.03)
+        write(path, done, 10)
+
+    saver = threading.Thread(target=finish_saving)
+    saver.start()
+    assert watcher.check() is False  # the half file moved while it was read: nothing reported yet
+    saver.join()
+    assert watcher.check() is True and errors == []
+    assert watcher.current.get("backlog.high").title == "Backlog over the line"
