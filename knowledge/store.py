@@ -3,9 +3,11 @@
 Arrays, the per-case columns included, go in `.npz` files and the rest in JSON (never
 pickle: a pickle is tied to library versions and unsafe to load). Files are written
 under a fresh generation name and `meta.json` is replaced last, so a reader never sees
-half an index. When the tickets table moved, the exact difference is computed from per-case checksums: new and edited
-cases are added with the learned IDF, reopened ones are hidden, and a full rebuild
-happens only when a large share of the index changed (the IDF would have drifted).
+half an index. When the tickets table moved, the exact difference is computed from
+per-case checksums: new and edited cases are added with the learned IDF, reopened ones
+are hidden, and a full rebuild happens only when a large share of the index changed (the
+IDF would have drifted). An update builds a new `CaseIndex` that shares the large arrays
+with the old one, so searches running in other threads never see half an update.
 """
 
 from __future__ import annotations
