@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from smartstep.errors import UserError
-from smartstep.knowledge.cases import index_text, load_cases
+from smartstep.knowledge.cases import index_text, load_cases, table_fingerprint
 from smartstep.knowledge.features import words_of
 from smartstep.knowledge.index import Hit, SimilarityIndex
 from smartstep.knowledge.normalise import clean_text, redact, snippet
@@ -28,6 +28,7 @@ from smartstep.knowledge.store import (
     load_case_index,
     plan_update,
     save_case_index,
+    saved_fingerprint,
 )
 
 EMPTY_QUERY = "The query is empty: describe the problem in a few words."
@@ -115,9 +116,16 @@ class IndexCache:
             entry = self._entries.get(key)
             if entry is not None and entry.token == token:  # another thread brought it up to date
                 return entry.case_index
-            current = entry.case_index if entry else (load_case_index(index_dir(path)) if path else None)
+            fingerprint = table_fingerprint(db)
+            current = entry.case_index if entry else None
             entry = None
-            update = plan_update(db, current) if current is not None else None
+            # Another process (an import, a second bot worker) may have saved the index as it is now:
+            # loading that beats working the difference out again. The stale one goes first (memory).
+            behind = current is not None and current.fingerprint != fingerprint
+            if path and (current is None or (behind and saved_fingerprint(index_dir(path)) == fingerprint)):
+                self._entries.pop(key, None)
+                current = load_case_index(index_dir(path))
+            update = plan_update(db, current, fingerprint) if current is not None else None
             if current is None or (update is not None and update.rebuild):
                 params = current.index.get_params() if current is not None else {}
                 # Let the old index go before building the new one: at a million cases two do not fit in 3 GB.
@@ -152,6 +160,15 @@ def _change_token(db: Any) -> tuple[int, ...]:
 
 
 DEFAULT_CACHE = IndexCache()
+
+
+def update_saved_index(db: Any) -> int | None:
+    """Bring the index saved beside the store in step with it (after an import), so the next question
+    does not pay for the update; the number of cases, or None when no index has been saved yet."""
+    path = _db_file(db)
+    if not path or saved_fingerprint(index_dir(path)) is None:
+        return None
+    return len(IndexCache().get(db).row_of)
 
 
 def find_similar(

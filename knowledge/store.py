@@ -160,9 +160,9 @@ class Update:
     rebuild: bool
 
 
-def plan_update(db: Any, current: CaseIndex) -> Update | None:
+def plan_update(db: Any, current: CaseIndex, fingerprint: list[int] | None = None) -> Update | None:
     """What it takes to bring `current` in line with the store; None when the tickets did not move."""
-    fingerprint = table_fingerprint(db)
+    fingerprint = fingerprint if fingerprint is not None else table_fingerprint(db)
     if fingerprint == current.fingerprint:
         return None
     wanted = solved_signatures(db)
@@ -239,6 +239,15 @@ def save_case_index(case_index: CaseIndex, directory: Path) -> None:
     for old in directory.iterdir():
         if old.suffix == ".npz" and gen not in old.name and old.name != postings_file:
             old.unlink(missing_ok=True)
+
+
+def saved_fingerprint(directory: Path) -> list[int] | None:
+    """The tickets summary the saved index was built for, without loading it (None: no usable index)."""
+    try:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta.get("fingerprint") if meta.get("format") == FORMAT_VERSION else None
 
 
 def load_case_index(directory: Path) -> CaseIndex | None:

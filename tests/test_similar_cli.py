@@ -103,3 +103,39 @@ def test_bad_jsonl_line_names_file_and_line(run, tmp_path):
 def test_text_and_queries_together_is_a_usage_error(run, tmp_path):
     assert run("x", "--queries", str(tmp_path / "q.jsonl")).exit_code == 2
     assert run().exit_code == 2
+
+
+def test_a_tickets_import_brings_the_saved_index_along(run, db, db_path, tmp_path):
+    from smartstep.knowledge.cases import table_fingerprint
+    from smartstep.knowledge.store import index_dir, load_case_index, saved_fingerprint
+
+    assert run("password reset").exit_code == 0  # the index is now saved beside the store
+    csv = tmp_path / "new.csv"
+    csv.write_text(
+        "id,created_at,solved_at,status,team,channel,product,subject,description,resolution\n"
+        "A9,2026-03-04T09:00:00Z,2026-03-05T09:00:00Z,solved,Core,email,App,"
+        "Badge scanner rejects QR codes,Door scanner refuses badges,Updated the firmware\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["--db", str(db_path), "import", "tickets", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert "Similar-case index updated: 4 cases." in result.stderr
+    # Saved for the store as it is now: the bot's next question loads it instead of catching up.
+    assert saved_fingerprint(index_dir(db_path)) == table_fingerprint(db)
+    assert "A9" in load_case_index(index_dir(db_path)).row_of
+    found = json.loads(run("QR badge scanner", "--k", "1", "--json").output)
+    assert [case["id"] for case in found] == ["A9"]
+
+
+def test_without_a_saved_index_an_import_does_not_build_one(db, db_path, tmp_path):
+    from smartstep.knowledge.store import index_dir
+
+    csv = tmp_path / "new.csv"
+    csv.write_text(
+        "id,created_at,solved_at,status,team,channel,product,subject,description,resolution\n"
+        "B1,2026-03-04T09:00:00Z,2026-03-05T09:00:00Z,solved,Core,email,App,Login loop,SSO loop,Cleared cookies\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["--db", str(db_path), "import", "tickets", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert "Similar-case index" not in result.stderr and not index_dir(db_path).exists()

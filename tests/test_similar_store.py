@@ -312,3 +312,17 @@ def test_checksums_taken_in_sqlite_match_the_cases_read_back(store):
     store["tickets"].insert(ticket("U1", "Überweisung 💶 doppelt", None, None, team="Zahlung", solved_at=None))
     assert solved_signatures(store) == {case.id: case.signature for case in iter_cases(store)}
     assert "U1" in solved_signatures(store) and "T4" not in solved_signatures(store)
+
+
+def test_a_worker_behind_loads_the_index_another_process_saved_instead_of_redoing_it(store, db_path):
+    import json as json_module
+
+    first, second = IndexCache(), IndexCache()  # two bot workers on the same store
+    find_similar(store, "refund", cache=first)
+    find_similar(store, "refund", cache=second)
+    store["tickets"].insert(ticket("T9", "Badge scanner rejects QR codes", "Door scanner refuses badges."))
+    assert ids(find_similar(store, "QR badge scanner", k=1, cache=first)) == ["T9"]  # updates and saves
+    meta = json_module.loads((index_dir(db_path) / "meta.json").read_text(encoding="utf-8"))
+    assert ids(find_similar(store, "QR badge scanner", k=1, cache=second)) == ["T9"]
+    # The second worker took the saved index as it was: no new generation written.
+    assert json_module.loads((index_dir(db_path) / "meta.json").read_text(encoding="utf-8")) == meta

@@ -59,6 +59,22 @@ def import_command(
         emit_json(summary.to_dict())
     else:
         click.echo(describe(summary))
+    if kind == "tickets" and (summary.added or summary.updated):
+        _update_case_index(db)
+
+
+def _update_case_index(db: sqlite_utils.Database) -> None:
+    """Follow the import in the saved similar-case index now, so the next agent's question does not wait
+    for it (at a million cases that is seconds). The import is committed either way."""
+    from smartstep.knowledge.search import update_saved_index
+
+    try:
+        cases = update_saved_index(db)
+    except Exception as error:  # noqa: BLE001 - the import is saved; the index catches up on the next search
+        click.echo(f"The import is saved; the similar-case index will catch up on the next search ({error}).", err=True)
+        return
+    if cases is not None:
+        click.echo(f"Similar-case index updated: {cases:,} cases.", err=True)
 
 
 def _with_progress(
