@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -34,6 +35,14 @@ def _parse_spaced_offset(value: str) -> datetime:
         raise ValueError(f"not an ISO-8601 time: {value!r}")
     offset = "+00:00" if match.group(2) == "UTC" else match.group(2)
     return datetime.fromisoformat(f"{match.group(1)}{offset}")
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA zone `name` names; ValueError in one sentence when it names none."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not a time zone like Europe/Berlin or UTC") from None
 
 
 def format_time(moment: datetime) -> str:

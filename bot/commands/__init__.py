@@ -18,4 +18,5 @@ COMMANDS: dict[str, str] = {
     "rules": "smartstep.commands.rules_cmd:rules_command",
     "serve": "smartstep.commands.serve_cmd:serve_command",
     "similar": "smartstep.commands.similar_cmd:similar_command",
+    "teams": "smartstep.commands.teams_cmd:teams_command",
 }

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import click
 from smartstep.csv_schema import KINDS
 from smartstep.importers import ImportSummary, import_csv
 from smartstep.presets import PRESETS
+from smartstep.weeks import time_zone
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -23,9 +24,9 @@ def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> Zone
     if value is None:
         return None
     try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"{value!r} is not a time zone like Europe/Berlin or UTC") from None
+        return time_zone(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 @click.command("import")
