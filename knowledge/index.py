@@ -212,7 +212,8 @@ class SimilarityIndex(BaseEstimator):
         return self.search_batch([query], k, mask)[0]
 
     def search_batch(self, queries: Sequence[str], k: int = 5, mask: np.ndarray | None = None) -> list[list[Hit]]:
-        """Rank every query at once: one sparse product per batch of queries, then per-row top-k."""
+        """Rank many queries at once: tokenised and weighted together, scored into one dense block per step
+        (masks applied to the block), then each row's top k re-ranked and folded."""
         check_is_fitted(self, "postings_")
         allowed = self.alive_ if mask is None else self.alive_ & mask
         blocked = None if allowed.all() else ~allowed

@@ -168,7 +168,7 @@ def update_saved_index(db: Any) -> int | None:
     path = _db_file(db)
     if not path or saved_fingerprint(index_dir(path)) is None:
         return None
-    return len(IndexCache().get(db).row_of)
+    return int(IndexCache().get(db).index.alive_.sum())
 
 
 def find_similar(
