@@ -20,12 +20,6 @@ class TextColumn:
         self._offsets = np.zeros(1, dtype=np.int64) if offsets is None else offsets.astype(np.int64, copy=False)
         self._pending: list[tuple[bytes, np.ndarray]] = []  # (joined UTF-8, sizes) per `extend`
 
-    @classmethod
-    def of(cls, values: Iterable[str]) -> TextColumn:
-        column = cls()
-        column.extend(values)
-        return column
-
     def extend(self, values: Iterable[str]) -> None:
         encoded = [v.encode("utf-8", "surrogatepass") for v in values]
         sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
@@ -73,12 +67,6 @@ class LabelColumn:
         self._code_of = {label: code for code, label in enumerate(self.labels)}
         self._codes = np.zeros(0, dtype=np.int32) if codes is None else codes.astype(np.int32, copy=False)
         self._pending: list[np.ndarray] = []  # codes per `extend`
-
-    @classmethod
-    def of(cls, values: Iterable[str]) -> LabelColumn:
-        column = cls()
-        column.extend(values)
-        return column
 
     def extend(self, values: Iterable[str]) -> None:
         self._pending.append(np.fromiter((self._code(v) for v in values), dtype=np.int32))

@@ -87,11 +87,9 @@ class Featurizer:
                 self._gram_matrix = sp.csr_matrix((data, indices, indptr), shape=shape)
             return self._gram_matrix
 
-    def transform(
-        self, texts: Sequence[str], bigrams: bool = True, learn: bool = False
-    ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """(word counts, char n-gram counts); `learn` also counts each word's document frequency."""
-        return self.counts(self.tokenize(texts, learn), bigrams)
+    def transform(self, texts: Sequence[str], bigrams: bool = True) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """(word counts, char n-gram counts) of texts, in one call (queries, added cases)."""
+        return self.counts(self.tokenize(texts), bigrams)
 
     def tokenize(self, texts: Sequence[str], learn: bool = False) -> Tokens:
         """The texts as word ids (the same words `words_of` gives), new words registered on the way."""
