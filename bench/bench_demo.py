@@ -44,8 +44,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    import smartstep.importers  # noqa: F401 - load pandas/scipy once, outside the timings
-    import smartstep.metric_store  # noqa: F401
+    import smartstep.imports.importers  # noqa: F401 - load pandas/scipy once, outside the timings
+    import smartstep.metrics.store  # noqa: F401
 
     runs: dict[str, list[tuple[float, float]]] = {"generate": [], "import": [], "baseline": []}
     for n in range(args.repeat):

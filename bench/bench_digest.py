@@ -20,12 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.db import open_db
 from smartstep.definitions import load_definitions
-from smartstep.digest_post import render_digest
-from smartstep.metric_values import current_period, load_history
-from smartstep.rule_inputs import load_rule_base
-from smartstep.scorecard import build_scorecard
+from smartstep.digest.post import render_digest
+from smartstep.metrics.reader import current_period, load_history
+from smartstep.metrics.scorecard import build_scorecard
 from smartstep.weeks import format_time, shift_week, week_start
 
 LAST = "2026-W46"

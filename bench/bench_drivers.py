@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LinearRegression
 from smartstep.db import open_db
-from smartstep.driver_data import SURVEY_METRICS, load_answers, load_driver_report
-from smartstep.driver_features import build_design
-from smartstep.driver_text import change_text, summary_line
-from smartstep.metric_values import current_period, known_teams
+from smartstep.drivers.data import SURVEY_METRICS, load_answers, load_driver_report
+from smartstep.drivers.features import build_design
+from smartstep.drivers.text import change_text, summary_line
+from smartstep.metrics.reader import current_period, known_teams
 from smartstep.weeks import shift_week
 
 WEEKS = 26

@@ -64,9 +64,9 @@ def generate(path: Path, rows: int, *, first_day: int = 0, days: int = 728, pref
 
 def child_import(db_path: str, csv_path: str) -> None:
     """Run in a subprocess: one import, printing its timings as JSON on stdout."""
-    import smartstep.metric_store as store
+    import smartstep.metrics.store as store
     from smartstep.db import open_db
-    from smartstep.importers import import_csv
+    from smartstep.imports.importers import import_csv
 
     spent = {"recompute": 0.0, "recompute_cpu": 0.0}
     real = store.recompute
@@ -118,7 +118,7 @@ def baseline(db_path: Path, csv_path: Path) -> tuple[float, float]:
 
 def full_recompute(db_path: Path) -> float:
     from smartstep.db import open_db
-    from smartstep.metric_store import recompute
+    from smartstep.metrics.store import recompute
 
     db = open_db(db_path)
     began = time.perf_counter()

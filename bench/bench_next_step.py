@@ -20,12 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from smartstep.advice.pipeline import next_steps
+from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.db import open_db
 from smartstep.demo import build_demo
-from smartstep.demo_history import plant_advice_history
-from smartstep.metric_values import current_period, load_history
-from smartstep.pipeline import next_steps
-from smartstep.rule_inputs import load_rule_base
+from smartstep.demo.history import plant_advice_history
+from smartstep.metrics.reader import current_period, load_history
 from smartstep.rules.engine import evaluate, weeks_needed
 
 

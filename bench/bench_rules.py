@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from smartstep.definitions import load_definitions
-from smartstep.metric_values import History, MetricValue
+from smartstep.metrics.reader import History, MetricValue
 from smartstep.rules.engine import evaluate
 from smartstep.rules.loader import load_rules
 from smartstep.weeks import shift_week

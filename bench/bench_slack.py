@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import waitress  # noqa: E402
 from slack_stub import SECRET, SlackStub, sign  # noqa: E402
-from smartstep.app import build_app  # noqa: E402
 from smartstep.db import open_db  # noqa: E402
-from smartstep.http_server import BackgroundServer, create_server, favour_acks  # noqa: E402
-from smartstep.metric_values import known_teams  # noqa: E402
+from smartstep.metrics.reader import known_teams  # noqa: E402
 from smartstep.settings import Settings  # noqa: E402
+from smartstep.slack.app import build_app  # noqa: E402
+from smartstep.slack.http_server import BackgroundServer, create_server, favour_acks  # noqa: E402
 
 QUESTIONS = [
     "how is csat for {team}?",

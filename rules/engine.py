@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from smartstep.metric_values import History
+from smartstep.metrics.reader import History
 from smartstep.rules.conditions import Result, evaluate_condition, lookback
 from smartstep.rules.model import STAGES, Rule
 from smartstep.rules.render import Evidence, build_evidence, render_why

@@ -190,7 +190,7 @@ def signal_description(name: str) -> str | None:
     if name in SIGNALS:
         return SIGNALS[name]
     if name.startswith("driver_"):
-        from smartstep.driver_signals import DRIVER_SIGNALS
+        from smartstep.drivers.signals import DRIVER_SIGNALS
 
         return DRIVER_SIGNALS.get(name)
     return None
@@ -200,7 +200,7 @@ def _check_signal(name: str) -> str:
     if signal_description(name) is None:
         known = list(SIGNALS)
         if name.startswith("driver_"):
-            from smartstep.driver_signals import DRIVER_SIGNALS
+            from smartstep.drivers.signals import DRIVER_SIGNALS
 
             known += list(DRIVER_SIGNALS)
         raise PydanticCustomError(

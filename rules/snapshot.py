@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from smartstep.metric_values import History
+from smartstep.metrics.reader import History
 from smartstep.weeks import shift_week
 
 NOISE_WEEKS = 26

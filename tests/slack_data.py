@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import sqlite_utils
-from smartstep.conversation import Answer, Skill
-from smartstep.metric_store import recompute
+from smartstep.chat.engine import Answer, Skill
+from smartstep.metrics.store import recompute
 from smartstep.weeks import shift_week, week_start
 
 # Tickets created per team per day; the last one is on Sunday 2026-11-15, so "now" is 2026-W46.

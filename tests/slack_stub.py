@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 from slack_data import advice_skills, seed_tickets
-from smartstep.app import build_app
+from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.db import open_db
-from smartstep.http_server import BackgroundServer, create_server
-from smartstep.rule_inputs import load_rule_base
 from smartstep.settings import Settings
-from smartstep.slack_services import SlackServices
+from smartstep.slack.app import build_app
+from smartstep.slack.http_server import BackgroundServer, create_server
+from smartstep.slack.services import SlackServices
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_USER = "UBOT"

@@ -9,13 +9,13 @@ import shutil
 
 import pytest
 from demo_support import demo_db_path
-from smartstep.conversation import ConversationState, answer
+from smartstep.advice.pipeline import next_steps
+from smartstep.advice.rule_inputs import load_rule_base
+from smartstep.chat.engine import ConversationState, answer
 from smartstep.db import open_db
 from smartstep.demo import STORYLINES
-from smartstep.demo_history import plant_advice_history
-from smartstep.metric_values import current_period
-from smartstep.pipeline import next_steps
-from smartstep.rule_inputs import load_rule_base
+from smartstep.demo.history import plant_advice_history
+from smartstep.metrics.reader import current_period
 from test_rules_storylines import MATCHING_RULE
 
 
@@ -72,8 +72,8 @@ def test_rankings_explain_themselves_with_the_history(fresh):
 def test_a_lead_conversation_on_the_demo(fresh):
     from dataclasses import replace
 
-    from smartstep.context import load_context
-    from smartstep.skills import build_skills
+    from smartstep.chat.context import load_context
+    from smartstep.chat.skills import build_skills
 
     db, rules = fresh
     context = replace(load_context(db), skills=build_skills(db, lambda: rules, user="U-lead", surface="test"))

@@ -6,12 +6,12 @@ import json
 
 from candidates import candidate
 from click.testing import CliRunner
-from smartstep.advice_log import done_steps, feedback_records, load_learning, log_advice
-from smartstep.advisor import Advice
-from smartstep.feedback import record_rating
-from smartstep.metric_values import MetricValue
-from smartstep.outcomes import check_outcomes
-from smartstep.situations import SituationSpace, similar_situations
+from smartstep.advice.feedback import record_rating
+from smartstep.advice.log import done_steps, feedback_records, load_learning, log_advice
+from smartstep.advice.outcomes import check_outcomes
+from smartstep.advice.ranking import Advice
+from smartstep.advice.situations import SituationSpace, similar_situations
+from smartstep.metrics.reader import MetricValue
 from smartstep.weeks import shift_week
 
 START = "2026-W30"

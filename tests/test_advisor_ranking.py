@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from candidates import candidate
-from smartstep.advisor import Learning, PastSituation, Track, rank, usefulness
+from smartstep.advice.ranking import Learning, PastSituation, Track, rank, usefulness
 
 
 def cand(rule_id: str, score: float, team: str = "Billing", category: str = "customer"):
@@ -101,7 +101,7 @@ def test_advice_json_has_the_interface_fields():
 
 
 def test_a_symptom_folds_into_the_step_about_its_cause():
-    from smartstep.advisor import fold_symptoms
+    from smartstep.advice.ranking import fold_symptoms
 
     backlog = candidate("capacity.backlog", "Onboarding", 0.8, category="employee", metric="backlog")
     smile = candidate("smile.climbing", "Onboarding", 0.7, category="business", metric="time_to_smile_days")
@@ -118,7 +118,7 @@ def test_a_symptom_folds_into_the_step_about_its_cause():
 
 
 def test_linked_metrics_that_do_not_move_together_stay_separate():
-    from smartstep.advisor import fold_symptoms
+    from smartstep.advice.ranking import fold_symptoms
 
     backlog = candidate("capacity.backlog", "Onboarding", 0.8, metric="backlog")
     smile = candidate("smile.climbing", "Onboarding", 0.7, metric="time_to_smile_days")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from smartstep.assessment import current_stage, progress, questionnaire, score
+from smartstep.advice.assessment import current_stage, progress, questionnaire, score
 from smartstep.cli import main
 from smartstep.errors import UserError
 
@@ -74,7 +74,7 @@ def test_retaking_shows_progress(tmp_path):
 
 
 def test_current_stage_falls_back_to_the_organisation(db):
-    from smartstep.assessment import save_assessment
+    from smartstep.advice.assessment import save_assessment
 
     assert current_stage(db, "Billing") is None
     org = score(all_answers(3))

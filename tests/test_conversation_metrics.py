@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from smartstep.conversation import Context, ConversationState, answer, find_metric, find_weeks
-from smartstep.metric_values import MetricValue
+from smartstep.chat.engine import Context, ConversationState, answer, find_metric, find_weeks
+from smartstep.metrics.reader import MetricValue
 from smartstep.weeks import shift_week
 
 NOW = "2026-W46"
@@ -91,7 +91,7 @@ def test_why_before_anything_asks_for_a_question_first(context):
 def test_a_skill_the_caller_injects_answers_its_intent(context):
     from dataclasses import replace
 
-    from smartstep.conversation import Answer
+    from smartstep.chat.engine import Answer
 
     seen = {}
 

@@ -14,12 +14,14 @@ from datetime import timedelta
 
 import pytest
 from demo_support import demo_data, demo_db_path
-from smartstep import demo_catalogue, demo_catalogue_accounts, demo_text
-from smartstep import demo_plan as plan
 from smartstep.db import open_db
 from smartstep.definitions import load_definitions
 from smartstep.demo import STORYLINES, generate_demo, store_kind
-from smartstep.metric_values import current_period, load_history
+from smartstep.demo import catalogue as demo_catalogue
+from smartstep.demo import catalogue_accounts as demo_catalogue_accounts
+from smartstep.demo import plan as plan
+from smartstep.demo import text as demo_text
+from smartstep.metrics.reader import current_period, load_history
 from smartstep.weeks import parse_time, shift_week
 
 
@@ -328,7 +330,7 @@ def _ids(db_path) -> set[str]:
 
 
 def test_demo_command_refuses_real_data_unless_forced_and_rebuilds_an_earlier_demo(tmp_path):
-    from smartstep.importers import import_records
+    from smartstep.imports.importers import import_records
 
     db_path = tmp_path / "smartstep.db"
     db = open_db(db_path)

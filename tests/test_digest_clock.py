@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from digest_support import UploadStub, at, flat_store, rules
-from smartstep.clock import run_due
 from smartstep.db import open_db
-from smartstep.digest_subscriptions import Subscription, save_subscription
+from smartstep.digest.clock import run_due
+from smartstep.digest.subscriptions import Subscription, save_subscription
 
 # Mondays 09:00 in Berlin (UTC+1 in November) are 08:00 UTC: Nov 16 2026 is in 2026-W47.
 SUB = Subscription("C1", None, weekday=0, time="09:00", timezone="Europe/Berlin", created_at="2026-10-01T00:00:00Z")
@@ -172,7 +172,7 @@ def test_smartstep_clock_without_a_token_is_one_sentence(store, monkeypatch) -> 
 
 def test_the_scheduler_runs_the_catch_up_at_start(store, stub) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
-    from smartstep.clock import start_clock
+    from smartstep.digest.clock import start_clock
     from smartstep.settings import Settings
 
     path, _ = store

@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 from demo_support import demo_db_path
 from digest_support import copy_db
+from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.cli import main
 from smartstep.db import open_db
 from smartstep.definitions import load_definitions
-from smartstep.digest_blocks import digest_message
-from smartstep.digest_data import load_digest, record_callback
-from smartstep.rule_inputs import load_rule_base
+from smartstep.digest.blocks import digest_message
+from smartstep.digest.data import load_digest, record_callback
 from smartstep.weeks import format_time, shift_week, week_end, week_start
 
 PERIOD = "2026-W46"  # the demo's last complete week

@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 
 from digest_support import LAST, flat_store, rules
-from smartstep.digest import assemble_team
-from smartstep.digest_blocks import digest_message
-from smartstep.digest_data import load_digest
-from smartstep.metric_values import MetricValue
-from smartstep.scorecard import ScoreRow
+from smartstep.digest.blocks import digest_message
+from smartstep.digest.data import load_digest
+from smartstep.digest.model import assemble_team
+from smartstep.metrics.reader import MetricValue
+from smartstep.metrics.scorecard import ScoreRow
 from smartstep.weeks import shift_week
 
 PREV = shift_week(LAST, -1)
@@ -93,8 +93,8 @@ def test_outcomes_of_done_steps_show_with_their_numbers_when_due(db, tmp_path) -
     from datetime import timedelta
 
     from digest_support import put
-    from smartstep.feedback import record_rating
-    from smartstep.pipeline import next_steps
+    from smartstep.advice.feedback import record_rating
+    from smartstep.advice.pipeline import next_steps
     from smartstep.weeks import week_start
 
     def sunday(period: str):
@@ -120,7 +120,7 @@ def test_outcomes_of_done_steps_show_with_their_numbers_when_due(db, tmp_path) -
 
 
 def test_twenty_busy_teams_fit_in_one_slack_message() -> None:
-    from smartstep.digest import CallBack, Digest
+    from smartstep.digest.model import CallBack, Digest
 
     teams = tuple(
         assemble_team(

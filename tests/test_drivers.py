@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression
-from smartstep.driver_math import bootstrap_counts, correlations, shapley, subset_r2
-from smartstep.driver_text import change_text, chart_bars, driver_share, report_lines, summary_line, text_bars
-from smartstep.drivers import MIN_ANSWERS, analyse_drivers
+from smartstep.drivers.analysis import MIN_ANSWERS, analyse_drivers
+from smartstep.drivers.shapley import bootstrap_counts, correlations, shapley, subset_r2
+from smartstep.drivers.text import change_text, chart_bars, driver_share, report_lines, summary_line, text_bars
 from smartstep.weeks import shift_week
 
 WEEKS = [shift_week("2026-W01", i) for i in range(26)]
@@ -292,7 +292,7 @@ def test_a_rare_reopen_still_counts():
 
 
 def test_driver_signals_feed_the_rule_engines_signal_condition():
-    from smartstep.driver_signals import DRIVER_SIGNALS, driver_signals
+    from smartstep.drivers.signals import DRIVER_SIGNALS, driver_signals
 
     found = analyse(planted(600, seed=1, contacts=-0.6))
     too_few = analyse_drivers(planted(30, seed=2), "csat", first_week=WEEKS[0], last_week=WEEKS[-1], team="Billing")

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from smartstep.cli import main
 from smartstep.db import open_db
-from smartstep.driver_data import load_answers, load_driver_report
-from smartstep.importers import import_records
+from smartstep.drivers.data import load_answers, load_driver_report
+from smartstep.imports.importers import import_records
 from smartstep.weeks import format_time, week_end, week_start
 from test_drivers import WEEKS, planted
 
@@ -206,7 +206,7 @@ def test_demo_effort_storyline_shows_contacts_as_the_ces_driver():
 
 
 def test_driver_signals_from_the_store(store):
-    from smartstep.driver_data import load_driver_signals
+    from smartstep.drivers.data import load_driver_signals
 
     signals = load_driver_signals(open_db(store), ["Payments", "Billing"])
     share, label = signals[("Payments", "driver_ces_contacts")]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from smartstep.db import open_db
 from smartstep.errors import UserError
-from smartstep.importers import import_csv
+from smartstep.imports.importers import import_csv
 
 HEADER = "id,created_at,status,team"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from smartstep.db import open_db
 from smartstep.errors import UserError
-from smartstep.importers import import_csv
+from smartstep.imports.importers import import_csv
 
 HEADER = "id,ticket_id,customer_id,kind,sent_at,responded_at,score\n"
 

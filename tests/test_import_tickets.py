@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from smartstep.db import open_db
 from smartstep.errors import UserError
-from smartstep.importers import ImportSummary, import_csv, import_records
+from smartstep.imports.importers import ImportSummary, import_csv, import_records
 
 FULL_HEADER = (
     "id,created_at,first_reply_at,solved_at,status,team,channel,product,subject,description,resolution,"

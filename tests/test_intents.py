@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smartstep.intents import intent_model, load_examples
+from smartstep.chat.intents import intent_model, load_examples
 
 HELDOUT = Path(__file__).parent / "data" / "intents_heldout.yaml"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from smartstep.metric_store import recompute
-from smartstep.metric_values import load_history
-from smartstep.metrics import SURVEY_METRICS, TICKET_METRICS
+from smartstep.metrics.formulas import SURVEY_METRICS, TICKET_METRICS
+from smartstep.metrics.reader import load_history
+from smartstep.metrics.store import recompute
 
 # 2026-11-02 is the Monday of 2026-W45; 2026-11-09 of W46.
 W45, W46 = "2026-W45", "2026-W46"
@@ -193,7 +193,7 @@ def test_survey_scores(small):
 
 
 def test_confidence_intervals_are_90_percent():
-    from smartstep.metrics import nps_interval, wilson_interval
+    from smartstep.metrics.formulas import nps_interval, wilson_interval
 
     # Wilson 90 % for 9 of 12, by hand: centre 0.7040, half-width 0.1914.
     low, high = wilson_interval(9, 12, 1.6449)

@@ -10,7 +10,16 @@ import pytest
 from click.testing import CliRunner
 from smartstep.cli import main
 
-CORE = ("metrics", "advisor", "conversation", "situations", "intents", "noise", "scorecard", "replies")
+CORE = (
+    "metrics/formulas",
+    "advice/ranking",
+    "chat/engine",
+    "advice/situations",
+    "chat/intents",
+    "metrics/noise",
+    "metrics/scorecard",
+    "chat/replies",
+)
 EDITABLE = any("__editable__" in str(f) for f in distribution("smartstep").files or [])
 installed_only = pytest.mark.skipif(EDITABLE, reason="an editable install maps the source folders instead")
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from smartstep.feedback import record_rating
-from smartstep.pipeline import next_steps
+from smartstep.advice.feedback import record_rating
+from smartstep.advice.pipeline import next_steps
 from smartstep.rules.loader import load_rules
 from smartstep.weeks import shift_week
 

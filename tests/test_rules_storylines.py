@@ -11,8 +11,8 @@ import pytest
 demo = pytest.importorskip("smartstep.demo")
 
 from demo_support import demo_db_path  # noqa: E402
+from smartstep.advice.rule_inputs import load_rule_inputs  # noqa: E402
 from smartstep.db import open_db  # noqa: E402
-from smartstep.rule_inputs import load_rule_inputs  # noqa: E402
 from smartstep.rules.engine import evaluate  # noqa: E402
 from smartstep.rules.loader import default_rules_path, load_rules  # noqa: E402
 

@@ -245,7 +245,7 @@ def test_only_ticket_changes_move_the_index_change_token(store, db_path):
 
 def test_an_import_moves_the_change_token_once_and_keeps_the_counter_working(db_path):
     from smartstep.db import open_db
-    from smartstep.importers import import_records
+    from smartstep.imports.importers import import_records
     from smartstep.knowledge.search import _change_token
 
     db = open_db(db_path)

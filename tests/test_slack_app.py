@@ -161,7 +161,7 @@ def test_a_failing_mention_gets_a_friendly_reply_in_its_thread_and_serving_conti
 
 
 def test_the_working_on_it_cue_shows_only_when_an_answer_is_slow() -> None:
-    from smartstep.listeners.replies import with_cue
+    from smartstep.slack.listeners.replies import with_cue
 
     cues: list[str] = []
     assert with_cue(lambda: "fast", lambda: cues.append("cue"), after=0.5) == ("fast", False)

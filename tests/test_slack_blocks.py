@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from slack_data import insert_advice
-from smartstep.blocks import advice_blocks, answer_message, home_view, text_sections, with_ratings
-from smartstep.conversation import Answer
+from smartstep.chat.engine import Answer
 from smartstep.db import open_memory_db
-from smartstep.slack_store import load_advice
+from smartstep.slack.blocks import advice_blocks, answer_message, home_view, text_sections, with_ratings
+from smartstep.slack.store import load_advice
 
 
 def test_long_text_is_split_into_sections_under_slacks_3000_character_limit() -> None:

@@ -98,7 +98,7 @@ def test_assess_opens_a_modal_with_every_question(slack: SlackHarness) -> None:
 
 
 def submit_assessment(slack: SlackHarness, stage: int) -> None:
-    from smartstep.assessment import questionnaire
+    from smartstep.advice.assessment import questionnaire
 
     values = {
         q.id: {"answer": {"type": "static_select", "selected_option": {"value": str(stage)}}}

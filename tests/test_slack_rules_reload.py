@@ -8,9 +8,9 @@ import time
 
 import pytest
 from slack_stub import SlackStub
-from smartstep.app import build_client, watch_rules
 from smartstep.errors import UserError
 from smartstep.settings import Settings
+from smartstep.slack.app import build_client, watch_rules
 
 GOOD = """
 rules:

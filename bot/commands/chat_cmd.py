@@ -6,18 +6,18 @@ import sys
 
 import click
 from rich.console import Console
+from smartstep.chat.context import load_context
+from smartstep.chat.engine import Answer, Context, ConversationState, answer
+from smartstep.chat.terminal import mrkdwn_to_rich
 from smartstep.cli import CliState, emit_json
-from smartstep.context import load_context
-from smartstep.conversation import Answer, Context, ConversationState, answer
-from smartstep.terminal import mrkdwn_to_rich
 
 
 def terminal_context(state: CliState) -> Context:
     """The store's facts plus every skill, for the terminal user."""
     from dataclasses import replace
 
-    from smartstep.rule_inputs import load_rule_base
-    from smartstep.skills import build_skills
+    from smartstep.advice.rule_inputs import load_rule_base
+    from smartstep.chat.skills import build_skills
 
     db = state.db()
     rules = load_rule_base(None, state.settings.rules_path)

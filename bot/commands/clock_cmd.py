@@ -13,8 +13,8 @@ from smartstep.errors import UserError
 @click.pass_obj
 def clock_command(state: CliState) -> None:
     """Post each digest subscription's weekly digest on schedule (runs until stopped)."""
-    from smartstep.clock import start_clock
     from smartstep.db import open_db
+    from smartstep.digest.clock import start_clock
 
     if not state.settings.slack_bot_token:
         raise UserError("SLACK_BOT_TOKEN is not set; the clock needs it to post digests")

@@ -19,7 +19,7 @@ from smartstep.errors import UserError
 @click.pass_obj
 def demo_command(state: CliState, no_chat: bool, seed: int, force: bool, scale: float) -> None:
     """Build the demo organisation (2 years, 4 teams, ~40,000 tickets) into the store, then chat."""
-    from smartstep.demo import build_demo, store_kind
+    from smartstep.demo.build import build_demo, store_kind
 
     db, path = state.db(), state.settings.db_path
     if store_kind(db) == "other" and not force:
@@ -56,8 +56,8 @@ def demo_command(state: CliState, no_chat: bool, seed: int, force: bool, scale: 
 def _show_scorecard(state: CliState) -> None:
     """The latest week's scorecard, with four weeks of sparkline behind each number."""
     from rich.console import Console
-    from smartstep.metric_values import current_period, load_history
-    from smartstep.scorecard import build_scorecard, render_scorecard
+    from smartstep.metrics.reader import current_period, load_history
+    from smartstep.metrics.scorecard import build_scorecard, render_scorecard
 
     db = state.db()
     period = current_period(db, state.as_of)
@@ -69,9 +69,9 @@ def _show_scorecard(state: CliState) -> None:
 
 def _plant_history(state: CliState, seed: int):
     """Earlier advice, ratings and measured outcomes, so learning shows from the first question."""
-    from smartstep.demo_history import plant_advice_history
-    from smartstep.metric_values import current_period
-    from smartstep.rule_inputs import load_rule_base
+    from smartstep.advice.rule_inputs import load_rule_base
+    from smartstep.demo.history import plant_advice_history
+    from smartstep.metrics.reader import current_period
 
     db = state.db()
     rules = load_rule_base(None, state.settings.rules_path)
@@ -81,10 +81,10 @@ def _plant_history(state: CliState, seed: int):
 def _show_next_steps(state: CliState) -> None:
     """The top step for each team right now (logged like any other advice)."""
     from rich.console import Console
-    from smartstep.pipeline import next_steps
-    from smartstep.replies import advice_summary
-    from smartstep.rule_inputs import load_rule_base
-    from smartstep.terminal import mrkdwn_to_rich
+    from smartstep.advice.pipeline import next_steps
+    from smartstep.advice.rule_inputs import load_rule_base
+    from smartstep.chat.replies import advice_summary
+    from smartstep.chat.terminal import mrkdwn_to_rich
 
     run = next_steps(
         state.db(),

@@ -12,7 +12,7 @@ from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
 
 if TYPE_CHECKING:
-    from smartstep.digest_post import RenderedDigest
+    from smartstep.digest.post import RenderedDigest
     from smartstep.rules.loader import RuleSet
 
 
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 @click.pass_obj
 def digest_command(state: CliState, team: str | None, dry_run: bool, out: Path | None, as_json: bool) -> None:
     """Build the weekly digest: scorecard moves, top steps, outcomes, call-backs, trend chart."""
-    from smartstep.digest_post import render_digest
-    from smartstep.metric_values import current_period, known_teams
+    from smartstep.advice.rule_inputs import NO_DATA, load_rule_base
+    from smartstep.digest.post import render_digest
+    from smartstep.metrics.reader import current_period, known_teams
     from smartstep.names import resolve
-    from smartstep.rule_inputs import NO_DATA, load_rule_base
 
     if out is not None and not dry_run:
         raise click.UsageError("--out goes with --dry-run (a posted digest writes no files)")
@@ -62,9 +62,9 @@ def _write_files(rendered: RenderedDigest, out: Path) -> list[Path]:
 
 
 def _post_to_subscriptions(state: CliState, ruleset: RuleSet, teams: list[str] | None) -> None:
-    from smartstep.app import build_client
-    from smartstep.digest_post import post_digest, render_digest
-    from smartstep.digest_subscriptions import list_subscriptions
+    from smartstep.digest.post import post_digest, render_digest
+    from smartstep.digest.subscriptions import list_subscriptions
+    from smartstep.slack.app import build_client
 
     if not state.settings.slack_bot_token:
         raise UserError("SLACK_BOT_TOKEN is not set; use --dry-run to preview the digest without posting")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 from smartstep.cli import CliState, emit_json
-from smartstep.driver_data import SURVEY_METRICS, load_driver_report
-from smartstep.driver_text import report_lines, report_to_dict
+from smartstep.drivers.data import SURVEY_METRICS, load_driver_report
+from smartstep.drivers.text import report_lines, report_to_dict
 from smartstep.errors import UserError
-from smartstep.metric_values import known_teams
+from smartstep.metrics.reader import known_teams
 from smartstep.names import resolve
 from smartstep.weeks import is_week
 

@@ -6,7 +6,7 @@ import csv
 import sys
 
 import click
-from smartstep.advice_log import feedback_records
+from smartstep.advice.log import feedback_records
 from smartstep.cli import CliState, emit_json
 
 CSV_FIELDS = ("advice_id", "rule_id", "team", "user", "rating", "comment", "at", "outcome")

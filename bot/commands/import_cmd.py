@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
-from smartstep.csv_schema import KINDS
-from smartstep.importers import ImportSummary, import_csv
-from smartstep.presets import PRESETS
+from smartstep.imports.importers import ImportSummary, import_csv
+from smartstep.imports.presets import PRESETS
+from smartstep.imports.schema import KINDS
 from smartstep.weeks import time_zone
 
 if TYPE_CHECKING:

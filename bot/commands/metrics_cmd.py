@@ -6,9 +6,9 @@ import click
 from rich.console import Console
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
-from smartstep.metric_values import current_period, known_teams, load_history
+from smartstep.metrics.reader import current_period, known_teams, load_history
+from smartstep.metrics.scorecard import build_scorecard, render_scorecard, scorecard_json
 from smartstep.names import resolve
-from smartstep.scorecard import build_scorecard, render_scorecard, scorecard_json
 
 
 @click.command("metrics")

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from smartstep.advice.pipeline import next_steps
+from smartstep.advice.rule_inputs import NO_DATA, load_rule_base
+from smartstep.chat.replies import advice_text
+from smartstep.chat.terminal import mrkdwn_to_rich
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
-from smartstep.metric_values import current_period, known_teams
+from smartstep.metrics.reader import current_period, known_teams
 from smartstep.names import resolve
-from smartstep.pipeline import next_steps
-from smartstep.replies import advice_text
-from smartstep.rule_inputs import NO_DATA, load_rule_base
-from smartstep.terminal import mrkdwn_to_rich
 
 
 @click.command("next-step")

@@ -6,10 +6,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+from smartstep.advice.rule_inputs import load_rule_base, load_rule_inputs
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
 from smartstep.names import did_you_mean
-from smartstep.rule_inputs import load_rule_base, load_rule_inputs
 from smartstep.rules.engine import evaluate
 from smartstep.rules.lint import explain_rule, lint, run_examples
 from smartstep.rules.loader import default_rules_path

@@ -16,7 +16,7 @@ from smartstep.errors import UserError
 @click.pass_obj
 def serve_command(state: CliState, http: bool, port: int | None, host: str) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP."""
-    from smartstep.app import build_app
+    from smartstep.slack.app import build_app
 
     settings = state.settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -32,7 +32,7 @@ def serve_command(state: CliState, http: bool, port: int | None, host: str) -> N
         click.echo("smartstep: connecting to Slack in Socket Mode", err=True)
         SocketModeHandler(app, settings.slack_app_token).start()
         return
-    from smartstep.http_server import create_server, favour_acks
+    from smartstep.slack.http_server import create_server, favour_acks
 
     favour_acks()
     server = create_server(app, host=host, port=port if port is not None else settings.port)

@@ -6,8 +6,8 @@ import click
 from smartstep.cli import CliState, emit_json
 from smartstep.db import write_transaction
 from smartstep.errors import UserError
-from smartstep.metric_store import recompute
-from smartstep.metric_values import known_teams
+from smartstep.metrics.reader import known_teams
+from smartstep.metrics.store import recompute
 from smartstep.names import resolve
 from smartstep.weeks import time_zone
 

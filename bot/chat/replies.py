@@ -1,0 +1,69 @@
+"""Turning advice and similar cases into replies people read: the step first, then one line of
+why, then evidence, playbook and track record. Shared by the terminal and Slack's text form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from smartstep.advice.ranking import Advice
+from smartstep.definitions import load_definitions
+from smartstep.metrics.scorecard import format_value
+
+
+def evidence_line(advice: Advice) -> str:
+    """`CES 4.6/7 (was 5.4, n=312)` for each piece of evidence."""
+    parts = []
+    for e in advice.candidate.evidence:
+        if e.metric not in load_definitions().metrics:
+            parts.append(f"{e.label or e.metric}: {e.value:g}" if e.value is not None else e.metric)
+            continue
+        d = load_definitions().get(e.metric)
+        text = f"{d.name}: {format_value(e.value, d.unit)}" if e.value is not None else d.name
+        if e.previous is not None:
+            text += f" (was {format_value(e.previous, d.unit)}"
+            text += f", n={e.n})" if e.n else ")"
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def advice_text(advice: Sequence[Advice], period: str | None, team: str | None = None) -> str:
+    if not advice:
+        who = team or "any team"
+        return f"Nothing needs a new step for {who} in {period}: every rule's evidence is within normal range."
+    lines = [f"*Smartest next steps, {period}*"]
+    for number, item in enumerate(advice, start=1):
+        c = item.candidate
+        lines.append(f"\n*{number}. {c.title}* — {c.team}")
+        lines.append(c.why)
+        lines.append(f"_Evidence:_ {evidence_line(item)}")
+        lines += [f"• {step}" for step in c.steps]
+        if item.reasons:
+            lines.append(f"_Ranking:_ {'; '.join(item.reasons)}")
+    lines.append('\nAsk "why?" for the evidence and rule behind the first step.')
+    return "\n".join(lines)
+
+
+def explain_advice(item: Advice) -> str:
+    """The answer to "why?" after advice: the rule, every piece of evidence, the track record."""
+    c = item.candidate
+    lines = [f"*{c.title}* — {c.team}, {c.period}", f"Rule `{c.rule_id}` ({c.category}) fired because: {c.why}"]
+    for e in c.evidence:
+        change = "" if e.change is None else f", change {e.change:+.2f}"
+        sample = "" if e.n is None else f", n={e.n}"
+        previous = "" if e.previous is None else f", compared with {e.previous:.2f}"
+        lines.append(f"• {e.metric} for {e.team} in {e.period}: {e.value}{previous}{change}{sample}")
+    for past in item.similar_situations:
+        lines.append(f"• worked before? {past.team}, {past.period}: {past.outcome}")
+    if item.reasons:
+        lines.append("Ranking: " + "; ".join(item.reasons))
+    return "\n".join(lines)
+
+
+def advice_summary(advice: Sequence[Advice]) -> str:
+    """One line per step (team, title, the first sentence of why): the tour and the App Home."""
+    lines = []
+    for number, item in enumerate(advice, start=1):
+        c = item.candidate
+        first = c.why.split(". ")[0].rstrip(".")
+        lines.append(f"{number}. *{c.team}*: {c.title} — {first}.")
+    return "\n".join(lines)

@@ -1,0 +1,2 @@
+"""The weekly digest: what moved, the top next steps and the outcomes, assembled, rendered and
+posted on schedule."""

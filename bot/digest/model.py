@@ -1,0 +1,320 @@
+"""The weekly digest's content: what a lead should read in under a minute, as plain data.
+
+Pure: scorecard rows and plain facts in, a `Digest` out (`assemble_team`). Reading those
+facts from the store lives in `digest_data`; Block Kit in `digest_blocks`; the chart in
+`digest_chart`; posting in `digest_post`.
+
+Decisions a reader should know:
+- A metric is listed as moved only when its week-over-week change is beyond noise
+  (`ScoreRow.significant`, from the sample sizes and intervals) *and* material: a value without
+  an interval must move at least 5% of its level (a percentage at least 1 point), so a backlog of
+  200 going to 203 is not news. Key metrics that did not move share one "steady" line.
+- A team's week is quiet when nothing moved, no step is due and no done step was measured;
+  a quiet team is one "all steady" line (plus how many answers await a call-back, if any).
+- No individual agent is ever named: nothing here reads `agent_id`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from smartstep.advice.ranking import Advice
+from smartstep.advice.repeats import RepeatedProblem
+from smartstep.definitions import load_definitions
+from smartstep.metrics.reader import History, MetricValue
+from smartstep.metrics.scorecard import ScoreRow, format_value
+from smartstep.weeks import shift_week
+
+KEY_METRICS = ("csat", "nps", "ces", "first_reply_hours", "backlog", "fcr")
+VALUE_METRIC = "time_to_customer_value_days"
+VALUE_PARTS = (
+    ("ttv_before_sale_days", "before sale"),
+    ("ttv_after_sale_days", "after sale"),
+    ("time_to_smile_days", "Time to Smile"),
+)
+MATERIAL_SHARE = 0.05  # a value without an interval must move this share of its level
+MATERIAL_POINTS = 1.0  # a percentage without an interval must move this many points
+MATERIAL_COUNT = 5  # a ticket count must move by at least this many tickets
+MIN_SAMPLE = 10  # a value resting on fewer cases than this is never called a move
+DRIFT_WEEKS = 4  # a change too slow for any one week to show is compared over this many weeks
+MAX_MOVES = 4  # more than this and nobody reads it in a minute; the rest is counted
+REPEAT_MIN = 5  # a problem solved by hand this often is worth an article
+
+
+def short_name(metric: str) -> str:
+    """`Customer satisfaction (CSAT)` -> `CSAT`: phones have narrow screens."""
+    name = load_definitions().get(metric).name
+    if "(" not in name:
+        return name
+    inner = name.split(" (")[-1].rstrip(")")
+    return inner if inner.isupper() else name.split(" (")[0]
+
+
+@dataclass(frozen=True)
+class Move:
+    """A metric whose week-over-week change is beyond noise and material."""
+
+    metric: str
+    value: float
+    previous: float
+    n: int | None
+    good: bool | None  # None: a context metric, where either direction needs a human look
+    weeks: int = 1  # 1: week over week; DRIFT_WEEKS: a slow drift no single week showed
+
+    @property
+    def change(self) -> float:
+        return self.value - self.previous
+
+    @property
+    def text(self) -> str:
+        unit = load_definitions().get(self.metric).unit
+        arrow = "↑" if self.change > 0 else "↓"
+        verdict = "better" if self.good else "worse" if self.good is False else "worth a look"
+        sample = (
+            f", n {self.n}" if self.n is not None and load_definitions().get(self.metric).kind == "perception" else ""
+        )
+        since = "" if self.weeks == 1 else f" {self.weeks} weeks ago"
+        return (
+            f"{short_name(self.metric)} {format_value(self.value, unit)} {arrow} from "
+            f"{format_value(self.previous, unit)}{since} ({verdict}{sample})"
+        )
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """A step marked done earlier, measured after its horizon."""
+
+    advice_id: str
+    title: str
+    metric: str
+    before: float
+    after: float
+    verdict: str  # improved | no change | worse
+    period_before: str
+    period_after: str
+
+    @property
+    def text(self) -> str:
+        unit = load_definitions().get(self.metric).unit
+        word = {"improved": "worked", "no change": "no change", "worse": "worse"}.get(self.verdict, self.verdict)
+        return (
+            f"{self.title}: *{word}*: {short_name(self.metric)} {format_value(self.before, unit)} "
+            f"({self.period_before}) → {format_value(self.after, unit)} ({self.period_after})"
+        )
+
+
+@dataclass(frozen=True)
+class CallBack:
+    """A very unhappy survey answer of the week that nobody has recorded calling back yet."""
+
+    survey_id: str
+    ticket_id: str | None
+    kind: str  # nps | csat | ces
+    score: float
+
+    @property
+    def text(self) -> str:
+        what = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}[self.kind]
+        where = f"ticket {self.ticket_id}" if self.ticket_id else f"survey {self.survey_id}"
+        return f"{what} {self.score:.0f} on {where}"
+
+
+@dataclass(frozen=True)
+class ValueLine:
+    """Time to Customer Value and its three parts (Klever's law) for the week."""
+
+    total: float
+    parts: tuple[tuple[str, float], ...]
+    partial: bool
+    previous: float | None
+    moved: bool
+
+    @property
+    def text(self) -> str:
+        parts = " + ".join(f"{label} {value:.1f} d" for label, value in self.parts)
+        change = ""
+        if self.previous is not None:
+            change = f", {'↑' if self.total > self.previous else '↓'} from {self.previous:.1f} d" if self.moved else ""
+        mark = " (a part had no data)" if self.partial else ""
+        return f"Time to Customer Value {self.total:.1f} d{change} = {parts}{mark}"
+
+
+@dataclass(frozen=True)
+class TeamDigest:
+    team: str
+    period: str
+    moves: tuple[Move, ...] = ()
+    more_moves: int = 0
+    steady: tuple[str, ...] = ()
+    outcomes: tuple[StepOutcome, ...] = ()
+    callbacks: tuple[CallBack, ...] = ()
+    callbacks_total: int = 0
+    repeated: RepeatedProblem | None = None
+    value: ValueLine | None = None
+    driver: str | None = None
+    steps_due: int = 0
+
+    @property
+    def quiet(self) -> bool:
+        return not self.moves and not self.outcomes and not self.steps_due and not (self.value and self.value.moved)
+
+    @property
+    def steady_line(self) -> str:
+        waiting = f" {self.callbacks_total} unhappy answer(s) await a call-back." if self.callbacks_total else ""
+        return f"*{self.team}*: all steady in {self.period}: nothing moved beyond noise and no step is due.{waiting}"
+
+    @property
+    def repeat_line(self) -> str | None:
+        if self.repeated is None or self.repeated.tickets < REPEAT_MIN:
+            return None
+        return (
+            f"Solved again and again without an article: “{self.repeated.label}” "
+            f"({self.repeated.tickets} tickets in 8 weeks). Write it up as a knowledge article."
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        repeated = None
+        if self.repeated is not None and self.repeat_line is not None:
+            repeated = {"label": self.repeated.label, "tickets": self.repeated.tickets, "text": self.repeat_line}
+        value = None
+        if self.value is not None:
+            value = {"value": self.value.total, "parts": dict(self.value.parts), "partial": self.value.partial,
+                     "previous": self.value.previous, "text": self.value.text}  # fmt: skip
+        return {
+            "team": self.team,
+            "period": self.period,
+            "quiet": self.quiet,
+            "moved": [{**asdict(m), "change": m.change, "text": m.text} for m in self.moves],
+            "more_moved": self.more_moves,
+            "steady": list(self.steady),
+            "outcomes": [{**asdict(o), "text": o.text} for o in self.outcomes],
+            "callbacks": [asdict(c) for c in self.callbacks],
+            "callbacks_total": self.callbacks_total,
+            "repeated_problem": repeated,
+            "time_to_customer_value": value,
+            "driver": self.driver,
+            "steps_due": self.steps_due,
+        }
+
+
+@dataclass(frozen=True)
+class Digest:
+    period: str | None
+    teams: tuple[TeamDigest, ...]
+    steps: tuple[Advice, ...] = ()
+    history: History = field(default_factory=dict, compare=False, repr=False)  # for the chart
+
+    @property
+    def quiet(self) -> bool:
+        return all(t.quiet for t in self.teams) and not self.steps
+
+    @property
+    def steady_line(self) -> str:
+        """The whole post in a quiet week: one line."""
+        teams = ", ".join(t.team for t in self.teams) or "every team"
+        waiting = sum(t.callbacks_total for t in self.teams)
+        tail = f" {waiting} unhappy answer(s) await a call-back." if waiting else ""
+        return f"All steady in {self.period} for {teams}: nothing moved beyond noise and no step is due.{tail}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "quiet": self.quiet,
+            "teams": [t.to_json() for t in self.teams],
+            "steps": [a.to_json() for a in self.steps],
+        }
+
+
+def material(row: ScoreRow) -> bool:
+    """Beyond noise, and big enough to be news (see the module docstring)."""
+    if not row.significant or row.previous is None or row.change is None:
+        return False
+    samples = [v.n for v in (row.latest, row.previous) if v.n is not None]
+    if samples and min(samples) < MIN_SAMPLE:
+        return False  # an interval from 1-9 answers is too rough to trust, even when it looks wide enough
+    if row.latest.ci is not None and row.previous.ci is not None:
+        return True
+    unit = load_definitions().get(row.metric).unit
+    if unit == "%":
+        return abs(row.change) >= MATERIAL_POINTS
+    if unit == "tickets" and abs(row.change) < MATERIAL_COUNT:
+        return False
+    level = max(abs(row.latest.value), abs(row.previous.value))
+    return abs(row.change) >= MATERIAL_SHARE * level
+
+
+def drift_start(row: ScoreRow, period: str) -> MetricValue | None:
+    """The value DRIFT_WEEKS ago when the latest value differs from it beyond noise and materially."""
+    start = shift_week(period, -DRIFT_WEEKS)
+    old = next((v for v in row.values if v.period == start), None)
+    if old is None:
+        return None
+    return old if material(ScoreRow(row.team, row.metric, (old, row.latest))) else None
+
+
+def _relative(move: Move) -> float:
+    return abs(move.change) / max(abs(move.previous), abs(move.value), 1e-9)
+
+
+def value_line(rows: dict[str, ScoreRow]) -> ValueLine | None:
+    row = rows.get(VALUE_METRIC)
+    if row is None:
+        return None
+    detail = row.latest.detail
+    parts = tuple((label, float(detail.get(metric, 0.0))) for metric, label in VALUE_PARTS)
+    previous = row.previous.value if row.previous is not None else None
+    return ValueLine(row.latest.value, parts, row.latest.partial, previous, material(row))
+
+
+def assemble_team(
+    team: str,
+    period: str,
+    rows: list[ScoreRow],
+    *,
+    outcomes: tuple[StepOutcome, ...] = (),
+    callbacks: tuple[CallBack, ...] = (),
+    callbacks_total: int = 0,
+    repeated: RepeatedProblem | None = None,
+    driver: str | None = None,
+    steps_due: int = 0,
+) -> TeamDigest:
+    """One team's part of the digest from its scorecard rows for `period` and plain facts."""
+    definitions = load_definitions()
+    by_metric = {r.metric: r for r in rows if r.team == team}
+    moves = []
+    for metric, row in by_metric.items():
+        if metric == VALUE_METRIC:
+            continue
+        better = definitions.get(metric).improved
+        if material(row):
+            assert row.previous is not None
+            moves.append(Move(metric, row.latest.value, row.previous.value, row.latest.n,
+                              better(row.latest.value - row.previous.value)))  # fmt: skip
+        elif metric in KEY_METRICS and (old := drift_start(row, period)) is not None:
+            moves.append(Move(metric, row.latest.value, old.value, row.latest.n,
+                              better(row.latest.value - old.value), DRIFT_WEEKS))  # fmt: skip
+    # Weekly news first, then drifts; within each, worse news first, biggest first.
+    moves.sort(key=lambda m: (m.weeks, {False: 0, None: 1, True: 2}[m.good], -_relative(m)))
+    moved = {m.metric for m in moves}
+    more = max(0, len(moves) - MAX_MOVES)
+    moves = moves[:MAX_MOVES]
+    steady = tuple(
+        f"{short_name(m)} {format_value(by_metric[m].latest.value, definitions.get(m).unit)}"
+        for m in KEY_METRICS
+        if m in by_metric and m not in moved
+    )
+    return TeamDigest(
+        team=team,
+        period=period,
+        moves=tuple(moves),
+        more_moves=more,
+        steady=steady,
+        outcomes=outcomes,
+        callbacks=callbacks,
+        callbacks_total=callbacks_total,
+        repeated=repeated,
+        value=value_line(by_metric),
+        driver=driver,
+        steps_due=steps_due,
+    )

@@ -1,0 +1,63 @@
+"""One metric's trend as a PNG for a Slack thread: a line per team, the 90% interval shaded, phone-sized.
+
+Uses matplotlib's object API (no pyplot state), so charts can be drawn from several listener threads.
+"""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from smartstep.definitions import load_definitions
+from smartstep.metrics.reader import History
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")  # colour-blind safe
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def metric_chart_png(history: History, metric: str, teams: list[str], period: str, weeks: int = 12) -> bytes:
+    """The PNG bytes of `metric` for `teams` over the `weeks` weeks up to `period`."""
+    definition = load_definitions().get(metric)
+    figure = Figure(figsize=(6.4, 3.6), dpi=110)
+    FigureCanvasAgg(figure)
+    axis = figure.add_subplot()
+    for n, team in enumerate(teams[: len(OKABE_ITO) * len(LINE_STYLES)]):
+        values = [v for v in history.get((team, metric), []) if v.period <= period][-weeks:]
+        if not values:
+            continue
+        xs = list(range(len(values)))
+        colour, style = OKABE_ITO[n % len(OKABE_ITO)], LINE_STYLES[n // len(OKABE_ITO)]
+        axis.plot(xs, [v.value for v in values], style, color=colour, linewidth=2.2, marker="o", label=team)
+        if len(teams) <= 2 and all(v.ci for v in values):  # more bands than two hide the lines
+            axis.fill_between(xs, [v.ci[0] for v in values], [v.ci[1] for v in values], color=colour, alpha=0.15)
+        axis.set_xticks(xs[::2], [v.period[-3:] for v in values][::2])
+    unit = f" ({definition.unit})" if definition.unit else ""
+    axis.set_title(f"{definition.name}{unit}, last {weeks} weeks to {period}", fontsize=12)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=9, frameon=False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def driver_chart_png(bars: list[tuple[str, float]], title: str) -> bytes:
+    """A small horizontal bar chart: each stable driver's share of what moves the score, in percent."""
+    bars = bars[:6]
+    figure = Figure(figsize=(6.4, 0.6 + 0.45 * max(len(bars), 1)), dpi=110)
+    FigureCanvasAgg(figure)
+    axis = figure.add_subplot()
+    labels = [label for label, _ in reversed(bars)]
+    shares = [share for _, share in reversed(bars)]
+    axis.barh(labels, shares, color=OKABE_ITO[0])
+    for y, share in enumerate(shares):
+        axis.text(share + 1, y, f"{share:.0f}%", va="center", fontsize=10)
+    axis.set_xlim(0, max([*shares, 10]) * 1.2)
+    axis.set_xlabel("share of what moves the score (%)", fontsize=10)
+    axis.set_title(title, fontsize=12)
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,282 @@
+"""The metric formulas: plain tables of tickets, surveys and customers in, weekly values out.
+
+Nothing here touches SQLite. Times arrive as epoch seconds (float, NaN when missing) and weeks
+as "week keys" (the epoch day of the week's Monday, an int), so a full recompute over a million
+tickets is a handful of vectorised group-bys. `metric_store` does the reading and writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from smartstep.metrics.reader import MetricValue
+from smartstep.weeks import iso_week
+
+DAY = 86400.0
+HOUR = 3600.0
+_EPOCH = date(1970, 1, 1)
+
+TICKET_METRICS = (
+    "ticket_volume",
+    "escalation_rate",
+    "first_reply_hours",
+    "fcr",
+    "aht",
+    "zcr",
+    "reopen_rate",
+    "resolution_hours",
+    "sla_breach_rate",
+    "time_to_smile_days",
+    "backlog",
+)
+SURVEY_METRICS = ("survey_response_rate", "csat", "nps", "ces")
+CUSTOMER_METRICS = ("ttv_before_sale_days", "ttv_after_sale_days", "retention_rate")
+TTCV = "time_to_customer_value_days"
+
+
+def week_key(epoch_seconds: np.ndarray | pd.Series) -> np.ndarray:
+    """Epoch seconds -> the epoch day of that ISO week's Monday (NaN stays NaN)."""
+    days = np.floor(np.asarray(epoch_seconds, dtype="float64") / DAY)
+    return days - np.mod(days + 3, 7)  # 1970-01-01 was a Thursday (weekday 3)
+
+
+def week_label(key: float) -> str:
+    return iso_week(_EPOCH + timedelta(days=int(key)))
+
+
+def label_key(period: str) -> int:
+    from smartstep.weeks import week_start
+
+    return (week_start(period).date() - _EPOCH).days
+
+
+@dataclass(frozen=True)
+class Params:
+    sla_first_reply_hours: float = 24.0
+    sla_resolution_hours: float = 120.0
+    renewal_term_days: float = 365.0
+    renewal_grace_days: float = 30.0
+    confidence: float = 0.90
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float]) -> Params:
+        return cls(**{k: float(v) for k, v in values.items() if k in cls.__dataclass_fields__})
+
+    @property
+    def z(self) -> float:
+        return float(stats.norm.ppf(0.5 + self.confidence / 2))
+
+
+# --- confidence intervals: small samples lie, so every survey value carries its noise ----------
+
+
+def wilson_interval(successes: float, n: int, z: float) -> tuple[float, float]:
+    """Wilson score interval for a share, in percent; honest at n=12 where the normal one is not."""
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half) * 100, min(1.0, centre + half) * 100)
+
+
+def nps_interval(promoters: int, detractors: int, n: int, z: float) -> tuple[float, float]:
+    """NPS +- z * standard error, with one pseudo-answer per category so 5 promoters out of 5
+    do not claim certainty."""
+    p, d = (promoters + 1) / (n + 3), (detractors + 1) / (n + 3)
+    se = np.sqrt((p + d - (p - d) ** 2) / n) * 100
+    nps = (promoters - detractors) / n * 100
+    return (max(-100.0, nps - z * se), min(100.0, nps + z * se))
+
+
+def mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float] | None:
+    n = len(values)
+    if n < 2:
+        return None
+    sd = float(np.std(values, ddof=1)) or 0.5  # an all-equal small sample is not certainty
+    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    mean = float(np.mean(values))
+    return (mean - t * sd / np.sqrt(n), mean + t * sd / np.sqrt(n))
+
+
+# --- tickets ---------------------------------------------------------------------------------
+
+
+def _values(team: str, metric: str, grouped: pd.DataFrame, start: float) -> Iterator[MetricValue]:
+    for key, row in grouped.iterrows():
+        if key >= start and row["n"] > 0 and not np.isnan(row["value"]):
+            yield MetricValue(team, metric, week_label(key), float(row["value"]), n=int(row["n"]))
+
+
+def _by_week(frame: pd.DataFrame, week: str, value: pd.Series, how: str) -> pd.DataFrame:
+    keep = value.notna() & frame[week].notna()
+    groups = value[keep].groupby(frame[week][keep])
+    # Named reductions take pandas' fast paths; agg([how, "size"]) went through the slow one.
+    return pd.DataFrame({"value": getattr(groups, how)(), "n": groups.size()})
+
+
+def ticket_metrics(
+    tickets: pd.DataFrame, team: str, start: float, last: float, backlog_base: int, params: Params
+) -> list[MetricValue]:
+    """Weekly ticket metrics for one team, for weeks from `start` to `last` (week keys).
+
+    `tickets` holds every ticket of the team created or solved on/after `start` (and the open
+    ones), with epoch-second columns created, first_reply, solved (NaN if not solved),
+    escalated_at, returned_at and week keys created_week, solved_week. `backlog_base` is the
+    number of tickets open when week `start` began.
+    """
+    t = tickets
+    solved = t[t["solved"].notna()]
+    out: list[MetricValue] = []
+    created_in = t[t["created_week"] >= start]
+    weeks = np.arange(start, last + 1, 7.0)
+
+    volume = created_in.groupby("created_week").size().reindex(weeks, fill_value=0)
+    out += [MetricValue(team, "ticket_volume", week_label(k), float(v), n=int(v)) for k, v in volume.items()]
+    escalated = created_in["escalated_to"].fillna("").astype(str).str.strip().ne("").astype(float) * 100
+    out += _values(team, "escalation_rate", _by_week(created_in, "created_week", escalated, "mean"), start)
+    first_reply = (created_in["first_reply"] - created_in["created"]) / HOUR
+    out += _values(team, "first_reply_hours", _by_week(created_in, "created_week", first_reply, "median"), start)
+
+    contacts, reopens = solved["contacts"], solved["reopens"]
+    fcr = ((contacts <= 1) & (reopens.fillna(0) == 0)).astype(float).where(contacts.notna()) * 100
+    out += _values(team, "fcr", _by_week(solved, "solved_week", fcr, "mean"), start)
+    out += _values(team, "aht", _by_week(solved, "solved_week", solved["handle_minutes"], "mean"), start)
+    zcr = (contacts == 0).astype(float).where(contacts.notna()) * 100
+    out += _values(team, "zcr", _by_week(solved, "solved_week", zcr, "mean"), start)
+    reopen = (reopens >= 1).astype(float).where(reopens.notna()) * 100
+    out += _values(team, "reopen_rate", _by_week(solved, "solved_week", reopen, "mean"), start)
+    resolution = (solved["solved"] - solved["created"]) / HOUR
+    out += _values(team, "resolution_hours", _by_week(solved, "solved_week", resolution, "median"), start)
+    reply_late = ((solved["first_reply"] - solved["created"]) / HOUR > params.sla_first_reply_hours).fillna(False)
+    breach = (reply_late | (resolution > params.sla_resolution_hours)).astype(float) * 100
+    out += _values(team, "sla_breach_rate", _by_week(solved, "solved_week", breach, "mean"), start)
+    out += _time_to_smile(solved, team, start)
+    out += _backlog(t, team, weeks, backlog_base)
+    return out
+
+
+def _time_to_smile(solved: pd.DataFrame, team: str, start: float) -> list[MetricValue]:
+    """Mean days created -> solved, split into time away in other departments and the rest."""
+    total = (solved["solved"] - solved["created"]) / DAY
+    dept = solved["escalated_to"].fillna("").astype(str).str.strip().str.lower()
+    back = solved["returned_at"].fillna(solved["solved"])
+    away = ((back - solved["escalated_at"]) / DAY).clip(lower=0).where(dept.ne("")).fillna(0.0)
+    away = np.minimum(away, total)
+    frame = pd.DataFrame({"week": solved["solved_week"], "total": total, "away": away, "dept": dept})
+    frame = frame[frame["week"] >= start]
+    if frame.empty:
+        return []
+    per_week = frame.groupby("week").agg(n=("total", "size"), total=("total", "sum"), away=("away", "sum"))
+    away = frame[frame["dept"] != ""].groupby(["week", "dept"])["away"].sum()
+    details: dict[float, dict[str, float]] = {}
+    for (key, name), days in away.items():
+        details.setdefault(key, {})[str(name)] = round(float(days / per_week.at[key, "n"]), 3)
+    out = []
+    for key, row in per_week.iterrows():
+        n = int(row["n"])
+        detail = {"support": round(float((row["total"] - row["away"]) / n), 3), **details.get(key, {})}
+        out.append(
+            MetricValue(team, "time_to_smile_days", week_label(key), float(row["total"] / n), n=n, detail=detail)
+        )
+    return out
+
+
+def _backlog(t: pd.DataFrame, team: str, weeks: np.ndarray, base: int) -> list[MetricValue]:
+    """Open tickets at the end of each week: the running sum of created minus solved."""
+    created = t[t["created_week"] >= weeks[0]].groupby("created_week").size().reindex(weeks, fill_value=0)
+    # Tickets created before the window are already in `base`; only their solving subtracts.
+    solved = t[t["solved"].notna() & (t["solved_week"] >= weeks[0])]
+    solved = solved.groupby("solved_week").size().reindex(weeks, fill_value=0)
+    level = base + np.cumsum(created.to_numpy() - solved.to_numpy())
+    return [MetricValue(team, "backlog", week_label(k), float(v)) for k, v in zip(weeks, level, strict=True)]
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+def survey_metrics(surveys: pd.DataFrame, team: str, start: float, params: Params) -> list[MetricValue]:
+    """Response rate by week sent; CSAT, NPS and CES by week answered, each with n and a CI."""
+    out: list[MetricValue] = []
+    sent = surveys[surveys["sent_week"] >= start]
+    answered = sent["responded"].notna().astype(float) * 100
+    out += _values(team, "survey_response_rate", _by_week(sent, "sent_week", answered, "mean"), start)
+    responses = surveys[surveys["responded"].notna() & (surveys["responded_week"] >= start)]
+    for (kind, key), group in responses.groupby(["kind", "responded_week"]):
+        scores = group["score"].dropna().to_numpy(dtype="float64")
+        n = len(scores)
+        if n == 0:
+            continue
+        period = week_label(key)
+        if kind == "csat":
+            top = int((scores >= 4).sum())
+            out.append(MetricValue(team, "csat", period, top / n * 100, n=n, ci=wilson_interval(top, n, params.z)))
+        elif kind == "nps":
+            pro, det = int((scores >= 9).sum()), int((scores <= 6).sum())
+            value = (pro - det) / n * 100
+            out.append(MetricValue(team, "nps", period, value, n=n, ci=nps_interval(pro, det, n, params.z)))
+        elif kind == "ces":
+            out.append(
+                MetricValue(team, "ces", period, float(scores.mean()), n=n, ci=mean_interval(scores, params.confidence))
+            )
+    return out
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+def customer_metrics(customers: pd.DataFrame, now: float, params: Params) -> list[MetricValue]:
+    """Time-to-value parts and retention per team-week; detail splits them by segment.
+
+    `customers` has team, segment and epoch-second columns signed, value_before, value_after,
+    renewed, churned. `now` (epoch seconds) decides which renewals are due and decided.
+    """
+    out: list[MetricValue] = []
+    c = customers
+    parts = {
+        "ttv_before_sale_days": ((c["value_before"] - c["signed"]) / DAY, c["value_before"]),
+        "ttv_after_sale_days": ((c["value_after"] - c["signed"]) / DAY, c["value_after"]),
+    }
+    for metric, (days, when) in parts.items():
+        out += _segment_means(c.assign(days=days, week=week_key(when)), metric)
+    due = c["signed"] + params.renewal_term_days * DAY
+    renewed = c["renewed"].notna()
+    lost = ~renewed & (c["churned"].notna() | (due + params.renewal_grace_days * DAY < now))
+    decided = c.assign(week=week_key(due), kept=renewed.astype(float) * 100)[(renewed | lost) & (due <= now)]
+    for (team, key), group in decided.groupby(["team", "week"]):
+        out.append(MetricValue(str(team), "retention_rate", week_label(key), float(group["kept"].mean()), n=len(group)))
+    return out
+
+
+def _segment_means(frame: pd.DataFrame, metric: str) -> list[MetricValue]:
+    """Mean days per team-week, with the per-segment means as detail (one group-by each)."""
+    frame = frame.dropna(subset=["days", "week"]).assign(segment=lambda f: f["segment"].fillna("unknown"))
+    totals = frame.groupby(["team", "week"])["days"].agg(["mean", "size"])
+    parts = frame.groupby(["team", "week", "segment"])["days"].mean().round(2)
+    details: dict[tuple, dict[str, float]] = {}
+    for (team, key, segment), value in parts.items():
+        details.setdefault((team, key), {})[str(segment)] = float(value)
+    return [
+        MetricValue(str(team), metric, week_label(key), float(row.mean), n=int(row.size), detail=details[(team, key)])
+        for (team, key), row in zip(totals.index, totals.itertuples(), strict=True)
+    ]
+
+
+def time_to_customer_value(parts: Mapping[str, Mapping[str, float]], team: str) -> list[MetricValue]:
+    """Klever's Law per week: TtV before sale + TtV after sale + Time to Smile.
+
+    `parts` maps each part's metric id to {period: value}; a part missing in a week counts as
+    0 and marks the value partial, as the interface promises.
+    """
+    names = ("ttv_before_sale_days", "ttv_after_sale_days", "time_to_smile_days")
+    periods = sorted(set().union(*(parts.get(n, {}).keys() for n in names)))
+    out = []
+    for period in periods:
+        detail = {n: float(parts.get(n, {}).get(period, 0.0)) for n in names}
+        partial = any(period not in parts.get(n, {}) for n in names)
+        out.append(MetricValue(team, TTCV, period, sum(detail.values()), partial=partial, detail=detail))
+    return out

@@ -1,0 +1,166 @@
+"""Building the Slack app: the Bolt `App` with our client, middleware, error handler and listeners.
+
+Nothing happens at import time and construction makes no network call, so tests (and
+`smartstep serve`) decide when and where Slack is reached.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from smartstep.chat.engine import Skill
+from smartstep.db import open_db
+from smartstep.rules.loader import RuleSet
+from smartstep.rules.watch import RuleWatcher
+from smartstep.settings import Settings
+from smartstep.slack.listeners import register
+from smartstep.slack.listeners.replies import report_failure
+from smartstep.slack.services import SkillFactory, SlackServices, TopSteps
+
+RATE_LIMIT_RETRIES = 5  # a reply is worth waiting for; Slack's Retry-After is usually a few seconds
+LISTENER_THREADS = 4  # answers are CPU-bound under one GIL; more threads only slow the acks
+log = logging.getLogger("smartstep.slack")
+
+
+def retry_handlers() -> list:
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
+
+
+def build_client(settings: Settings) -> WebClient:
+    """The Web API client: `SLACK_API_URL` redirects it (tests), and 429s are retried after Retry-After."""
+    kwargs: dict[str, Any] = {"token": settings.slack_bot_token, "timeout": 15, "retry_handlers": retry_handlers()}
+    if settings.slack_api_url:
+        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    return WebClient(**kwargs)
+
+
+def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) -> RuleWatcher:
+    """The rule base in force (`.current`), reloaded when its files change on disk. A broken edit is
+    logged and sent to every admin in a direct message; the last good rule base stays in force."""
+    from smartstep.rules.loader import RuleBaseError, default_rules_path
+
+    path = settings.rules_path or default_rules_path()
+
+    def report(problems: list) -> None:
+        shown = "\n".join(f"• {p}" for p in problems[:10])
+        text = f"A rule base edit in {path} was not applied; the last good rules stay in force.\n{shown}"
+        log.error(text)
+        for admin in sorted(settings.admins):
+            try:
+                client.chat_postMessage(channel=admin, text=text)
+            except Exception:  # telling admins must never take the bot down
+                log.exception("could not tell admin %s about the broken rule base", admin)
+
+    watcher = RuleWatcher(path, on_error=report)
+    if watcher.current is None:
+        raise RuleBaseError(check_rule_problems(path))
+    watcher.start(interval)
+    return watcher
+
+
+def check_rule_problems(path: Path) -> list:
+    from smartstep.rules.loader import check_rules
+
+    _, problems = check_rules(path)
+    return [p for p in problems if p.severity == "error"] or problems
+
+
+def advisor_skills(
+    settings: Settings, rules: Callable[[], RuleSet], as_of: datetime | None = None
+) -> tuple[SkillFactory, TopSteps]:
+    """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user;
+    and the App Home's top steps, which are not logged (opening Home is not being advised)."""
+    from smartstep.advice.pipeline import next_steps
+    from smartstep.chat.skills import build_skills
+
+    def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
+        return build_skills(db, rules, user=user, surface="slack", as_of=as_of)
+
+    def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+        run = next_steps(db, rules(), k=5, surface="slack", as_of=as_of, log=False)
+        return [advice.to_json() for advice in run.advice]
+
+    return factory, top_steps
+
+
+def build_app(
+    settings: Settings,
+    db_path: str | Path,
+    client: WebClient | None = None,
+    *,
+    as_of: datetime | None = None,
+    warm_up: bool = False,
+    skills: SkillFactory | None = None,
+    rules: RuleSet | None = None,
+) -> App:
+    """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
+
+    `warm_up` answers one question on a background thread so the first real question is not the one
+    that waits for models to load (no network involved). `skills` builds the conversation skills; by
+    default the advisor, similar cases and feedback in words over `rules` (default: the rule base in
+    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change).
+    """
+    open_db(db_path).close()
+    client = client or build_client(settings)
+    if rules is not None:
+        provider: Callable[[], RuleSet] = lambda: rules  # noqa: E731 - a fixed rule base (tests)
+    else:
+        watcher = watch_rules(settings, client)
+        provider = lambda: watcher.current  # type: ignore[assignment,return-value]  # noqa: E731
+    default_skills, top_steps = advisor_skills(settings, provider, as_of)
+    services = SlackServices(
+        settings=settings,
+        db_path=Path(db_path),
+        as_of=as_of,
+        skills=skills if skills is not None else default_skills,
+        top_steps=top_steps,
+    )
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        token_verification_enabled=False,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="smartstep-listener"),
+        name="smartstep",
+    )
+    app.use(_dedupe_middleware(services))
+    app.error(_error_handler)
+    register(app, services)
+    if warm_up:
+        threading.Thread(target=services.warm_up, name="smartstep-warm-up", daemon=True).start()
+    return app
+
+
+def _dedupe_middleware(services: SlackServices):
+    """Slack redelivers an event it thinks we missed (X-Slack-Retry-Num): a delivery this process has
+    already seen is acknowledged here without dispatch; listeners also claim each event in the store."""
+
+    def dedupe_events(body: dict, request, next, logger) -> BoltResponse | None:  # noqa: A002 (Bolt's kwarg name)
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not services.recent_events.add(str(event_id)):
+            retry = request.headers.get("x-slack-retry-num", ["?"])[0]
+            logger.info("event %s already handled; acknowledging retry %s without replying", event_id, retry)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return dedupe_events
+
+
+def _error_handler(error: Exception, body: dict, client: WebClient, logger: logging.Logger) -> None:
+    """The backstop: log with context, tell the user in one friendly line, keep serving."""
+    report_failure(error, body, client, logger)

@@ -1,0 +1,27 @@
+"""App Home: the team scorecard, the current top steps, and recent advice with its outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from smartstep.metrics.scorecard import build_scorecard
+from smartstep.slack.blocks import home_view
+from smartstep.slack.services import SlackServices
+from smartstep.slack.store import recent_advice
+
+
+class EventHandlers:
+    def __init__(self, services: SlackServices) -> None:
+        self.services = services
+
+    def handle_app_home_opened(self, body: dict, event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home" or not self.services.first_delivery(body):
+            return  # the Messages tab needs nothing from us; a retry needs nothing more
+        user = event["user"]
+        context = self.services.context()
+        rows = build_scorecard(context.history, context.period) if context.period else []
+        client.views_publish(
+            user_id=user,
+            view=home_view(rows, context.period, self.services.current_top_steps(), recent_advice(self.services.db())),
+        )
