@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LinearRegression
+
 from smartstep.db import open_db
 from smartstep.drivers.data import SURVEY_METRICS, load_answers, load_driver_report
 from smartstep.drivers.features import build_design

@@ -28,11 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from synthetic_cases import generate_cases, ticket_rows  # noqa: E402
+
 from smartstep.db import open_db  # noqa: E402
 from smartstep.knowledge import IndexCache, find_similar, find_similar_batch  # noqa: E402
 from smartstep.knowledge.evaluate import fts5_match  # noqa: E402
 from smartstep.knowledge.store import build_case_index, index_dir, load_case_index, save_case_index  # noqa: E402
-from synthetic_cases import generate_cases, ticket_rows  # noqa: E402
 
 
 def make_queries(cases: list[dict[str, str]], count: int, seed: int = 11) -> list[str]:

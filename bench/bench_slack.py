@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import waitress  # noqa: E402
 from slack_stub import SECRET, SlackStub, sign  # noqa: E402
+
 from smartstep.db import open_db  # noqa: E402
 from smartstep.metrics.reader import known_teams  # noqa: E402
 from smartstep.settings import Settings  # noqa: E402
@@ -66,8 +67,9 @@ def add_cases(path: Path, total: int, teams: list[str]) -> list[str]:
     """Top the store up to `total` solved cases with synthetic ones (dated inside the demo's past,
     spread over its teams) and build the similar-case index beside it, as a deployment would have.
     Returns a few case titles to ask about."""
-    from smartstep.knowledge import IndexCache
     from synthetic_cases import generate_cases, ticket_rows
+
+    from smartstep.knowledge import IndexCache
 
     db = open_db(path)
     have = db.execute("SELECT count(*) FROM tickets WHERE status IN ('solved', 'closed')").fetchone()[0]

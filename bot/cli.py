@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 import sqlite_utils
+
 from smartstep.errors import UserError
 from smartstep.settings import Settings
 

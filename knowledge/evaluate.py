@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
+
 from smartstep.knowledge.cases import Case, index_text, title_text
 from smartstep.knowledge.index import SimilarityIndex
 from smartstep.knowledge.normalise import clean_text

@@ -20,6 +20,7 @@ from rapidfuzz.utils import default_process
 from sklearn.base import BaseEstimator
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
+
 from smartstep.knowledge.columns import TextColumn
 from smartstep.knowledge.features import Featurizer, Tokens, words_of
 from smartstep.knowledge.inverted import InvertedWriter

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+
 from smartstep.errors import UserError
 from smartstep.knowledge.cases import index_text, load_cases, table_fingerprint
 from smartstep.knowledge.features import words_of

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
 from smartstep.knowledge.cases import Case, index_text, iter_cases, solved_signatures, table_fingerprint, title_text
 from smartstep.knowledge.columns import LabelColumn, TextColumn
 from smartstep.knowledge.index import SimilarityIndex

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
 from smartstep.definitions import load_definitions
 from smartstep.rules import model as m
 from smartstep.rules.snapshot import Snapshot, noise, trend, window_mean

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+
 from smartstep.metrics.reader import History
 from smartstep.rules.conditions import Result, evaluate_condition, lookback
 from smartstep.rules.model import STAGES, Rule

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+
 from smartstep.errors import UserError
 from smartstep.names import did_you_mean
 from smartstep.rules.model import LEAF_KINDS, Rule, RuleFile

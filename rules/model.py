@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
 from smartstep.definitions import load_definitions
 from smartstep.names import did_you_mean
 

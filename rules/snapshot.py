@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from smartstep.metrics.reader import History
 from smartstep.weeks import shift_week
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlite_utils
 from slack_sdk import WebClient
 from slack_stub import SlackStub
+
 from smartstep.db import open_db
 from smartstep.rules.loader import RuleSet, load_rules
 from smartstep.weeks import shift_week

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import sqlite_utils
+
 from smartstep.chat.engine import Answer, Skill
 from smartstep.metrics.store import recompute
 from smartstep.weeks import shift_week, week_start

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from slack_data import advice_skills, seed_tickets
+
 from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.db import open_db
 from smartstep.settings import Settings

@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 from demo_support import demo_db_path
+from test_rules_storylines import MATCHING_RULE
+
 from smartstep.advice.pipeline import next_steps
 from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.chat.engine import ConversationState, answer
@@ -16,7 +18,6 @@ from smartstep.db import open_db
 from smartstep.demo import STORYLINES
 from smartstep.demo.history import plant_advice_history
 from smartstep.metrics.reader import current_period
-from test_rules_storylines import MATCHING_RULE
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import json
 
 from candidates import candidate
 from click.testing import CliRunner
+
 from smartstep.advice.feedback import record_rating
 from smartstep.advice.log import done_steps, feedback_records, load_learning, log_advice
 from smartstep.advice.outcomes import check_outcomes

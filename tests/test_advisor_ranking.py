@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from candidates import candidate
+
 from smartstep.advice.ranking import Learning, PastSituation, Track, rank, usefulness
 
 

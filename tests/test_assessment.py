@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+
 from smartstep.advice.assessment import current_stage, progress, questionnaire, score
 from smartstep.cli import main
 from smartstep.errors import UserError

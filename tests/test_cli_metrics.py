@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+
 from smartstep.cli import main
 
 TICKETS = """id,created_at,first_reply_at,solved_at,status,team,contacts,reopens,handle_minutes

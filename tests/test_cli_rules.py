@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from smartstep.cli import main
 from smartstep.db import open_db
 from smartstep.weeks import shift_week
@@ -149,6 +150,7 @@ def test_rules_commands_speak_json(tmp_path):
     import json as _json
 
     from click.testing import CliRunner as _Runner
+
     from smartstep.cli import main as _main
 
     runner = _Runner()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from smartstep.chat.engine import Context, ConversationState, answer, find_metric, find_weeks
 from smartstep.metrics.reader import MetricValue
 from smartstep.weeks import shift_week

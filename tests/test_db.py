@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+
 from smartstep.db import MIGRATIONS, latest_schema_version, open_db, schema_version
 
 

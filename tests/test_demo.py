@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from demo_support import demo_data, demo_db_path
+
 from smartstep.db import open_db
 from smartstep.definitions import load_definitions
 from smartstep.demo import STORYLINES, generate_demo, store_kind
@@ -316,6 +317,7 @@ def test_mid_market_time_to_value_slips_while_smb_holds(demo, history):
 
 def _run(db_path, *args):
     from click.testing import CliRunner
+
     from smartstep.cli import main
 
     return CliRunner().invoke(main, ["--db", str(db_path), "demo", "--scale", "0.06", *args], input="")

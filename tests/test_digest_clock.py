@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from digest_support import UploadStub, at, flat_store, rules
+
 from smartstep.db import open_db
 from smartstep.digest.clock import run_due
 from smartstep.digest.subscriptions import Subscription, save_subscription
@@ -147,6 +148,7 @@ def test_a_quiet_week_posts_one_line_or_nothing_as_subscribed(db_path, tmp_path,
 
 def test_smartstep_digest_posts_to_the_subscribed_channels(store, stub, monkeypatch) -> None:
     from click.testing import CliRunner
+
     from smartstep.cli import main
 
     path, _ = store
@@ -162,6 +164,7 @@ def test_smartstep_digest_posts_to_the_subscribed_channels(store, stub, monkeypa
 
 def test_smartstep_clock_without_a_token_is_one_sentence(store, monkeypatch) -> None:
     from click.testing import CliRunner
+
     from smartstep.cli import main
 
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
@@ -172,6 +175,7 @@ def test_smartstep_clock_without_a_token_is_one_sentence(store, monkeypatch) -> 
 
 def test_the_scheduler_runs_the_catch_up_at_start(store, stub) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
+
     from smartstep.digest.clock import start_clock
     from smartstep.settings import Settings
 
@@ -215,6 +219,7 @@ def test_a_chart_upload_failure_keeps_the_post_and_never_posts_it_again(db_path,
 
 def test_out_without_dry_run_is_a_usage_error(store, tmp_path) -> None:
     from click.testing import CliRunner
+
     from smartstep.cli import main
 
     result = CliRunner().invoke(main, ["--db", str(store[0]), "digest", "--out", str(tmp_path / "x")])

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from demo_support import demo_db_path
 from digest_support import copy_db
+
 from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.cli import main
 from smartstep.db import open_db

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from digest_support import LAST, flat_store, rules
+
 from smartstep.digest.blocks import digest_message
 from smartstep.digest.data import load_digest
 from smartstep.digest.model import assemble_team
@@ -93,6 +94,7 @@ def test_outcomes_of_done_steps_show_with_their_numbers_when_due(db, tmp_path) -
     from datetime import timedelta
 
     from digest_support import put
+
     from smartstep.advice.feedback import record_rating
     from smartstep.advice.pipeline import next_steps
     from smartstep.weeks import week_start

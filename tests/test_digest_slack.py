@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from slack_stub import SlackHarness, seeded_fixture, slack_fixture  # noqa: F401 (fixtures)
+
 from smartstep.db import open_db
 
 RESPONSE = "/response/cmd"

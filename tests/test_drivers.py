@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression
+
 from smartstep.drivers.analysis import MIN_ANSWERS, analyse_drivers
 from smartstep.drivers.shapley import bootstrap_counts, correlations, shapley, subset_r2
 from smartstep.drivers.text import change_text, chart_bars, driver_share, report_lines, summary_line, text_bars

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from test_drivers import WEEKS, planted
+
 from smartstep.cli import main
 from smartstep.db import open_db
 from smartstep.drivers.data import load_answers, load_driver_report
 from smartstep.imports.importers import import_records
 from smartstep.weeks import format_time, week_end, week_start
-from test_drivers import WEEKS, planted
 
 CUSTOMERS = [
     {"id": "c1", "team": "Payments", "segment": "SMB", "signed_at": "2025-01-01T00:00:00Z"},

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from smartstep.cli import main
 
 DATA = Path(__file__).parent / "data"

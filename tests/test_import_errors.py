@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from smartstep.db import open_db
 from smartstep.errors import UserError
 from smartstep.imports.importers import import_csv

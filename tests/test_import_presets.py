@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from smartstep.db import open_db
 from smartstep.errors import UserError
 from smartstep.imports.importers import import_csv

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from smartstep.db import open_db
 from smartstep.errors import UserError
 from smartstep.imports.importers import import_csv

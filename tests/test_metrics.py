@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from smartstep.metrics.formulas import SURVEY_METRICS, TICKET_METRICS
 from smartstep.metrics.reader import load_history
 from smartstep.metrics.store import recompute

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+
 from smartstep.advice.feedback import record_rating
 from smartstep.advice.pipeline import next_steps
 from smartstep.rules.loader import load_rules

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from smartstep.metrics.reader import History, MetricValue
 from smartstep.rules.engine import Facts, LastFired, evaluate
 from smartstep.rules.model import Rule

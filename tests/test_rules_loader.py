@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from smartstep.rules.loader import MAX_FILE_BYTES, RuleBaseError, check_rules, load_rules
 
 GOOD = """\

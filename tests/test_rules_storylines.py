@@ -11,6 +11,7 @@ import pytest
 demo = pytest.importorskip("smartstep.demo")
 
 from demo_support import demo_db_path  # noqa: E402
+
 from smartstep.advice.rule_inputs import load_rule_inputs  # noqa: E402
 from smartstep.db import open_db  # noqa: E402
 from smartstep.rules.engine import evaluate  # noqa: E402

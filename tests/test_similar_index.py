@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
+
 from smartstep.knowledge import SimilarityIndex
 
 CASES = [

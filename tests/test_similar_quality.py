@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from smartstep.knowledge.evaluate import load_eval_set, quality, rank_fts5, rank_ours, rank_tfidf
 
 DATA = Path(__file__).parent / "data" / "similar_eval.json"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from smartstep.errors import UserError
 from smartstep.knowledge import IndexCache, find_similar
 from smartstep.knowledge.store import index_dir, load_case_index

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_data import insert_advice
 from slack_stub import SlackHarness, seeded_fixture, slack_fixture  # noqa: F401 (fixtures)
+
 from smartstep.db import open_db
 
 MESSAGE_TS = "1700000500.000100"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_data import insert_advice
+
 from smartstep.chat.engine import Answer
 from smartstep.db import open_memory_db
 from smartstep.slack.blocks import advice_blocks, answer_message, home_view, text_sections, with_ratings

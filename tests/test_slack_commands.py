@@ -7,6 +7,7 @@ import time
 
 from slack_data import insert_advice
 from slack_stub import SlackHarness, seeded_fixture, slack_fixture  # noqa: F401 (fixtures)
+
 from smartstep.db import open_db
 
 RESPONSE = "/response/cmd"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from demo_support import demo_db_path
 from slack_stub import BOT_USER, SlackHarness, SlackStub
+
 from smartstep.db import open_db
 
 

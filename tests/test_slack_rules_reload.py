@@ -8,6 +8,7 @@ import time
 
 import pytest
 from slack_stub import SlackStub
+
 from smartstep.errors import UserError
 from smartstep.settings import Settings
 from smartstep.slack.app import build_client, watch_rules

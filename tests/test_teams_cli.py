@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+
 from smartstep.cli import main
 
 HEADER = "id,created_at,solved_at,status,team,channel,product,subject,description,resolution\n"

@@ -16,6 +16,7 @@ from importlib import resources
 
 import sqlite_utils
 import yaml
+
 from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.weeks import format_time

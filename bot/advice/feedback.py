@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlite_utils
+
 from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.weeks import format_time

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
+
 from smartstep.advice.ranking import Advice, Learning, Track, with_ids
 from smartstep.advice.situations import DoneStep
 from smartstep.db import write_transaction

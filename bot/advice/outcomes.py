@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
+
 from smartstep.db import write_transaction
 from smartstep.definitions import load_definitions
 from smartstep.metrics.noise import beyond_noise

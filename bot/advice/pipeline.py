@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlite_utils
+
 from smartstep.advice.log import done_steps, last_fired, load_learning, log_advice, new_advice_id
 from smartstep.advice.outcomes import check_outcomes
 from smartstep.advice.ranking import SYMPTOM_WEEKS, Advice, fold_symptoms, rank

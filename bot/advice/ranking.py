@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+
 from smartstep.rules.engine import Candidate
 
 USEFUL_PRIOR = 2.0  # pseudo-votes for and against usefulness before any rating

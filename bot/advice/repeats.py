@@ -17,6 +17,7 @@ import numpy as np
 import sqlite_utils
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
+
 from smartstep.weeks import format_time, shift_week, week_end, week_start
 
 ARTICLE = re.compile(r"\bKB-?\d+\b|/kb/|/articles?/|help ?cent(er|re)|knowledge ?base|\barticle\b", re.IGNORECASE)

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
+
 from smartstep.advice.log import last_fired
 from smartstep.errors import UserError
 from smartstep.metrics.reader import History, current_period, known_teams, load_history

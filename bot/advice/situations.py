@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from smartstep.advice.ranking import PastSituation
 from smartstep.metrics.reader import History
 from smartstep.weeks import shift_week

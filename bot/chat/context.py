@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlite_utils
+
 from smartstep.chat.engine import Context
 from smartstep.metrics.reader import current_period, known_teams, load_history
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
+
 from smartstep.chat.intents import UNCLEAR, intent_model
 from smartstep.definitions import load_definitions
 from smartstep.metrics.noise import beyond_noise

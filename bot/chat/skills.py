@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlite_utils
+
 from smartstep.advice.feedback import record_rating
 from smartstep.advice.pipeline import next_steps
 from smartstep.chat.engine import Answer, ConversationState, Skill

@@ -6,6 +6,7 @@ import sys
 
 import click
 from rich.console import Console
+
 from smartstep.chat.context import load_context
 from smartstep.chat.engine import Answer, Context, ConversationState, answer
 from smartstep.chat.terminal import mrkdwn_to_rich

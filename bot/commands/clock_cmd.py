@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import click
+
 from smartstep.cli import CliState
 from smartstep.errors import UserError
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+
 from smartstep.cli import CliState
 from smartstep.errors import UserError
 
@@ -56,6 +57,7 @@ def demo_command(state: CliState, no_chat: bool, seed: int, force: bool, scale: 
 def _show_scorecard(state: CliState) -> None:
     """The latest week's scorecard, with four weeks of sparkline behind each number."""
     from rich.console import Console
+
     from smartstep.metrics.reader import current_period, load_history
     from smartstep.metrics.scorecard import build_scorecard, render_scorecard
 
@@ -81,6 +83,7 @@ def _plant_history(state: CliState, seed: int):
 def _show_next_steps(state: CliState) -> None:
     """The top step for each team right now (logged like any other advice)."""
     from rich.console import Console
+
     from smartstep.advice.pipeline import next_steps
     from smartstep.advice.rule_inputs import load_rule_base
     from smartstep.chat.replies import advice_summary

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
 

@@ -6,6 +6,7 @@ import csv
 import sys
 
 import click
+
 from smartstep.advice.log import feedback_records
 from smartstep.cli import CliState, emit_json
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
+
 from smartstep.imports.importers import ImportSummary, import_csv
 from smartstep.imports.presets import PRESETS
 from smartstep.imports.schema import KINDS
@@ -15,6 +16,7 @@ from smartstep.weeks import time_zone
 
 if TYPE_CHECKING:
     import sqlite_utils
+
     from smartstep.cli import CliState
 
 ERRORS_SHOWN = 20

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
+
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError
 from smartstep.metrics.reader import current_period, known_teams, load_history

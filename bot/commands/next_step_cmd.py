@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+
 from smartstep.advice.pipeline import next_steps
 from smartstep.advice.rule_inputs import NO_DATA, load_rule_base
 from smartstep.chat.replies import advice_text

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+
 from smartstep.advice.rule_inputs import load_rule_base, load_rule_inputs
 from smartstep.cli import CliState, emit_json
 from smartstep.errors import UserError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from smartstep.cli import CliState, emit_json
 from smartstep.db import write_transaction
 from smartstep.errors import UserError

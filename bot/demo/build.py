@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import sqlite_utils
+
 from smartstep.demo.customers import build_customers
 from smartstep.demo.plan import END_WEEK, FIRST_WEEK, ID_PREFIX, STORYLINES, TEAMS, Storyline
 from smartstep.demo.surveys import build_surveys

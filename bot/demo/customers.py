@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+
 from smartstep.demo import plan
 
 SEGMENTS = (("SMB", 0.55), ("Mid-market", 0.30), ("Enterprise", 0.15))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlite_utils
+
 from smartstep.advice.feedback import record_rating
 from smartstep.advice.outcomes import check_outcomes
 from smartstep.advice.pipeline import next_steps

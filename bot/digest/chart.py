@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
 from smartstep.definitions import load_definitions  # noqa: E402
 from smartstep.digest.model import short_name  # noqa: E402
 from smartstep.metrics.reader import History  # noqa: E402

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 from slack_sdk import WebClient
+
 from smartstep.digest.post import post_digest, render_digest
 from smartstep.digest.subscriptions import Subscription, list_subscriptions
 from smartstep.metrics.reader import current_period
@@ -35,6 +36,7 @@ from smartstep.weeks import format_time, iso_week, parse_time
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
+
     from smartstep.settings import Settings
 
 STALE_MINUTES = 15
@@ -152,6 +154,7 @@ def start_clock(settings: Settings, db_path: str | Path, *, scheduler: BaseSched
     """Run `run_due` now (the catch-up) and then every minute until stopped; blocks by default."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.interval import IntervalTrigger
+
     from smartstep.advice.rule_inputs import load_rule_base
     from smartstep.db import open_db
     from smartstep.slack.app import build_client

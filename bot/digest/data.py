@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import sqlite_utils
+
 from smartstep.advice.log import log_advice, new_advice_id
 from smartstep.advice.pipeline import next_steps
 from smartstep.advice.ranking import Advice

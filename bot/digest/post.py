@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 from slack_sdk import WebClient
+
 from smartstep.advice.log import new_advice_id
 from smartstep.digest.blocks import digest_message
 from smartstep.digest.chart import chart_png

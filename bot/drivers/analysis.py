@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2
+
 from smartstep.drivers.changes import DriverChange, detect_changes
 from smartstep.drivers.features import LABELS, Design, Split, build_design, candidate_splits
 from smartstep.drivers.shapley import bootstrap_counts, r2_parts, split_effects

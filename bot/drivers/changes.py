@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from smartstep.drivers.features import LABELS, Design
 from smartstep.drivers.shapley import bootstrap_counts, r2_parts
 

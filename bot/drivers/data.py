@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import sqlite_utils
+
 from smartstep.drivers.analysis import RESAMPLES, SURVEY_METRICS, DriverReport, analyse_drivers
 from smartstep.drivers.signals import driver_signals
 from smartstep.metrics.reader import current_period

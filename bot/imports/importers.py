@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
 from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.imports.batch_check import BatchValidator

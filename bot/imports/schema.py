@@ -193,6 +193,7 @@ def _survey_kind(value: object) -> str:
 
 def _metric(value: object) -> str:
     from rapidfuzz import process
+
     from smartstep.definitions import metric_ids
 
     text = str(value).strip().lower()

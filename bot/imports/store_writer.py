@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 import sqlite_utils
+
 from smartstep.db import set_tickets_version_triggers
 from smartstep.imports.schema import Schema
 from smartstep.weeks import iso_week, parse_time

@@ -9,6 +9,7 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
 from smartstep.definitions import load_definitions
 from smartstep.metrics.reader import History
 

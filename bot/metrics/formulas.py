@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 from scipy import stats
+
 from smartstep.metrics.reader import MetricValue
 from smartstep.weeks import iso_week
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
+
 from smartstep.weeks import iso_week, parse_time, shift_week
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+
 from smartstep.definitions import CATEGORIES, load_definitions
 from smartstep.metrics.noise import beyond_noise
 from smartstep.metrics.reader import History, MetricValue

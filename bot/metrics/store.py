@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 import sqlite_utils
+
 from smartstep.definitions import load_definitions
 from smartstep.metrics import formulas as m
 from smartstep.metrics.reader import MetricValue

@@ -18,6 +18,7 @@ import sqlite_utils
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
 from smartstep.chat.engine import Skill
 from smartstep.db import open_db
 from smartstep.rules.loader import RuleSet

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
 from smartstep.chat.context import load_context
 from smartstep.chat.engine import Answer, Context, ConversationState, Skill, answer
 from smartstep.db import open_db

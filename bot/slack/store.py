@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
+
 from smartstep.weeks import format_time
 
 KEEP_EVENTS = timedelta(days=2)  # Slack retries within minutes; two days is generous.

@@ -6,6 +6,7 @@ import re
 from functools import partial
 
 from slack_bolt import App
+
 from smartstep.slack.listeners.actions import ActionHandlers
 from smartstep.slack.listeners.commands import CommandHandlers
 from smartstep.slack.listeners.digest import handle_called_back

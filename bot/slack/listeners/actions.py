@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+
 from smartstep.advice.feedback import record_rating
 from smartstep.definitions import load_definitions
 from smartstep.errors import UserError

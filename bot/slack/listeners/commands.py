@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+
 from smartstep.advice.assessment import questionnaire
 from smartstep.metrics.scorecard import build_scorecard
 from smartstep.slack.assessment_blocks import assessment_modal

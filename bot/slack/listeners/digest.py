@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+
 from smartstep.digest.data import record_callback
 from smartstep.digest.subscriptions import (
     list_subscriptions,

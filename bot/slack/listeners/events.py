@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
+
 from smartstep.metrics.scorecard import build_scorecard
 from smartstep.slack.blocks import home_view
 from smartstep.slack.services import SlackServices

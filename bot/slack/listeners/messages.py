@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
+
 from smartstep.metrics.chart import driver_chart_png
 from smartstep.slack.blocks import answer_message, driver_bars
 from smartstep.slack.listeners.replies import strip_mention, with_cue

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
+
 from smartstep.errors import UserError
 from smartstep.slack.blocks import FRIENDLY_ERROR
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+
 from smartstep.advice.assessment import load_assessments, questionnaire, save_assessment, score
 from smartstep.slack.assessment_blocks import assessment_result, submitted_answers
 from smartstep.slack.services import SlackServices
