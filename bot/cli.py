@@ -7,39 +7,16 @@ options, and the rule that a user error is one sentence on stderr with exit code
 from __future__ import annotations
 
 import importlib
-import json
 import sqlite3
 import sys
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
-import sqlite_utils
 
+from smartstep.commands.common import CliState
 from smartstep.errors import UserError
 from smartstep.settings import Settings
-
-
-@dataclass
-class CliState:
-    settings: Settings
-    as_of: datetime | None
-    _db: sqlite_utils.Database | None = None
-
-    def db(self) -> sqlite_utils.Database:
-        """The store, opened (and migrated) on first use so `--help` never touches disk."""
-        if self._db is None:
-            from smartstep.db import open_db
-
-            self._db = open_db(self.settings.db_path)
-        return self._db
-
-
-def emit_json(data: Any) -> None:
-    """Print one JSON document on stdout: UTF-8, nothing else."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 class SmartstepGroup(click.Group):

@@ -11,7 +11,8 @@ from slack_stub import SlackStub
 
 from smartstep.errors import UserError
 from smartstep.settings import Settings
-from smartstep.slack.app import build_client, watch_rules
+from smartstep.slack.app import watch_rules
+from smartstep.slack.client import build_client
 
 GOOD = """
 rules:

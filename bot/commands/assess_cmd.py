@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from smartstep.advice.assessment import Profile, load_assessments, progress, questionnaire, save_assessment, score
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 from smartstep.errors import UserError
 
 

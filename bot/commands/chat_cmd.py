@@ -10,7 +10,7 @@ from rich.console import Console
 from smartstep.chat.context import load_context
 from smartstep.chat.engine import Answer, Context, ConversationState, answer
 from smartstep.chat.terminal import mrkdwn_to_rich
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 
 
 def terminal_context(state: CliState) -> Context:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 from smartstep.errors import UserError
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _write_files(rendered: RenderedDigest, out: Path) -> list[Path]:
 def _post_to_subscriptions(state: CliState, ruleset: RuleSet, teams: list[str] | None) -> None:
     from smartstep.digest.post import post_digest, render_digest
     from smartstep.digest.subscriptions import list_subscriptions
-    from smartstep.slack.app import build_client
+    from smartstep.slack.client import build_client
 
     if not state.settings.slack_bot_token:
         raise UserError("SLACK_BOT_TOKEN is not set; use --dry-run to preview the digest without posting")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 from smartstep.drivers.data import SURVEY_METRICS, load_driver_report
 from smartstep.drivers.text import report_lines, report_to_dict
 from smartstep.errors import UserError

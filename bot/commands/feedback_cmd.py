@@ -8,7 +8,7 @@ import sys
 import click
 
 from smartstep.advice.log import feedback_records
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 
 CSV_FIELDS = ("advice_id", "rule_id", "team", "user", "rating", "comment", "at", "outcome")
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from smartstep.commands.common import CliState, emit_json
 from smartstep.imports.importers import ImportSummary, import_csv
 from smartstep.imports.presets import PRESETS
 from smartstep.imports.schema import KINDS
@@ -16,8 +17,6 @@ from smartstep.weeks import time_zone
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-    from smartstep.cli import CliState
 
 ERRORS_SHOWN = 20
 
@@ -51,8 +50,6 @@ def import_command(
     state: CliState, kind: str, file: Path, preset: str, skip_bad_rows: bool, zone: ZoneInfo | None, as_json: bool
 ) -> None:
     """Import tickets, surveys, customers or metrics from FILE.csv; re-importing an id updates it."""
-    from smartstep.cli import emit_json  # not at import time: the CLI module imports this one
-
     db = state.db()
     if sys.stderr.isatty() and file.is_file():
         summary = _with_progress(db, kind, file, preset, skip_bad_rows, zone)

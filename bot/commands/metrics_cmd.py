@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 from smartstep.errors import UserError
 from smartstep.metrics.reader import current_period, known_teams, load_history
 from smartstep.metrics.scorecard import build_scorecard, render_scorecard, scorecard_json

@@ -12,7 +12,7 @@ from smartstep.advice.pipeline import next_steps
 from smartstep.advice.rule_inputs import NO_DATA, load_rule_base
 from smartstep.chat.replies import advice_text
 from smartstep.chat.terminal import mrkdwn_to_rich
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 from smartstep.errors import UserError
 from smartstep.metrics.reader import current_period, known_teams
 from smartstep.names import resolve

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from smartstep.advice.rule_inputs import load_rule_base, load_rule_inputs
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 from smartstep.errors import UserError
 from smartstep.names import did_you_mean
 from smartstep.rules.engine import evaluate

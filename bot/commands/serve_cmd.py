@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from smartstep.cli import CliState
+from smartstep.commands.common import CliState
 from smartstep.errors import UserError
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 from smartstep.errors import UserError
 from smartstep.knowledge import SimilarCase, find_similar, find_similar_batch, looks_like_garbage
 

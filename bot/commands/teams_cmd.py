@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smartstep.cli import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json
 from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.metrics.reader import known_teams

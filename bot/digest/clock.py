@@ -157,7 +157,7 @@ def start_clock(settings: Settings, db_path: str | Path, *, scheduler: BaseSched
 
     from smartstep.advice.rule_inputs import load_rule_base
     from smartstep.db import open_db
-    from smartstep.slack.app import build_client
+    from smartstep.slack.client import build_client
 
     client = build_client(settings)
     ruleset = load_rule_base(None, settings.rules_path)

@@ -17,35 +17,19 @@ from typing import Any
 import sqlite_utils
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from smartstep.chat.engine import Skill
 from smartstep.db import open_db
 from smartstep.rules.loader import RuleSet
 from smartstep.rules.watch import RuleWatcher
 from smartstep.settings import Settings
+from smartstep.slack.client import build_client
 from smartstep.slack.listeners import register
 from smartstep.slack.listeners.replies import report_failure
 from smartstep.slack.services import SkillFactory, SlackServices, TopSteps
 
-RATE_LIMIT_RETRIES = 5  # a reply is worth waiting for; Slack's Retry-After is usually a few seconds
 LISTENER_THREADS = 4  # answers are CPU-bound under one GIL; more threads only slow the acks
 log = logging.getLogger("smartstep.slack")
-
-
-def retry_handlers() -> list:
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-    ]
-
-
-def build_client(settings: Settings) -> WebClient:
-    """The Web API client: `SLACK_API_URL` redirects it (tests), and 429s are retried after Retry-After."""
-    kwargs: dict[str, Any] = {"token": settings.slack_bot_token, "timeout": 15, "retry_handlers": retry_handlers()}
-    if settings.slack_api_url:
-        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
-    return WebClient(**kwargs)
 
 
 def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) -> RuleWatcher:

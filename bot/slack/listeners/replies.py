@@ -14,6 +14,7 @@ from slack_sdk.webhook import WebhookClient
 
 from smartstep.errors import UserError
 from smartstep.slack.blocks import FRIENDLY_ERROR
+from smartstep.slack.client import retry_handlers
 
 SLOW_AFTER = 1.0  # seconds before the user sees that we are still working
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -46,8 +47,6 @@ def with_cue(work: Callable[[], T], cue: Callable[[], None], after: float = SLOW
 
 def respond_url(url: str, message: dict[str, Any], **options: Any) -> None:
     """Post to a response_url (slash commands, ephemeral buttons): works where the bot is not a channel member."""
-    from smartstep.slack.app import retry_handlers
-
     WebhookClient(url, timeout=15, retry_handlers=retry_handlers()).send_dict({**message, **options})
 
 

@@ -1,0 +1,35 @@
+"""What every command shares: the state the global options set up, and how JSON is printed.
+
+Kept apart from `smartstep.cli` so commands never import the group that imports them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import click
+import sqlite_utils
+
+from smartstep.settings import Settings
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    as_of: datetime | None
+    _db: sqlite_utils.Database | None = None
+
+    def db(self) -> sqlite_utils.Database:
+        """The store, opened (and migrated) on first use so `--help` never touches disk."""
+        if self._db is None:
+            from smartstep.db import open_db
+
+            self._db = open_db(self.settings.db_path)
+        return self._db
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document on stdout: UTF-8, nothing else."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
