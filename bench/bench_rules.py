@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from smartstep.advice.signals import signal_registry
 from smartstep.definitions import load_definitions
 from smartstep.metrics.reader import History, MetricValue
 from smartstep.rules.engine import evaluate
@@ -113,9 +114,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_rules(folder)
-        load_rules(folder)  # warm imports and the definitions cache
-        load_s = median_time(lambda: load_rules(folder), args.runs)
-        rules = load_rules(folder).rules
+        load_rules(folder, signal_registry())  # warm imports and the definitions cache
+        load_s = median_time(lambda: load_rules(folder, signal_registry()), args.runs)
+        rules = load_rules(folder, signal_registry()).rules
     history = synthetic_history()
     teams = sorted({team for team, _ in history})
     fired = len(evaluate(rules, history, CURRENT).candidates)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,9 @@ EXAMPLE_TEAM = "example"
 EXAMPLE_WEEK = "2026-W26"  # any week works: examples are relative to "now"
 
 
-def lint(paths: Path | Iterable[Path]) -> tuple[RuleSet | None, list[RuleProblem]]:
+def lint(paths: Path | Iterable[Path], signals: Mapping[str, str]) -> tuple[RuleSet | None, list[RuleProblem]]:
     """Schema problems plus warnings about rules whose examples prove little."""
-    ruleset, problems = check_rules(paths)
+    ruleset, problems = check_rules(paths, signals)
     if ruleset is not None:
         for rule in ruleset.rules:
             src = ruleset.sources[rule.id]
@@ -100,20 +100,20 @@ def _guard(c: Any) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def describe(c: Any, indent: int = 0) -> list[str]:
+def describe(c: Any, indent: int = 0, signals: Mapping[str, str] | None = None) -> list[str]:
     """A condition in plain words, one line per condition, groups indented."""
     pad = "  " * indent
     if isinstance(c, m.AllOf | m.AnyOf):
         kids = c.all if isinstance(c, m.AllOf) else c.any
         head = "all of these hold:" if isinstance(c, m.AllOf) else "at least one of these holds:"
-        return [pad + head] + [line for k in kids for line in describe(k, indent + 1)]
+        return [pad + head] + [line for k in kids for line in describe(k, indent + 1, signals)]
     if isinstance(c, m.NotOf):
-        return [pad + "this does NOT hold:"] + describe(c.not_, indent + 1)
-    return [pad + "- " + _leaf(c) + _guard(c)]
+        return [pad + "this does NOT hold:"] + describe(c.not_, indent + 1, signals)
+    return [pad + "- " + _leaf(c, signals or {}) + _guard(c)]
 
 
-def _leaf(c: Any) -> str:
-    text = _leaf_text(c)
+def _leaf(c: Any, signals: Mapping[str, str]) -> str:
+    text = _leaf_text(c, signals)
     part = getattr(c, "part", None)
     if part:
         name = "the time outside support" if part == "outside_support" else f"the {part} part"
@@ -121,7 +121,7 @@ def _leaf(c: Any) -> str:
     return text
 
 
-def _leaf_text(c: Any) -> str:
+def _leaf_text(c: Any, signals: Mapping[str, str]) -> str:
     d = getattr(c, "direction", "")
     if isinstance(c, m.Threshold):
         side, line = ("above", c.above) if c.above is not None else ("below", c.below)
@@ -143,13 +143,13 @@ def _leaf_text(c: Any) -> str:
         return f"{_metric(c.steady)} holds within {c.within:g} while {worse} {window}"
     if isinstance(c, m.Signal):
         side, line = ("above", c.above) if c.above is not None else ("below", c.below)
-        return f"{m.signal_description(c.name)} is {side} {line:g}"
+        return f"{signals.get(c.name, c.name)} is {side} {line:g}"
     if isinstance(c, m.Freshness):
         return f"{_metric(c.metric)} has a value from the last {c.max_age_weeks + 1} week(s)"
     return str(c)
 
 
-def explain_rule(rule: m.Rule) -> list[str]:
+def explain_rule(rule: m.Rule, signals: Mapping[str, str] | None = None) -> list[str]:
     """The rule in plain words: what it looks for, why it matters, what to do."""
     lines = [f"{rule.id}: {rule.title}", f"Category: {rule.category}; for: {', '.join(rule.audience)}"]
     lines.append(
@@ -159,8 +159,9 @@ def explain_rule(rule: m.Rule) -> list[str]:
     if rule.requires.stage:
         s = rule.requires.stage
         lines.append(f"Only for organisations whose {s.dimension} maturity is between {s.min} and {s.max}.")
-    lines.append("Fires when " + describe(rule.when)[0].lstrip("- "))
-    lines += describe(rule.when)[1:]
+    described = describe(rule.when, signals=signals)
+    lines.append("Fires when " + described[0].lstrip("- "))
+    lines += described[1:]
     lines.append(f"Why (template): {rule.why}")
     lines.append("Steps:")
     lines += [f"  {i}. {step}" for i, step in enumerate(rule.steps, 1)]

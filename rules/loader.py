@@ -8,7 +8,7 @@ merges) are caught. Size, node and depth limits refuse a huge or alias-bomb file
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -79,6 +79,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     sources: dict[str, RuleSource] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    signals: Mapping[str, str] = field(default_factory=dict)  # the registry the rules were checked against
 
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -111,17 +112,23 @@ def rule_files(paths: Path | Iterable[Path]) -> list[Path]:
     return out
 
 
-def load_rules(paths: Path | Iterable[Path]) -> RuleSet:
-    """Load and validate; raise RuleBaseError naming every problem if any is an error."""
-    ruleset, problems = check_rules(paths)
+def load_rules(paths: Path | Iterable[Path], signals: Mapping[str, str] | None = None) -> RuleSet:
+    """Load and validate; raise RuleBaseError naming every problem if any is an error.
+
+    `signals` names every per-team signal the caller can compute (name -> meaning); a rule on
+    any other signal is a problem."""
+    ruleset, problems = check_rules(paths, signals)
     errors = [p for p in problems if p.severity == "error"]
     if errors or ruleset is None:
         raise RuleBaseError(errors or [RuleProblem("<rules>", 1, 1, "no rules found")])
     return ruleset
 
 
-def check_rules(paths: Path | Iterable[Path]) -> tuple[RuleSet | None, list[RuleProblem]]:
+def check_rules(
+    paths: Path | Iterable[Path], signals: Mapping[str, str] | None = None
+) -> tuple[RuleSet | None, list[RuleProblem]]:
     """Every problem in the rule base, sorted by position; the RuleSet when there are no errors."""
+    signals = dict(signals or {})
     files = rule_files(paths)
     problems: list[RuleProblem] = []
     if not files:
@@ -134,7 +141,7 @@ def check_rules(paths: Path | Iterable[Path]) -> tuple[RuleSet | None, list[Rule
     rules: list[Rule] = []
     sources: dict[str, RuleSource] = {}
     for path in files:
-        file_rules, file_sources, file_problems = _load_file(path)
+        file_rules, file_sources, file_problems = _load_file(path, signals)
         problems += file_problems
         for rule in file_rules:
             first = sources.get(rule.id)
@@ -150,7 +157,7 @@ def check_rules(paths: Path | Iterable[Path]) -> tuple[RuleSet | None, list[Rule
     problems.sort()
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return RuleSet(tuple(rules), sources, tuple(str(f) for f in files)), problems
+    return RuleSet(tuple(rules), sources, tuple(str(f) for f in files), signals), problems
 
 
 def _display(path: Path) -> str:
@@ -160,7 +167,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _load_file(path: Path) -> tuple[list[Rule], dict[str, RuleSource], list[RuleProblem]]:
+def _load_file(path: Path, signals: Mapping[str, str]) -> tuple[list[Rule], dict[str, RuleSource], list[RuleProblem]]:
     name = _display(path)
     try:
         size = path.stat().st_size
@@ -174,10 +181,12 @@ def _load_file(path: Path) -> tuple[list[Rule], dict[str, RuleSource], list[Rule
         return [], {}, [RuleProblem(name, line, col, "not UTF-8 text; save the file as UTF-8")]
     except OSError as error:
         return [], {}, [RuleProblem(name, 1, 1, f"cannot read the file: {error.strerror or error}")]
-    return parse_rules_text(text, name)
+    return parse_rules_text(text, name, signals)
 
 
-def parse_rules_text(text: str, name: str) -> tuple[list[Rule], dict[str, RuleSource], list[RuleProblem]]:
+def parse_rules_text(
+    text: str, name: str, signals: Mapping[str, str] | None = None
+) -> tuple[list[Rule], dict[str, RuleSource], list[RuleProblem]]:
     """Parse one file's text; `name` is how problems refer to it."""
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -197,7 +206,7 @@ def parse_rules_text(text: str, name: str) -> tuple[list[Rule], dict[str, RuleSo
     if tree.fatal:
         return [], {}, tree.problems
     try:
-        parsed = RuleFile.model_validate(data)
+        parsed = RuleFile.model_validate(data, context={"signals": signals or {}})
     except ValidationError as error:
         return [], {}, tree.problems + [tree.problem_for(e, data) for e in error.errors()]
     if tree.problems:

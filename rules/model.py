@@ -18,6 +18,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -180,32 +181,13 @@ class Freshness(_Strict):
     max_age_weeks: int = Field(ge=0, le=104)
 
 
-SIGNALS = {
-    "repeated_problem": "solved tickets in a team's largest group of alike problems, none citing a knowledge article,"
-    " over the last 8 weeks",
-}
-
-
-def signal_description(name: str) -> str | None:
-    """What a signal means; driver signals come from the driver analysis, imported only when named."""
-    if name in SIGNALS:
-        return SIGNALS[name]
-    if name.startswith("driver_"):
-        from smartstep.drivers.signals import DRIVER_SIGNALS
-
-        return DRIVER_SIGNALS.get(name)
-    return None
-
-
-def _check_signal(name: str) -> str:
-    if signal_description(name) is None:
-        known = list(SIGNALS)
-        if name.startswith("driver_"):
-            from smartstep.drivers.signals import DRIVER_SIGNALS
-
-            known += list(DRIVER_SIGNALS)
+def _check_signal(name: str, info: ValidationInfo) -> str:
+    """Signal names come from the registry the caller passes as validation context
+    (`{"signals": {name: meaning}}`), so the rule language knows no producer of signals."""
+    known = (info.context or {}).get("signals") or {}
+    if name not in known:
         raise PydanticCustomError(
-            "unknown_metric", "unknown signal '{name}'{hint}", {"name": name, "hint": did_you_mean(name, known)}
+            "unknown_metric", "unknown signal '{name}'{hint}", {"name": name, "hint": did_you_mean(name, list(known))}
         )
     return name
 
@@ -385,7 +367,7 @@ def template_fields(rule: Rule) -> set[str]:
     fields = {"team", "period"}
     for metric in condition_metrics(rule.when):
         fields.update(f"{metric}_{suffix}" for suffix in EVIDENCE_FIELDS)
-        if metric in SIGNALS or metric.startswith("driver_"):
+        if metric not in load_definitions().metrics:  # a signal: it also has a label
             fields.add(f"{metric}_label")
     return fields
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from smartstep.rules.loader import RuleProblem, RuleSet, check_rules, rule_files
@@ -37,8 +37,10 @@ class RuleWatcher:
         *,
         on_error: Callable[[list[RuleProblem]], None] | None = None,
         on_reload: Callable[[RuleSet], None] | None = None,
+        signals: Mapping[str, str] | None = None,
     ) -> None:
         self.paths = [paths] if isinstance(paths, Path) else list(paths)
+        self.signals = dict(signals or {})
         self.on_error = on_error
         self.on_reload = on_reload
         self._stamp: Stamp | None = None
@@ -58,7 +60,7 @@ class RuleWatcher:
             now = stamp(self.paths)
             if now == self._stamp:
                 return False
-            ruleset, problems = check_rules(self.paths)
+            ruleset, problems = check_rules(self.paths, self.signals)
             errors = [p for p in problems if p.severity == "error"]
             if ruleset is None or errors:
                 if not self._still(now):  # read mid-save (an editor truncates, then writes): look again

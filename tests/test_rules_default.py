@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from smartstep.advice.signals import signal_registry
 from smartstep.definitions import CATEGORIES
 from smartstep.rules.lint import lint, run_examples
 from smartstep.rules.loader import default_rules_path
 
 
 def test_default_rule_base_lints_clean_and_its_examples_pass() -> None:
-    ruleset, problems = lint(default_rules_path())
+    ruleset, problems = lint(default_rules_path(), signal_registry())
     assert [str(p) for p in problems] == []
     assert ruleset is not None
     ran, failures = run_examples(ruleset)
@@ -19,7 +20,7 @@ def test_default_rule_base_lints_clean_and_its_examples_pass() -> None:
 
 
 def test_default_rule_base_covers_the_categories_and_stages() -> None:
-    ruleset, _ = lint(default_rules_path())
+    ruleset, _ = lint(default_rules_path(), signal_registry())
     assert ruleset is not None and len(ruleset.rules) >= 40
     per_category = Counter(r.category for r in ruleset.rules)
     assert set(per_category) == set(CATEGORIES)
@@ -30,7 +31,7 @@ def test_default_rule_base_covers_the_categories_and_stages() -> None:
 
 
 def test_every_default_rule_has_a_few_one_line_steps() -> None:
-    ruleset, _ = lint(default_rules_path())
+    ruleset, _ = lint(default_rules_path(), signal_registry())
     for rule in ruleset.rules:
         assert 1 <= len(rule.steps) <= 5, rule.id
         assert all("\n" not in s and len(s) <= 200 for s in rule.steps), rule.id

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from smartstep.advice.signals import signal_registry
 from smartstep.rules.loader import MAX_FILE_BYTES, RuleBaseError, check_rules, load_rules
 
 GOOD = """\
@@ -42,10 +43,12 @@ def write(tmp_path: Path, text: str, name: str = "csat.yaml") -> Path:
     return path
 
 
-def problems(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def problems(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch, signals: dict[str, str] | None = None
+) -> list[str]:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, text)
-    _, found = check_rules(Path("rules"))
+    _, found = check_rules(Path("rules"), signal_registry() if signals is None else signals)
     return [str(p) for p in found]
 
 
@@ -198,8 +201,13 @@ def test_billion_laughs_is_refused_quickly(tmp_path, monkeypatch) -> None:
 
 
 def test_deep_nesting_is_refused(tmp_path, monkeypatch) -> None:
+    """Our own limit and wording within the YAML library's limits; beyond them, still one problem
+    on the right line and no rule base (the library's own wording is not ours to assert)."""
+    found = problems(tmp_path, "rules: " + "[" * 100 + "]" * 100 + "\n", monkeypatch)
+    assert found == ["rules/csat.yaml:1:40: file is too complex: nested too deeply"]
     found = problems(tmp_path, "rules: " + "[" * 5000 + "]" * 5000 + "\n", monkeypatch)
-    assert len(found) == 1 and ("nested too deeply" in found[0])
+    assert len(found) == 1 and found[0].startswith("rules/csat.yaml:1:")
+    assert check_rules(Path("rules"), signal_registry())[0] is None
 
 
 def test_huge_file_is_refused_without_reading(tmp_path, monkeypatch) -> None:
@@ -257,3 +265,13 @@ def test_driver_signals_are_known_names(tmp_path, monkeypatch) -> None:
     assert problems(tmp_path, text.replace("driver_csat_channel,", "driver_csat_chanel,"), monkeypatch) == [
         "rules/csat.yaml:7:32: unknown signal 'driver_csat_chanel' — did you mean 'driver_csat_channel'?"
     ]
+
+
+def test_signal_names_come_from_the_registry_passed_in(tmp_path, monkeypatch) -> None:
+    """The rule language knows no producer of signals: a name is known only if the caller registers it."""
+    text = GOOD.replace(
+        "        - kind: threshold\n          metric: csat\n          above: 80\n",
+        "        - {kind: signal, name: queue_depth, above: 10}\n",
+    )
+    assert problems(tmp_path, text, monkeypatch, signals={"queue_depth": "tickets waiting in the phone queue"}) == []
+    assert problems(tmp_path, text, monkeypatch, signals={}) == ["rules/csat.yaml:7:32: unknown signal 'queue_depth'"]

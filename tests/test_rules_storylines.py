@@ -13,6 +13,7 @@ demo = pytest.importorskip("smartstep.demo")
 from demo_support import demo_db_path  # noqa: E402
 
 from smartstep.advice.rule_inputs import load_rule_inputs  # noqa: E402
+from smartstep.advice.signals import signal_registry  # noqa: E402
 from smartstep.db import open_db  # noqa: E402
 from smartstep.rules.engine import evaluate  # noqa: E402
 from smartstep.rules.loader import default_rules_path, load_rules  # noqa: E402
@@ -31,7 +32,7 @@ MATCHING_RULE = {
 @pytest.fixture(scope="module")
 def ranked():
     db = open_db(demo_db_path())
-    rules = load_rules(default_rules_path()).rules
+    rules = load_rules(default_rules_path(), signal_registry()).rules
     inputs = load_rule_inputs(db, rules)
     result = evaluate(rules, inputs.history, inputs.current, inputs.facts)
     db.close()

@@ -14,11 +14,13 @@ from pathlib import Path
 import sqlite_utils
 
 from smartstep.advice.log import last_fired
+from smartstep.advice.signals import signal_registry
+from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
 from smartstep.metrics.reader import History, current_period, known_teams, load_history
 from smartstep.rules.engine import Facts, weeks_needed
 from smartstep.rules.loader import RuleSet, default_rules_path, load_rules
-from smartstep.rules.model import SIGNALS, STAGES, Rule, condition_metrics
+from smartstep.rules.model import STAGES, Rule, condition_metrics
 
 NO_DATA = "the store has no metric data yet; import data or run `smartstep demo` first"
 
@@ -36,7 +38,7 @@ def load_rule_base(path: Path | None, settings_path: Path | None = None) -> Rule
     chosen = path or settings_path or default_rules_path()
     if not chosen.exists():
         raise UserError(f"rule path '{chosen}' does not exist")
-    return load_rules(chosen)
+    return load_rules(chosen, signal_registry())
 
 
 def load_rule_inputs(db: sqlite_utils.Database, rules: Sequence[Rule], as_of: datetime | None = None) -> RuleInputs:
@@ -68,7 +70,8 @@ def load_stages(db: sqlite_utils.Database) -> dict[str, str]:
 
 def signal_names(rules: Sequence[Rule]) -> set[str]:
     """The signals some rule looks at: only those are worth computing."""
-    return {name for r in rules for name in condition_metrics(r.when) if name in SIGNALS or name.startswith("driver_")}
+    metrics = load_definitions().metrics
+    return {name for r in rules for name in condition_metrics(r.when) if name not in metrics}
 
 
 def load_signals(

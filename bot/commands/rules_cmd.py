@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from smartstep.advice.rule_inputs import load_rule_base, load_rule_inputs
+from smartstep.advice.signals import signal_registry
 from smartstep.commands.common import CliState, emit_json
 from smartstep.errors import UserError
 from smartstep.names import did_you_mean
@@ -37,7 +38,7 @@ def rules_command() -> None:
 @click.pass_obj
 def lint_command(state: CliState, path: Path | None, as_json: bool) -> None:
     """Validate rule files; every problem is printed as file:line:col."""
-    ruleset, problems = lint(_target(state, path))
+    ruleset, problems = lint(_target(state, path), signal_registry())
     if as_json:
         emit_json({"rules": len(ruleset.rules) if ruleset else 0, "problems": [asdict(p) for p in problems]})
         if ruleset is None or any(p.severity == "error" for p in problems):
@@ -58,7 +59,7 @@ def lint_command(state: CliState, path: Path | None, as_json: bool) -> None:
 @click.pass_obj
 def test_command(state: CliState, path: Path | None, as_json: bool) -> None:
     """Run the examples written inside each rule (given values -> fires or not)."""
-    ruleset, problems = lint(_target(state, path))
+    ruleset, problems = lint(_target(state, path), signal_registry())
     if as_json:
         ran, failures = run_examples(ruleset) if ruleset is not None else (0, [])
         emit_json(
@@ -115,7 +116,7 @@ def explain_command(state: CliState, rule_id: str, rules_path: Path | None, as_j
                 "rule_id": rule.id,
                 "title": rule.title,
                 "category": rule.category,
-                "explanation": explain_rule(rule),
+                "explanation": explain_rule(rule, ruleset.signals),
                 "defined_in": f"{src.path}:{src.line}",
                 "period": period,
                 "fires_now": [
@@ -125,7 +126,7 @@ def explain_command(state: CliState, rule_id: str, rules_path: Path | None, as_j
             }
         )
         return
-    for line in explain_rule(rule):
+    for line in explain_rule(rule, ruleset.signals):
         click.echo(line)
     click.echo(f"Defined in {src.path}:{src.line}.")
     if unknown is not None:

@@ -18,6 +18,7 @@ import sqlite_utils
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+from smartstep.advice.signals import signal_registry
 from smartstep.chat.engine import Skill
 from smartstep.db import open_db
 from smartstep.rules.loader import RuleSet
@@ -49,7 +50,7 @@ def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) ->
             except Exception:  # telling admins must never take the bot down
                 log.exception("could not tell admin %s about the broken rule base", admin)
 
-    watcher = RuleWatcher(path, on_error=report)
+    watcher = RuleWatcher(path, on_error=report, signals=signal_registry())
     if watcher.current is None:
         raise RuleBaseError(check_rule_problems(path))
     watcher.start(interval)
@@ -59,7 +60,7 @@ def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) ->
 def check_rule_problems(path: Path) -> list:
     from smartstep.rules.loader import check_rules
 
-    _, problems = check_rules(path)
+    _, problems = check_rules(path, signal_registry())
     return [p for p in problems if p.severity == "error"] or problems
 
 

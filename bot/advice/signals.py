@@ -1,0 +1,21 @@
+"""The per-team signals the advisor can compute beyond metrics, with what each means.
+
+This is the registry the rule base is checked against (`load_rules(path, signal_registry())`):
+the rule language itself knows no producer of signals, so adding one means a line here and its
+computation in `rule_inputs.load_signals`."""
+
+from __future__ import annotations
+
+from functools import cache
+
+REPEATED_PROBLEM = (
+    "solved tickets in a team's largest group of alike problems, none citing a knowledge article, over the last 8 weeks"
+)
+
+
+@cache
+def signal_registry() -> dict[str, str]:
+    """Signal name -> meaning, for every signal a rule may name."""
+    from smartstep.drivers.signals import DRIVER_SIGNALS
+
+    return {"repeated_problem": REPEATED_PROBLEM, **DRIVER_SIGNALS}
