@@ -22,7 +22,7 @@ from pathlib import Path
 
 from smartstep.advice.signals import signal_registry
 from smartstep.definitions import load_definitions
-from smartstep.metrics.reader import History, MetricValue
+from smartstep.metrics.values import History, MetricValue
 from smartstep.rules.engine import evaluate
 from smartstep.rules.loader import load_rules
 from smartstep.weeks import shift_week

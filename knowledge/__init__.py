@@ -1,27 +1,33 @@
 """Similar solved cases: find the past tickets that already solved the problem in front of an agent."""
 
-from smartstep.knowledge.cases import Case
-from smartstep.knowledge.index import Hit, SimilarityIndex
-from smartstep.knowledge.normalise import clean_text, redact
-from smartstep.knowledge.search import (
-    EMPTY_QUERY,
-    IndexCache,
-    SimilarCase,
-    find_similar,
-    find_similar_batch,
-    looks_like_garbage,
-)
+from __future__ import annotations
 
-__all__ = [
-    "EMPTY_QUERY",
-    "Case",
-    "Hit",
-    "IndexCache",
-    "SimilarCase",
-    "SimilarityIndex",
-    "clean_text",
-    "find_similar",
-    "find_similar_batch",
-    "looks_like_garbage",
-    "redact",
-]
+import importlib
+from typing import Any
+
+# Public names, imported on first use: importing one submodule (say the pure index) never
+# drags in the others (the store, SQLite).
+_EXPORTS = {
+    "Case": "smartstep.knowledge.cases",
+    "clean_text": "smartstep.knowledge.normalise",
+    "EMPTY_QUERY": "smartstep.knowledge.search",
+    "find_similar": "smartstep.knowledge.search",
+    "find_similar_batch": "smartstep.knowledge.search",
+    "Hit": "smartstep.knowledge.index",
+    "IndexCache": "smartstep.knowledge.search",
+    "looks_like_garbage": "smartstep.knowledge.search",
+    "redact": "smartstep.knowledge.normalise",
+    "SimilarCase": "smartstep.knowledge.search",
+    "SimilarityIndex": "smartstep.knowledge.index",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

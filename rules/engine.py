@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from smartstep.metrics.reader import History
+from smartstep.metrics.values import History
 from smartstep.rules.conditions import Result, evaluate_condition, lookback
 from smartstep.rules.model import STAGES, Rule
 from smartstep.rules.render import Evidence, build_evidence, render_why

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from smartstep.definitions import load_definitions
-from smartstep.metrics.reader import History, MetricValue
+from smartstep.metrics.values import History, MetricValue
 from smartstep.rules import model as m
 from smartstep.rules.engine import Facts, evaluate
 from smartstep.rules.loader import RuleProblem, RuleSet, check_rules

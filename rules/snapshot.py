@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from smartstep.metrics.reader import History
+from smartstep.metrics.values import History
 from smartstep.weeks import shift_week
 
 NOISE_WEEKS = 26

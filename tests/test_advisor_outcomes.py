@@ -12,7 +12,7 @@ from smartstep.advice.log import done_steps, feedback_records, load_learning, lo
 from smartstep.advice.outcomes import check_outcomes
 from smartstep.advice.ranking import Advice
 from smartstep.advice.situations import SituationSpace, similar_situations
-from smartstep.metrics.reader import MetricValue
+from smartstep.metrics.values import MetricValue
 from smartstep.weeks import shift_week
 
 START = "2026-W30"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smartstep.chat.engine import Context, ConversationState, answer, find_metric, find_weeks
-from smartstep.metrics.reader import MetricValue
+from smartstep.metrics.values import MetricValue
 from smartstep.weeks import shift_week
 
 NOW = "2026-W46"

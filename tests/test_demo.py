@@ -17,10 +17,9 @@ from demo_support import demo_data, demo_db_path
 
 from smartstep.db import open_db
 from smartstep.definitions import load_definitions
-from smartstep.demo import STORYLINES, generate_demo, store_kind
+from smartstep.demo import STORYLINES, generate_demo, plan, store_kind
 from smartstep.demo import catalogue as demo_catalogue
 from smartstep.demo import catalogue_accounts as demo_catalogue_accounts
-from smartstep.demo import plan as plan
 from smartstep.demo import text as demo_text
 from smartstep.metrics.reader import current_period, load_history
 from smartstep.weeks import parse_time, shift_week

@@ -10,8 +10,8 @@ from digest_support import LAST, flat_store, rules
 from smartstep.digest.blocks import digest_message
 from smartstep.digest.data import load_digest
 from smartstep.digest.model import assemble_team
-from smartstep.metrics.reader import MetricValue
 from smartstep.metrics.scorecard import ScoreRow
+from smartstep.metrics.values import MetricValue
 from smartstep.weeks import shift_week
 
 PREV = shift_week(LAST, -1)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from smartstep.metrics.reader import History, MetricValue
+from smartstep.metrics.values import History, MetricValue
 from smartstep.rules.engine import Facts, LastFired, evaluate
 from smartstep.rules.model import Rule
 from smartstep.weeks import shift_week

@@ -15,7 +15,8 @@ import sqlite_utils
 from smartstep.db import write_transaction
 from smartstep.definitions import load_definitions
 from smartstep.metrics.noise import beyond_noise
-from smartstep.metrics.reader import MetricValue, load_history
+from smartstep.metrics.reader import load_history
+from smartstep.metrics.values import MetricValue
 from smartstep.weeks import format_time, shift_week
 
 

@@ -17,7 +17,8 @@ from smartstep.advice.log import last_fired
 from smartstep.advice.signals import signal_registry
 from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
-from smartstep.metrics.reader import History, current_period, known_teams, load_history
+from smartstep.metrics.reader import current_period, known_teams, load_history
+from smartstep.metrics.values import History
 from smartstep.rules.engine import Facts, weeks_needed
 from smartstep.rules.loader import RuleSet, default_rules_path, load_rules
 from smartstep.rules.model import STAGES, Rule, condition_metrics

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from smartstep.advice.ranking import PastSituation
-from smartstep.metrics.reader import History
+from smartstep.metrics.values import History
 from smartstep.weeks import shift_week
 
 CHANGE_WEEKS = 4

@@ -17,8 +17,8 @@ from rapidfuzz import fuzz, process, utils
 from smartstep.chat.intents import UNCLEAR, intent_model
 from smartstep.definitions import load_definitions
 from smartstep.metrics.noise import beyond_noise
-from smartstep.metrics.reader import History, MetricValue
 from smartstep.metrics.scorecard import format_value, sparkline
+from smartstep.metrics.values import History, MetricValue
 from smartstep.weeks import is_week
 
 

@@ -58,8 +58,9 @@ def _show_scorecard(state: CliState) -> None:
     """The latest week's scorecard, with four weeks of sparkline behind each number."""
     from rich.console import Console
 
+    from smartstep.commands.scorecard_table import render_scorecard
     from smartstep.metrics.reader import current_period, load_history
-    from smartstep.metrics.scorecard import build_scorecard, render_scorecard
+    from smartstep.metrics.scorecard import build_scorecard
 
     db = state.db()
     period = current_period(db, state.as_of)

@@ -6,9 +6,10 @@ import click
 from rich.console import Console
 
 from smartstep.commands.common import CliState, emit_json
+from smartstep.commands.scorecard_table import render_scorecard
 from smartstep.errors import UserError
 from smartstep.metrics.reader import current_period, known_teams, load_history
-from smartstep.metrics.scorecard import build_scorecard, render_scorecard, scorecard_json
+from smartstep.metrics.scorecard import build_scorecard, scorecard_json
 from smartstep.names import resolve
 
 

@@ -22,8 +22,8 @@ from typing import Any
 from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import RepeatedProblem
 from smartstep.definitions import load_definitions
-from smartstep.metrics.reader import History, MetricValue
 from smartstep.metrics.scorecard import ScoreRow, format_value
+from smartstep.metrics.values import History, MetricValue
 from smartstep.weeks import shift_week
 
 KEY_METRICS = ("csat", "nps", "ces", "first_reply_hours", "backlog", "fcr")

@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from smartstep.definitions import load_definitions
-from smartstep.metrics.reader import History
+from smartstep.metrics.values import History
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")  # colour-blind safe
 LINE_STYLES = ("-", "--", ":", "-.")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from smartstep.metrics.reader import MetricValue
+from smartstep.metrics.values import MetricValue
 from smartstep.weeks import iso_week
 
 DAY = 86400.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from smartstep.metrics.reader import MetricValue
+from smartstep.metrics.values import MetricValue
 
 _Z90 = 1.6449  # two-sided 90%, the level the stored intervals use
 

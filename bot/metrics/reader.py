@@ -1,36 +1,17 @@
-"""Reading stored weekly metric values: the history every later layer (rules, advisor,
-digest, Slack) works from. Values are computed by `metric_store`; this module only reads.
+"""Reading stored weekly metric values from the store: the history every later layer (rules,
+advisor, digest, Slack) works from. Values are computed by `metrics.store`; this module only reads.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from smartstep.metrics.values import History, MetricValue
 from smartstep.weeks import iso_week, parse_time, shift_week
-
-
-@dataclass(frozen=True)
-class MetricValue:
-    """One metric for one team in one ISO week, with the sample it rests on."""
-
-    team: str
-    metric: str
-    period: str
-    value: float
-    n: int | None = None
-    ci: tuple[float, float] | None = None
-    partial: bool = False
-    detail: dict[str, float] = field(default_factory=dict)
-    source: str = "computed"
-
-
-# (team, metric) -> values ordered by period, oldest first.
-History = dict[tuple[str, str], list[MetricValue]]
 
 
 def row_to_value(row: dict) -> MetricValue:

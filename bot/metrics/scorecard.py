@@ -1,20 +1,16 @@
 """The scorecard: each team's metrics for the latest weeks, with change and noise marked.
 
-`build_scorecard` is pure (history in, rows out); `render_scorecard` turns rows into a rich
-table for the terminal. The JSON form is the flat list from `scorecard_json`.
+`build_scorecard` is pure (history in, rows out); the terminal table is drawn by
+`commands.scorecard_table`. The JSON form is the flat list from `scorecard_json`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
-
-from smartstep.definitions import CATEGORIES, load_definitions
+from smartstep.definitions import load_definitions
 from smartstep.metrics.noise import beyond_noise
-from smartstep.metrics.reader import History, MetricValue
+from smartstep.metrics.values import History, MetricValue
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -101,50 +97,3 @@ def format_value(value: float, unit: str) -> str:
         return f"{value:+.0f}"
     suffix = {"/7": "/7", "min": " min", "h": " h", "d": " d"}.get(unit, f" {unit}")
     return f"{value:.1f}{suffix}"
-
-
-def _change_text(row: ScoreRow) -> Text:
-    if row.change is None:
-        return Text("–", style="dim")
-    definition = load_definitions().get(row.metric)
-    arrow = "↑" if row.change > 0 else "↓" if row.change < 0 else "→"
-    text = f"{arrow} {abs(row.change):.1f}"
-    if not row.significant:
-        return Text(f"{text} ~", style="dim")
-    good = definition.improved(row.change)
-    return Text(text, style="green" if good else "red" if good is False else "yellow")
-
-
-def render_scorecard(rows: list[ScoreRow], period: str) -> Group:
-    """One table per team; metrics grouped by OCMF category. `~` marks a change within noise."""
-    definitions = load_definitions()
-    tables = []
-    for team in sorted({r.team for r in rows}):
-        table = Table(title=f"{team} · {period}", title_justify="left", expand=False)
-        for name, justify in (
-            ("OCMF", "left"),
-            ("metric", "left"),
-            ("now", "right"),
-            ("vs prev", "right"),
-            ("n", "right"),
-            ("trend", "left"),
-        ):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        team_rows = sorted(
-            (r for r in rows if r.team == team), key=lambda r: CATEGORIES.index(definitions.get(r.metric).category)
-        )
-        for row in team_rows:
-            d = definitions.get(row.metric)
-            latest = row.latest
-            value = format_value(latest.value, d.unit) + (" *" if latest.partial else "")
-            table.add_row(
-                d.category,
-                d.name,
-                value,
-                _change_text(row),
-                "" if latest.n is None else str(latest.n),
-                sparkline([v.value for v in row.values]),
-            )
-        tables.append(table)
-    note = Text("~ change within noise · * partial (a part had no data) · arrows: green better, red worse", style="dim")
-    return Group(*tables, note)

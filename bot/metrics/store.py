@@ -17,7 +17,7 @@ import sqlite_utils
 
 from smartstep.definitions import load_definitions
 from smartstep.metrics import formulas as m
-from smartstep.metrics.reader import MetricValue
+from smartstep.metrics.values import MetricValue
 
 _EPOCH = "CAST(strftime('%s', {0}) AS REAL) AS {1}"
 
