@@ -28,6 +28,18 @@ class SmartstepGroup(click.Group):
 
         return sorted(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from one-line summaries, without importing any command."""
+        from smartstep.commands import SUMMARIES
+
+        rows = [(name, SUMMARIES.get(name) or self._short_help(ctx, name)) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _short_help(self, ctx: click.Context, name: str) -> str:
+        command = self.get_command(ctx, name)
+        return command.get_short_help_str(formatter_width(ctx)) if command is not None else ""
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         from smartstep.commands import COMMANDS
 
@@ -60,6 +72,10 @@ class SmartstepGroup(click.Group):
                 err=True,
             )
             ctx.exit(1)
+
+
+def formatter_width(ctx: click.Context) -> int:
+    return max((ctx.terminal_width or 80) - 20, 30)
 
 
 @click.group(cls=SmartstepGroup, context_settings={"help_option_names": ["-h", "--help"]})

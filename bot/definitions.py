@@ -42,6 +42,16 @@ class Definitions:
     def ids(self) -> tuple[str, ...]:
         return tuple(self.metrics)
 
+    @property
+    def survey_scores(self) -> tuple[str, ...]:
+        """The metrics survey answers score (CSAT, NPS, CES): those counted in the week of the answer."""
+        return tuple(m.id for m in self.metrics.values() if m.week_of == "responded_at")
+
+    @property
+    def survey_metrics(self) -> tuple[str, ...]:
+        """Every metric computed from survey rows: the scores and the response rate (week of sending)."""
+        return tuple(m.id for m in self.metrics.values() if m.week_of in ("responded_at", "sent_at"))
+
     def get(self, metric_id: str) -> MetricDefinition:
         return self.metrics[metric_id]
 

@@ -18,6 +18,7 @@ from smartstep.advice.outcomes import check_outcomes
 from smartstep.advice.ranking import SYMPTOM_WEEKS, Advice, fold_symptoms, rank
 from smartstep.advice.rule_inputs import load_signals, load_stages, signal_names
 from smartstep.advice.situations import SituationSpace, similar_situations
+from smartstep.definitions import load_definitions
 from smartstep.metrics.reader import current_period, load_history
 from smartstep.rules.engine import Facts, evaluate, stage_allows, weeks_needed
 from smartstep.rules.loader import RuleSet
@@ -122,7 +123,7 @@ def _signals(
     return _memo(db, ("signals", period, names, as_of), lambda: load_signals(db, period, rules, as_of))
 
 
-SURVEY_METRICS = ("csat", "ces", "nps")
+SURVEY_METRICS = load_definitions().survey_scores
 
 
 def _with_drivers(db: sqlite_utils.Database, item: Advice, as_of: datetime | None) -> Advice:

@@ -16,6 +16,6 @@ REPEATED_PROBLEM = (
 @cache
 def signal_registry() -> dict[str, str]:
     """Signal name -> meaning, for every signal a rule may name."""
-    from smartstep.drivers.signals import DRIVER_SIGNALS
+    from smartstep.drivers.factors import DRIVER_SIGNALS
 
     return {"repeated_problem": REPEATED_PROBLEM, **DRIVER_SIGNALS}

@@ -20,3 +20,23 @@ COMMANDS: dict[str, str] = {
     "similar": "smartstep.commands.similar_cmd:similar_command",
     "teams": "smartstep.commands.teams_cmd:teams_command",
 }
+
+# One line per command for `smartstep --help`, so listing the commands imports none of them
+# (tests/test_cli_startup.py checks each against the command's own help).
+SUMMARIES: dict[str, str] = {
+    "ask": "One question, one answer (the same engine as chat and Slack).",
+    "assess": "Place your support organisation on the five maturity stages, per dimension (about 5 minutes).",
+    "chat": "Talk to the advisor in the terminal.",
+    "clock": "Post each digest subscription's weekly digest on schedule (runs until stopped).",
+    "demo": "Build the demo organisation (2 years, 4 teams, ~40,000 tickets) into the store, then chat.",
+    "digest": "Build the weekly digest: scorecard moves, top steps, outcomes, call-backs, trend chart.",
+    "drivers": "What actually moves CSAT, effort (CES) and NPS for each team, and how sure that is.",
+    "feedback": "Ratings and measured outcomes of the advice given.",
+    "import": "Import tickets, surveys, customers or metrics from FILE.csv; re-importing an id updates it.",
+    "metrics": "The scorecard: every metric per team per week, with change vs the previous week.",
+    "next-step": "The smartest next steps right now, with the evidence behind each.",
+    "rules": "Check, test and explain the rule base (YAML files).",
+    "serve": "Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP.",
+    "similar": "Similar solved cases for a problem, with their resolutions and why they matched.",
+    "teams": "The teams and their time zones; `teams set-zone TEAM ZONE` changes where a team's weeks start.",
+}

@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import sqlite_utils
 
 from smartstep.settings import Settings
+
+if TYPE_CHECKING:  # the store library pulls in pandas: not worth it for `--help`
+    import sqlite_utils
 
 
 @dataclass

@@ -20,6 +20,7 @@ from smartstep.advice.log import log_advice, new_advice_id
 from smartstep.advice.pipeline import next_steps
 from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import find_repeated_problems
+from smartstep.definitions import load_definitions
 from smartstep.digest.model import CallBack, Digest, StepOutcome, TeamDigest, assemble_team
 from smartstep.errors import UserError
 from smartstep.metrics.reader import current_period, known_teams, load_history
@@ -30,7 +31,7 @@ from smartstep.weeks import format_time, week_end, week_start
 CHART_WEEKS = 12
 TOP_STEPS = 3
 CALLBACKS_SHOWN = 5
-SURVEY_METRICS = ("csat", "ces", "nps")
+SURVEY_METRICS = load_definitions().survey_scores
 DRIVER_WEEKS = 12
 DRIVER_RESAMPLES = 100
 

@@ -26,12 +26,14 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
+from smartstep.definitions import load_definitions
 from smartstep.drivers.changes import DriverChange, detect_changes
-from smartstep.drivers.features import LABELS, Design, Split, build_design, candidate_splits
+from smartstep.drivers.factors import LABELS
+from smartstep.drivers.features import Design, Split, build_design, candidate_splits
 from smartstep.drivers.shapley import bootstrap_counts, r2_parts, split_effects
 from smartstep.weeks import shift_week, week_range
 
-SURVEY_METRICS = ("csat", "nps", "ces")
+SURVEY_METRICS = load_definitions().survey_scores
 MIN_ANSWERS = 60
 """Below this many answers (with a known ticket) a report gives no numbers, only how many more it needs."""
 RESAMPLES = 200

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smartstep.drivers.features import LABELS, Design
+from smartstep.drivers.factors import LABELS
+from smartstep.drivers.features import Design
 from smartstep.drivers.shapley import bootstrap_counts, r2_parts
 
 MIN_CHANGE = 2.0

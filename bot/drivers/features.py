@@ -16,38 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from smartstep.drivers.factors import FACTORS, Factor
+
 MAX_LEVELS = 6
 """Categories beyond the most common few are pooled as "other"."""
 MIN_LEVEL = 0.02
 """... and so are categories with fewer than 2% of the answers (or fewer than 5)."""
 MIN_SPLIT = 10
 """A split needs at least this many answers on each side (and 1% of all) to be described."""
-
-
-@dataclass(frozen=True)
-class Factor:
-    id: str
-    label: str
-    numeric: tuple[str, ...] = ()
-    counts: tuple[str, ...] = ()
-    logged: tuple[str, ...] = ()
-    categorical: tuple[str, ...] = ()
-
-
-# Multi-column factors first: subset_r2 sweeps fewer columns when big groups come first.
-FACTORS: tuple[Factor, ...] = (
-    Factor("product", "product", categorical=("product",)),
-    Factor("channel", "channel", categorical=("channel",)),
-    Factor("customer", "customer segment and tenure", logged=("tenure_days",), categorical=("segment",)),
-    Factor("escalation", "escalation", numeric=("escalated",), logged=("escalation_hours",)),
-    Factor("contacts", "contacts to resolve", counts=("contacts",)),
-    Factor("reopens", "reopens", counts=("reopens",)),
-    Factor("first_reply", "first reply time", logged=("first_reply_hours",)),
-    Factor("resolution", "resolution time", logged=("resolution_hours",)),
-    Factor("handle_time", "handle time", logged=("handle_minutes",)),
-)
-FACTOR_IDS = tuple(f.id for f in FACTORS)
-LABELS = {f.id: f.label for f in FACTORS}
 
 
 @dataclass(frozen=True)

@@ -11,31 +11,17 @@ no condition on them fires. A rule then reads:
       name: driver_ces_contacts
       above: 40
 
-Pure (no store access), so the rule base may import DRIVER_SIGNALS for its registry;
-`driver_data.load_driver_signals(db, teams)` computes the values from the store.
+The names and meanings (`DRIVER_SIGNALS`) are plain data in `drivers.factors`, for the rule
+base's registry; `drivers.data.load_driver_signals(db, teams)` computes the values from the store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from smartstep.drivers.analysis import SURVEY_METRICS, DriverReport
-from smartstep.drivers.features import FACTORS
-from smartstep.drivers.text import METRIC_NAMES, driver_share, effect_text
-
-DRIVER_SIGNALS: dict[str, str] = {
-    f"driver_{metric}_{factor.id}": (
-        f"percent of what moves {METRIC_NAMES[metric]} that {factor.label} explains over the last 26 weeks "
-        "(stable findings only, else 0)"
-    )
-    for metric in SURVEY_METRICS
-    for factor in FACTORS
-}
-"""Every signal name this module can produce, with what it means (for the rule base's registry)."""
-
-
-def signal_name(metric: str, factor: str) -> str:
-    return f"driver_{metric}_{factor}"
+from smartstep.drivers.analysis import DriverReport
+from smartstep.drivers.factors import FACTORS, signal_name
+from smartstep.drivers.text import driver_share, effect_text
 
 
 def driver_signals(reports: Iterable[DriverReport]) -> dict[tuple[str, str], tuple[float, str]]:

@@ -16,8 +16,7 @@ from typing import Any
 
 from smartstep.drivers.analysis import Driver, DriverReport
 from smartstep.drivers.changes import DriverChange
-
-METRIC_NAMES = {"csat": "CSAT", "ces": "CES", "nps": "NPS"}
+from smartstep.drivers.factors import METRIC_NAMES
 
 
 def _who(report: DriverReport) -> str:

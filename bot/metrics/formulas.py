@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from smartstep.definitions import load_definitions
 from smartstep.metrics.values import MetricValue
 from smartstep.weeks import iso_week
 
@@ -35,7 +36,7 @@ TICKET_METRICS = (
     "time_to_smile_days",
     "backlog",
 )
-SURVEY_METRICS = ("survey_response_rate", "csat", "nps", "ces")
+SURVEY_METRICS = load_definitions().survey_metrics
 CUSTOMER_METRICS = ("ttv_before_sale_days", "ttv_after_sale_days", "retention_rate")
 TTCV = "time_to_customer_value_days"
 
