@@ -293,7 +293,8 @@ def test_a_rare_reopen_still_counts():
 
 
 def test_driver_signals_feed_the_rule_engines_signal_condition():
-    from smartstep.drivers.signals import DRIVER_SIGNALS, driver_signals
+    from smartstep.drivers.factors import DRIVER_SIGNALS
+    from smartstep.drivers.signals import driver_signals
 
     found = analyse(planted(600, seed=1, contacts=-0.6))
     too_few = analyse_drivers(planted(30, seed=2), "csat", first_week=WEEKS[0], last_week=WEEKS[-1], team="Billing")
