@@ -38,9 +38,15 @@ class RuleWatcher:
         on_error: Callable[[list[RuleProblem]], None] | None = None,
         on_reload: Callable[[RuleSet], None] | None = None,
         signals: Mapping[str, str] | None = None,
+        settle: float = 0.1,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
+        """`settle` is how long a file caught mid-save is given to finish before it counts as broken;
+        `sleep` waits that long (tests pass their own to make the wait an event, not a race)."""
         self.paths = [paths] if isinstance(paths, Path) else list(paths)
         self.signals = dict(signals or {})
+        self.settle = settle
+        self._sleep = sleep
         self.on_error = on_error
         self.on_reload = on_reload
         self._stamp: Stamp | None = None
@@ -75,9 +81,9 @@ class RuleWatcher:
             self.on_reload(ruleset)
         return True
 
-    def _still(self, seen: Stamp, settle: float = 0.1) -> bool:
+    def _still(self, seen: Stamp) -> bool:
         """True when the files have not moved since `seen`: only a finished edit is reported as broken."""
-        time.sleep(settle)
+        self._sleep(self.settle)
         return stamp(self.paths) == seen
 
     def start(self, interval: float = 2.0) -> threading.Thread:

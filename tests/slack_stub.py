@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class SlackStub:
         self.refused: list[str] = []  # methods answered with 429
         self.rate_limit: dict[str, int] = {}  # method -> how many 429s to give before answering
         self.lock = threading.Lock()
+        self.arrival = threading.Condition(self.lock)  # notified on every recorded call
         self._ts = 1700000000
         stub = self
 
@@ -79,6 +81,7 @@ class SlackStub:
             self.arrived.append(time.monotonic())
             self._ts += 1
             ts = f"{self._ts}.000100"
+            self.arrival.notify_all()
         self._send(handler, 200, self._answer(method, body, ts))
 
     def _answer(self, method: str, body: dict[str, Any], ts: str) -> dict[str, Any]:
@@ -107,21 +110,55 @@ class SlackStub:
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         with self.lock:
-            return [body for name, body in self.calls if name == method]
+            return self._calls_to(method)
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """Poll until `count` calls to `method` arrived (listeners reply after the ack, on other threads)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.calls_to(method)
-            if len(found) >= count:
-                return found
-            time.sleep(0.01)
-        return self.calls_to(method)
+        """Wait until `count` calls to `method` arrived (listeners reply after the ack, on other threads);
+        after `timeout` seconds, the calls so far (the caller's assertion then says what is missing)."""
+        with self.arrival:
+            self.arrival.wait_for(lambda: len(self._calls_to(method)) >= count, timeout=timeout)
+            return self._calls_to(method)
+
+    def _calls_to(self, method: str) -> list[dict[str, Any]]:
+        return [body for name, body in self.calls if name == method]
 
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class DrainableExecutor(ThreadPoolExecutor):
+    """The app's listener pool, with a way to wait until every listener it was given has finished:
+    after `settle()`, anything the app was going to post for the requests so far has been posted."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=4, thread_name_prefix="test-listener")
+        self._pending: set[Future] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until no listener is running or queued; fail loudly if that takes longer than `timeout`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                pending = set(self._pending)
+            if not pending:
+                return
+            left = deadline - time.monotonic()
+            _, not_done = wait(pending, timeout=max(left, 0))
+            if not_done and time.monotonic() >= deadline:
+                raise AssertionError(f"{len(not_done)} listener(s) still running after {timeout} s")
 
 
 def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
@@ -150,7 +187,14 @@ class SlackHarness:
             admins=admins,
         )
         self.stub = stub
-        self.app = build_app(settings, db_path, skills=skills, rules=rules if rules is not None else shipped_rules())
+        self.listeners = DrainableExecutor()
+        self.app = build_app(
+            settings,
+            db_path,
+            skills=skills,
+            rules=rules if rules is not None else shipped_rules(),
+            listener_executor=self.listeners,
+        )
         self.db_path = db_path
         self.server = BackgroundServer(create_server(self.app, host="127.0.0.1", port=0, threads=8)).start()
         self.url = f"http://127.0.0.1:{self.server.port}"
@@ -213,8 +257,13 @@ class SlackHarness:
         form = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return self.post(form, "application/x-www-form-urlencoded", **options)
 
+    def settle(self) -> None:
+        """Wait until the app has done everything the requests so far asked of it."""
+        self.listeners.settle()
+
     def close(self) -> None:
         self.server.stop()
+        self.listeners.shutdown(wait=True)
 
 
 @pytest.fixture(name="seeded", scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from slack_stub import SlackHarness, seeded_fixture, slack_fixture  # noqa: F401 (fixtures)
 
 from smartstep.db import open_db
@@ -85,7 +83,7 @@ def test_called_back_button_records_the_call_back_once(slack: SlackHarness) -> N
         assert slack.action(payload)[0] == 200
     notes = slack.stub.wait_for("chat.postEphemeral", count=2)
     assert notes[0]["user"] == "ULEAD" and "called back" in notes[0]["text"]
-    time.sleep(0.2)
+    slack.settle()
     db = open_db(slack.db_path)
     assert db.execute("SELECT survey_id, ticket_id, user FROM callbacks").fetchall() == [("S1", "Bil-0", "ULEAD")]
     db.close()

@@ -55,13 +55,13 @@ def test_broken_edit_is_reported_and_last_good_base_stays(tmp_path: Path) -> Non
 def test_background_polling_picks_up_a_change(tmp_path: Path) -> None:
     path = tmp_path / "backlog.yaml"
     write(path, RULE.format(title="Backlog is high"), 0)
-    watcher = RuleWatcher(tmp_path)
+    reloaded = threading.Event()
+    watcher = RuleWatcher(tmp_path, on_reload=lambda _: reloaded.set())
+    reloaded.clear()  # the first load happened in the constructor
     watcher.start(interval=0.02)
     try:
         write(path, RULE.format(title="Backlog changed"), 10)
-        deadline = time.time() + 5
-        while watcher.current.get("backlog.high").title != "Backlog changed" and time.time() < deadline:
-            time.sleep(0.02)
+        assert reloaded.wait(timeout=10), "the polling thread never reloaded the edited file"
         assert watcher.current.get("backlog.high").title == "Backlog changed"
     finally:
         watcher.stop()
@@ -71,17 +71,16 @@ def test_a_file_caught_half_written_is_not_reported_as_broken(tmp_path: Path) ->
     path = tmp_path / "backlog.yaml"
     write(path, RULE.format(title="Backlog is high"), 0)
     errors: list[list[RuleProblem]] = []
-    watcher = RuleWatcher(tmp_path, on_error=errors.append)
     done = RULE.format(title="Backlog over the line")
+    unfinished: list[str] = []
+
+    def editor_finishes_saving(seconds: float) -> None:  # happens while the watcher gives the file time
+        if unfinished:
+            write(path, unfinished.pop(), 10)
+
+    watcher = RuleWatcher(tmp_path, on_error=errors.append, sleep=editor_finishes_saving)
     path.write_text(done[: len(done) // 3], encoding="utf-8")  # an editor's save, caught midway
-
-    def finish_saving() -> None:
-        time.sleep(0.03)
-        write(path, done, 10)
-
-    saver = threading.Thread(target=finish_saving)
-    saver.start()
+    unfinished.append(done)
     assert watcher.check() is False  # the half file moved while it was read: nothing reported yet
-    saver.join()
     assert watcher.check() is True and errors == []
     assert watcher.current.get("backlog.high").title == "Backlog over the line"

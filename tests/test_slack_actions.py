@@ -145,7 +145,7 @@ def test_a_click_on_advice_that_no_longer_exists_is_refused_politely(slack: Slac
     assert reply["text"] == "That advice is no longer in smartstep's store, so the click was not recorded."
     assert reply["response_type"] == "ephemeral"
     assert feedback_rows(slack) == []
-    time.sleep(0.2)
+    slack.settle()
     assert slack.stub.calls_to("chat.update") == []
 
 
@@ -195,7 +195,7 @@ def test_app_home_shows_scorecard_placeholder_steps_and_recent_advice(slack: Sla
 
 def test_the_messages_tab_opening_publishes_nothing(slack: SlackHarness) -> None:
     slack.event({"type": "app_home_opened", "user": "U7", "channel": "D7", "tab": "messages"})
-    time.sleep(0.3)
+    slack.settle()
     assert slack.stub.calls_to("views.publish") == []
 
 

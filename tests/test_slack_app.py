@@ -4,6 +4,7 @@ waitress, with a local stand-in for Slack's Web API recording what the app calle
 from __future__ import annotations
 
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -53,7 +54,7 @@ def test_the_bots_own_dm_edits_and_channel_chatter_get_no_reply(slack: SlackHarn
     assert slack.event(own)[0] == 200
     assert slack.event(edit)[0] == 200
     assert slack.event(in_a_channel)[0] == 200
-    time.sleep(0.5)
+    slack.settle()
     assert slack.stub.calls_to("chat.postMessage") == []
 
 
@@ -63,8 +64,7 @@ def test_a_retried_event_gets_exactly_one_reply(slack: SlackHarness) -> None:
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     assert slack.event(event, event_id="EvRETRY1", headers=retry)[0] == 200
     assert slack.event(event, event_id="EvRETRY1", headers={**retry, "X-Slack-Retry-Num": "2"})[0] == 200
-    slack.stub.wait_for("chat.postMessage")
-    time.sleep(0.5)  # give a wrongly processed retry time to show up
+    slack.settle()  # every delivery has been fully handled: a wrongly processed retry would have posted
     assert len(slack.stub.calls_to("chat.postMessage")) == 1
 
 
@@ -72,7 +72,7 @@ def test_bad_signature_is_refused_with_401_and_no_call_to_slack(slack: SlackHarn
     status, body = slack.event(mention("ticket volume"), secret="not-the-secret")
     assert status == 401
     assert json.loads(body) == {"error": "invalid request"}
-    time.sleep(0.3)
+    slack.settle()
     assert slack.stub.calls == []
 
 
@@ -164,10 +164,16 @@ def test_the_working_on_it_cue_shows_only_when_an_answer_is_slow() -> None:
     from smartstep.slack.listeners.replies import with_cue
 
     cues: list[str] = []
-    assert with_cue(lambda: "fast", lambda: cues.append("cue"), after=0.5) == ("fast", False)
-    assert with_cue(lambda: time.sleep(0.3) or "slow", lambda: cues.append("cue"), after=0.05) == ("slow", True)
-    time.sleep(0.6)
-    assert cues == ["cue"]
+    cued = threading.Event()
+
+    def cue() -> None:
+        cues.append("cue")
+        cued.set()
+
+    assert with_cue(lambda: "fast", cue, after=5) == ("fast", False)
+    assert cues == []  # the timer is cancelled when the answer is ready: it can never fire later
+    slow = with_cue(lambda: "slow" if cued.wait(timeout=10) else "cue never came", cue, after=0.05)
+    assert slow == ("slow", True) and cues == ["cue"]
 
 
 def test_a_retry_reaching_a_restarted_process_still_gets_no_second_reply(slack: SlackHarness) -> None:
@@ -178,7 +184,7 @@ def test_a_retry_reaching_a_restarted_process_still_gets_no_second_reply(slack: 
     try:
         retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
         assert restarted.event(event, event_id="EvRESTART", headers=retry)[0] == 200
-        time.sleep(0.5)
+        restarted.settle()
         assert len(slack.stub.calls_to("chat.postMessage")) == 1
     finally:
         restarted.close()

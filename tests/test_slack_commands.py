@@ -94,7 +94,7 @@ def test_assess_opens_a_modal_with_every_question(slack: SlackHarness) -> None:
         options = block["element"]["options"]
         assert [o["value"] for o in options] == ["1", "2", "3", "4", "5"]
         assert all(len(o["text"]["text"]) <= 75 for o in options)  # Slack refuses longer option text
-    time.sleep(0.2)
+    slack.settle()
     assert slack.stub.calls_to(RESPONSE) == []  # the modal is the answer; no extra message
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -91,13 +91,15 @@ def build_app(
     warm_up: bool = False,
     skills: SkillFactory | None = None,
     rules: RuleSet | None = None,
+    listener_executor: Executor | None = None,
 ) -> App:
     """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
 
     `warm_up` answers one question on a background thread so the first real question is not the one
     that waits for models to load (no network involved). `skills` builds the conversation skills; by
     default the advisor, similar cases and feedback in words over `rules` (default: the rule base in
-    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change).
+    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change). Listeners run
+    after the ack on `listener_executor` (default: a small thread pool); tests pass one they can drain.
     """
     open_db(db_path).close()
     client = client or build_client(settings)
@@ -120,7 +122,8 @@ def build_app(
         token_verification_enabled=False,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="smartstep-listener"),
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="smartstep-listener"),
         name="smartstep",
     )
     app.use(_dedupe_middleware(services))
