@@ -95,7 +95,7 @@ class Advice:
     drivers: tuple[dict[str, Any], ...] = ()  # what drives the target survey metric for this team
 
     def to_json(self) -> dict[str, Any]:
-        """The advice shape in INTERFACE.md (stable fields first)."""
+        """The advice shape in docs/interface.md (stable fields first)."""
         c = self.candidate
         return {
             "advice_id": self.advice_id,
