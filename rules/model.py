@@ -66,7 +66,21 @@ Direction = Literal["up", "down", "worsens", "improves"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities compare false (or true) with everything: a rule on one fires never or always.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _within_scale(value: float | None, info: ValidationInfo, what: str) -> float | None:
+    """A value the condition's metric can take (`metric` is validated first, so it is in info.data)."""
+    metric = info.data.get("metric")
+    if value is None or metric is None:
+        return value
+    why = load_definitions().get(metric).outside(value)
+    if why:
+        raise PydanticCustomError(
+            "out_of_scale", "{what} {value} is {why}", {"what": what, "value": f"{value:g}", "why": why}
+        )
+    return value
 
 
 class _MetricCondition(_Strict):
@@ -96,6 +110,11 @@ class Threshold(_MetricCondition):
     above: float | None = None
     below: float | None = None
 
+    @field_validator("above", "below")
+    @classmethod
+    def _on_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _within_scale(value, info, "the threshold")
+
     @model_validator(mode="after")
     def _one_bound(self) -> Threshold:
         if (self.above is None) == (self.below is None):
@@ -107,6 +126,20 @@ class _Sized(_MetricCondition):
     direction: Direction
     by: float | None = Field(None, ge=0, description="at least this much, in the metric's unit")
     by_percent: float | None = Field(None, ge=0, description="at least this many percent of the earlier value")
+
+    @field_validator("by")
+    @classmethod
+    def _fits_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """A change wider than the metric's whole range can never happen."""
+        metric = info.data.get("metric")
+        low, high = load_definitions().get(metric).range if metric else (None, None)
+        if value is not None and low is not None and high is not None and value > high - low:
+            raise PydanticCustomError(
+                "out_of_scale",
+                "a change of {value} is wider than the whole {metric} range ({low} to {high})",
+                {"value": f"{value:g}", "metric": metric, "low": f"{low:g}", "high": f"{high:g}"},
+            )
+        return value
 
     @model_validator(mode="after")
     def _sense(self) -> _Sized:
@@ -294,6 +327,29 @@ class Example(_Strict):
         default_factory=dict
     )
     fires: bool
+
+    @field_validator("given")
+    @classmethod
+    def _given_on_scale(cls, given: dict[str, list[float | None]]) -> dict[str, list[float | None]]:
+        _values_on_scale(given)
+        return given
+
+    @field_validator("others")
+    @classmethod
+    def _others_on_scale(cls, others: dict[str, dict[str, list[float | None]]]) -> dict:
+        for given in others.values():
+            _values_on_scale(given)
+        return others
+
+
+def _values_on_scale(given: dict[str, list[float | None]]) -> None:
+    for metric, values in given.items():
+        for value in values:
+            why = None if value is None else load_definitions().get(metric).outside(value)
+            if why:
+                raise PydanticCustomError(
+                    "out_of_scale", "the example value {value} is {why}", {"value": f"{value:g}", "why": why}
+                )
 
 
 class Rule(_Strict):
