@@ -138,12 +138,9 @@ def test_since_covers_the_old_team_and_times_of_updated_rows(db, tmp_path: Path)
 
 
 def test_since_takes_the_earliest_of_all_a_rows_times(db, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "t.csv",
-        "id,created_at,first_reply_at,status,team\nT1,2026-11-10,2026-11-01T23:00:00Z,open,Billing\n",
-    )
-    assert import_csv(db, "tickets", path).since == {"Billing": "2026-W44"}
+    """A customer's first contact comes before the signature it led to: its week counts too."""
+    path = write(tmp_path, "c.csv", "id,team,signed_at,first_contact_at\nC1,Billing,2026-11-10,2026-11-01T23:00:00Z\n")
+    assert import_csv(db, "customers", path).since == {"Billing": "2026-W44"}
 
 
 def test_teams_seen_in_tickets_and_customers_are_recorded(db, tmp_path: Path) -> None:
