@@ -88,9 +88,11 @@ def test_reimport_updates_by_id_and_never_duplicates(db, tmp_path: Path) -> None
         "b.csv",
         "id,created_at,solved_at,status,team\nT2,2026-11-02,2026-11-04,solved,Billing\nT3,2026-11-05,,open,Billing\n",
     )
-    assert (import_csv(db, "tickets", first).added, import_csv(db, "tickets", first).updated) == (2, 2)
+    assert import_csv(db, "tickets", first).added == 2
+    again = import_csv(db, "tickets", first)  # the same rows: nothing to write, nothing to recompute
+    assert (again.added, again.updated, again.unchanged, again.since) == (0, 0, 2, {})
     summary = import_csv(db, "tickets", second)
-    assert (summary.added, summary.updated) == (1, 1)
+    assert (summary.added, summary.updated, summary.unchanged) == (1, 1, 0)
     assert db["tickets"].count == 3
     assert ticket(db, "T2")["status"] == "solved"
     assert ticket(db, "T2")["solved_at"] == "2026-11-04T00:00:00Z"

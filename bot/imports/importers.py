@@ -43,6 +43,8 @@ class ImportSummary:
     """Rejected-row messages (only with skip_bad_rows)."""
     since: dict[str, str]
     """team -> earliest ISO week touched: what was recomputed."""
+    unchanged: int = 0
+    """Rows identical to the stored ones: not written, so a re-import of the same file changes nothing."""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -155,12 +157,12 @@ def _import(
                 tick()
         seen.close()
         first_load = writer.was_empty
-        added, updated, since = writer.finish()
+        added, updated, unchanged, since = writer.finish()
         if recompute_metrics:
             # Into an empty table every week is touched: one plain full recompute is cheaper.
             scope = None if first_load and schema.kind == "tickets" else since
             recompute(db, since=scope, customers=_customers_touched(db, schema.kind))
-    return ImportSummary(schema.kind, source, added, updated, rejected, tuple(errors), since)
+    return ImportSummary(schema.kind, source, added, updated, rejected, tuple(errors), since, unchanged)
 
 
 def _describe(error: FieldError, shown: Mapping[str, str]) -> str:
