@@ -139,6 +139,14 @@ def test_since_covers_the_old_team_and_times_of_updated_rows(db, tmp_path: Path)
     assert summary.since == {"Billing": "2026-W45", "Technical": "2026-W47"}
 
 
+def test_a_team_whose_only_ticket_moves_away_keeps_no_ticket_metrics(db, tmp_path: Path) -> None:
+    import_csv(db, "tickets", write(tmp_path, "a.csv", "id,created_at,status,team\nT1,2026-11-03,open,Billing\n"))
+    assert db.execute("SELECT count(*) FROM metric_values WHERE team = 'Billing'").fetchone()[0] > 0
+    import_csv(db, "tickets", write(tmp_path, "b.csv", "id,created_at,status,team\nT1,2026-11-03,open,Technical\n"))
+    teams = db.execute("SELECT DISTINCT team FROM metric_values WHERE metric = 'backlog'").fetchall()
+    assert teams == [("Technical",)]  # no "Billing backlog 1" left behind from before the move
+
+
 def test_since_takes_the_earliest_of_all_a_rows_times(db, tmp_path: Path) -> None:
     """A customer's first contact comes before the signature it led to: its week counts too."""
     path = write(tmp_path, "c.csv", "id,team,signed_at,first_contact_at\nC1,Billing,2026-11-10,2026-11-01T23:00:00Z\n")
