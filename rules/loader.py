@@ -7,6 +7,7 @@ merges) are caught. Size, node and depth limits refuse a huge or alias-bomb file
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -151,8 +152,10 @@ def check_rules(
 
 
 def _display(path: Path) -> str:
+    """The path relative to the working directory when it is below it. Links are not followed:
+    a rule file is named as the user named it, and a symlink loop cannot raise here."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

@@ -383,3 +383,13 @@ def test_a_link_to_dev_zero_is_refused_without_reading(tmp_path, monkeypatch) ->
     found = [str(p) for p in check_rules(Path("rules/zero.yaml"))[1]]
     assert time.perf_counter() - start < 2
     assert found == ["rules/zero.yaml:1:1: not a regular file (a character device); rule files must be plain files"]
+
+
+def test_a_symlink_loop_is_a_problem_not_a_crash(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GOOD)
+    (tmp_path / "rules" / "loop.yaml").symlink_to("loop.yaml")
+    ruleset, found = check_rules(Path("rules"))
+    assert ruleset is None
+    assert len(found) == 1  # the reason after the colon is the operating system's own words
+    assert str(found[0]).startswith("rules/loop.yaml:1:1: cannot read the file: ")
