@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from smartstep.definitions import load_definitions
 from smartstep.names import did_you_mean
+from smartstep.rules.scales import change_fits_scale, examples_on_scale, threshold_on_scale
 
 STAGES = ("chaos", "managed", "professional", "proactive", "invisible")
 DIMENSIONS = ("process", "people", "technology", "knowledge", "measurement")
@@ -70,19 +71,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-def _within_scale(value: float | None, info: ValidationInfo, what: str) -> float | None:
-    """A value the condition's metric can take (`metric` is validated first, so it is in info.data)."""
-    metric = info.data.get("metric")
-    if value is None or metric is None:
-        return value
-    why = load_definitions().get(metric).outside(value)
-    if why:
-        raise PydanticCustomError(
-            "out_of_scale", "{what} {value} is {why}", {"what": what, "value": f"{value:g}", "why": why}
-        )
-    return value
-
-
 class _MetricCondition(_Strict):
     metric: MetricId
     part: str | None = Field(
@@ -113,7 +101,7 @@ class Threshold(_MetricCondition):
     @field_validator("above", "below")
     @classmethod
     def _on_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
-        return _within_scale(value, info, "the threshold")
+        return threshold_on_scale(value, info.data.get("metric"))
 
     @model_validator(mode="after")
     def _one_bound(self) -> Threshold:
@@ -131,15 +119,7 @@ class _Sized(_MetricCondition):
     @classmethod
     def _fits_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
         """A change wider than the metric's whole range can never happen."""
-        metric = info.data.get("metric")
-        low, high = load_definitions().get(metric).range if metric else (None, None)
-        if value is not None and low is not None and high is not None and value > high - low:
-            raise PydanticCustomError(
-                "out_of_scale",
-                "a change of {value} is wider than the whole {metric} range ({low} to {high})",
-                {"value": f"{value:g}", "metric": metric, "low": f"{low:g}", "high": f"{high:g}"},
-            )
-        return value
+        return change_fits_scale(value, info.data.get("metric"))
 
     @model_validator(mode="after")
     def _sense(self) -> _Sized:
@@ -331,25 +311,15 @@ class Example(_Strict):
     @field_validator("given")
     @classmethod
     def _given_on_scale(cls, given: dict[str, list[float | None]]) -> dict[str, list[float | None]]:
-        _values_on_scale(given)
+        examples_on_scale(given)
         return given
 
     @field_validator("others")
     @classmethod
     def _others_on_scale(cls, others: dict[str, dict[str, list[float | None]]]) -> dict:
         for given in others.values():
-            _values_on_scale(given)
+            examples_on_scale(given)
         return others
-
-
-def _values_on_scale(given: dict[str, list[float | None]]) -> None:
-    for metric, values in given.items():
-        for value in values:
-            why = None if value is None else load_definitions().get(metric).outside(value)
-            if why:
-                raise PydanticCustomError(
-                    "out_of_scale", "the example value {value} is {why}", {"value": f"{value:g}", "why": why}
-                )
 
 
 class Rule(_Strict):
