@@ -195,3 +195,15 @@ def test_teams_never_prints_a_raw_escape_from_an_older_store(db_path, db) -> Non
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\u202e" not in result.output
     assert "\\x1b[2J\\x1b[31mBilling" in result.output and "Bill\\u202eing" in result.output
+
+
+def test_an_id_repeated_thousands_of_rows_later_is_found_across_batches(seeded, tmp_path: Path) -> None:
+    """Rows are checked 5,000 at a time; the first row's id again on line 6,002 is still caught."""
+    rows = "".join(f"B{i},2026-11-0{1 + i % 9},open,Billing\n" for i in range(6000))
+    path = tmp_path / "t.csv"
+    path.write_text("id,created_at,status,team\n" + rows + "B0,2026-11-09,pending,Billing\n", encoding="utf-8")
+    before = snapshot(seeded)
+    with pytest.raises(UserError) as raised:
+        import_csv(seeded, "tickets", path, now=NOW)
+    assert str(raised.value) == f"{path}:6002: column 'id': 'B0' is already on line 2; an id may appear only once"
+    assert snapshot(seeded) == before
