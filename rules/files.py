@@ -16,15 +16,22 @@ from pathlib import Path
 def rule_files(paths: Path | Iterable[Path]) -> list[Path]:
     """The YAML files a path names: the file itself, or a directory's *.yaml/*.yml, sorted.
 
-    A *.yaml entry that is not a plain file (a pipe, a link to a device) is listed too, so the
-    reader refuses it by name instead of it vanishing from the rule base unnoticed."""
+    In a directory, a *.yaml entry that is not a plain file (a pipe, a link to a device) is listed
+    too, so the reader refuses it by name instead of it vanishing from the rule base unnoticed. A
+    link to nothing is skipped: that is what an editor's lock file (`.#backlog.yaml`) looks like."""
     out: list[Path] = []
     for path in [paths] if isinstance(paths, Path) else paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
+            out += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and _listed(p))
         else:
             out.append(path)
     return out
+
+
+def _listed(entry: Path) -> bool:
+    if entry.is_symlink() and not entry.exists():
+        return False  # dangling (or a loop): nothing to read, nothing an author wrote
+    return not entry.is_dir()
 
 
 class NotReadable(Exception):

@@ -389,7 +389,16 @@ def test_a_symlink_loop_is_a_problem_not_a_crash(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, GOOD)
     (tmp_path / "rules" / "loop.yaml").symlink_to("loop.yaml")
-    ruleset, found = check_rules(Path("rules"))
+    ruleset, found = check_rules(Path("rules/loop.yaml"))
     assert ruleset is None
     assert len(found) == 1  # the reason after the colon is the operating system's own words
     assert str(found[0]).startswith("rules/loop.yaml:1:1: cannot read the file: ")
+
+
+def test_an_editors_lock_link_in_the_folder_is_not_a_rule_file(tmp_path, monkeypatch) -> None:
+    """Emacs marks a file being edited with a dangling link `.#name.yaml`; the rule base still loads."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GOOD)
+    (tmp_path / "rules" / ".#csat.yaml").symlink_to("lead@laptop.4242:1733300000")
+    ruleset, found = check_rules(Path("rules"))
+    assert found == [] and ruleset is not None and ruleset.ids() == ["effort.rising"]
