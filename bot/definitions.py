@@ -25,6 +25,19 @@ class MetricDefinition:
     definition: str
     synonyms: tuple[str, ...] = ()
     drives: tuple[str, ...] = ()
+    range: tuple[float | None, float | None] = (None, None)
+    """The lowest and highest value the metric can take (None: unbounded)."""
+
+    def outside(self, value: float) -> str | None:
+        """Why `value` cannot be this metric's (`outside the csat range (0 to 100)`), or None when it can."""
+        low, high = self.range
+        if (low is None or value >= low) and (high is None or value <= high):
+            return None
+        if high is None:
+            return f"outside the {self.id} range ({low:g} or more)"
+        if low is None:
+            return f"outside the {self.id} range (at most {high:g})"
+        return f"outside the {self.id} range ({low:g} to {high:g})"
 
     def improved(self, change: float) -> bool | None:
         """Whether a change is good news; None for `context` metrics, where it depends."""
@@ -75,6 +88,7 @@ def load_definitions() -> Definitions:
         item = dict(item)
         item["synonyms"] = tuple(item.get("synonyms", ()))
         item["drives"] = tuple(item.get("drives", ()))
+        item["range"] = tuple(None if b is None else float(b) for b in item.get("range", (None, None)))
         metric = MetricDefinition(**item)
         if metric.category not in CATEGORIES:
             raise ValueError(f"metrics.yaml: metric {metric.id!r} has unknown category {metric.category!r}")

@@ -9,6 +9,15 @@ from rapidfuzz import fuzz, process
 from smartstep.errors import UserError
 
 
+def printable(name: str) -> str:
+    """A stored name as it may be printed: control and invisible characters spelled out as escapes
+    (`\\x1b`, `\\u202e`), so a name from a store written before imports checked names can neither
+    drive the terminal nor reorder the line it is on."""
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name)
+
+
 def did_you_mean(name: str, known: Sequence[str]) -> str:
     """A " — did you mean 'x'?" tail for an error sentence, or nothing when no known name is close."""
     match = process.extractOne(name, known, scorer=fuzz.ratio, score_cutoff=70)

@@ -7,6 +7,7 @@ merges) are caught. Size, node and depth limits refuse a huge or alias-bomb file
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from smartstep.errors import UserError
 from smartstep.names import did_you_mean
+from smartstep.rules.files import NotReadable, read_regular_file, rule_files
 from smartstep.rules.model import LEAF_KINDS, Rule, RuleFile
 
 MAX_FILE_BYTES = 2_000_000
@@ -47,6 +49,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 
 Path_ = tuple[Any, ...]
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True, order=True)
@@ -101,17 +104,6 @@ def default_rules_path() -> Path:
     return Path(str(resources.files("smartstep.rules").joinpath("default")))
 
 
-def rule_files(paths: Path | Iterable[Path]) -> list[Path]:
-    """The YAML files a path names: the file itself, or a directory's *.yaml/*.yml, sorted."""
-    out: list[Path] = []
-    for path in [paths] if isinstance(paths, Path) else paths:
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-        else:
-            out.append(path)
-    return out
-
-
 def load_rules(paths: Path | Iterable[Path], signals: Mapping[str, str] | None = None) -> RuleSet:
     """Load and validate; raise RuleBaseError naming every problem if any is an error.
 
@@ -141,11 +133,10 @@ def check_rules(
     rules: list[Rule] = []
     sources: dict[str, RuleSource] = {}
     for path in files:
-        file_rules, file_sources, file_problems = _load_file(path, signals)
+        file_rules, file_problems = _load_file(path, signals)
         problems += file_problems
-        for rule in file_rules:
+        for rule, src in file_rules:
             first = sources.get(rule.id)
-            src = file_sources[rule.id]
             if first is not None:
                 where = f"{first.path}:{first.line}"
                 problems.append(
@@ -161,32 +152,37 @@ def check_rules(
 
 
 def _display(path: Path) -> str:
+    """The path relative to the working directory when it is below it. Links are not followed:
+    a rule file is named as the user named it, and a symlink loop cannot raise here."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
 
-def _load_file(path: Path, signals: Mapping[str, str]) -> tuple[list[Rule], dict[str, RuleSource], list[RuleProblem]]:
+SourcedRules = list[tuple[Rule, RuleSource]]
+"""A file's rules in the order written, each with where it is written (ids may repeat)."""
+
+
+def _load_file(path: Path, signals: Mapping[str, str]) -> tuple[SourcedRules, list[RuleProblem]]:
     name = _display(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return [], {}, [RuleProblem(name, 1, 1, f"file is too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})")]
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_FILE_BYTES)
         text = raw.decode("utf-8")
+    except NotReadable as refused:
+        return [], [RuleProblem(name, 1, 1, str(refused))]
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line, col = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
-        return [], {}, [RuleProblem(name, line, col, "not UTF-8 text; save the file as UTF-8")]
+        return [], [RuleProblem(name, line, col, "not UTF-8 text; save the file as UTF-8")]
     except OSError as error:
-        return [], {}, [RuleProblem(name, 1, 1, f"cannot read the file: {error.strerror or error}")]
+        return [], [RuleProblem(name, 1, 1, f"cannot read the file: {error.strerror or error}")]
     return parse_rules_text(text, name, signals)
 
 
 def parse_rules_text(
     text: str, name: str, signals: Mapping[str, str] | None = None
-) -> tuple[list[Rule], dict[str, RuleSource], list[RuleProblem]]:
+) -> tuple[SourcedRules, list[RuleProblem]]:
     """Parse one file's text; `name` is how problems refer to it."""
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -196,27 +192,27 @@ def parse_rules_text(
         where = (
             f" ({error.context} at line {error.context_mark.line + 1})" if error.context and error.context_mark else ""
         )
-        return [], {}, [RuleProblem(name, line, col, f"not valid YAML: {error.problem or error.context}{where}")]
+        return [], [RuleProblem(name, line, col, f"not valid YAML: {error.problem or error.context}{where}")]
     except (yaml.YAMLError, RecursionError):
-        return [], {}, [RuleProblem(name, 1, 1, "not valid YAML (or nested too deeply)")]
+        return [], [RuleProblem(name, 1, 1, "not valid YAML (or nested too deeply)")]
     if root is None:
-        return [], {}, [RuleProblem(name, 1, 1, "the file is empty; expected a mapping with a 'rules:' list")]
+        return [], [RuleProblem(name, 1, 1, "the file is empty; expected a mapping with a 'rules:' list")]
     tree = _Tree(name)
     data = tree.convert(root)
     if tree.fatal:
-        return [], {}, tree.problems
+        return [], tree.problems
     try:
         parsed = RuleFile.model_validate(data, context={"signals": signals or {}})
     except ValidationError as error:
-        return [], {}, tree.problems + [tree.problem_for(e, data) for e in error.errors()]
+        return [], tree.problems + [tree.problem_for(e, data) for e in error.errors()]
     if tree.problems:
-        return [], {}, tree.problems
-    sources = {}
+        return [], tree.problems
+    pairs = []
     for i, rule in enumerate(parsed.rules):
         line, col = tree.position(("rules", i))
         examples = tuple(tree.position(("rules", i, "examples", j)) for j in range(len(rule.examples)))
-        sources[rule.id] = RuleSource(name, line, col, examples)
-    return list(parsed.rules), sources, []
+        pairs.append((rule, RuleSource(name, line, col, examples)))
+    return pairs, []
 
 
 class _Tree:
@@ -259,6 +255,15 @@ class _Tree:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._fail(key_node.start_mark, "a key must be a plain name")
+                continue
+            if key_node.tag == _MERGE:
+                self.fatal = True
+                self._fail(key_node.start_mark, "merge keys ('<<') are not allowed; write each rule's fields out")
+                continue
+            if key_node.tag not in _PLAIN_TAGS:
+                self.fatal = True
+                tag = key_node.tag.replace("tag:yaml.org,2002:", "!!")
+                self._fail(key_node.start_mark, f"tag '{tag}' is not allowed on a key; a key must be a plain name")
                 continue
             key = key_node.value if key_node.tag == _STR else _SCALARS.construct_object(key_node)
             key = key if isinstance(key, str) else str(key)
@@ -361,7 +366,18 @@ def _message(error: Any, loc: Path_, value: Any) -> str:
         expected = re.findall(r"'([^']*)'", error["ctx"]["expected"])
         given = str(error["input"])
         return f"'{name}' must be one of {', '.join(expected)}; got '{given}'{did_you_mean(given, expected)}"
-    if kind in ("unknown_metric", "why_field", "grading", "one_bound", "one_size", "context_direction", "one_of"):
+    if kind in (
+        "unknown_metric",
+        "why_field",
+        "grading",
+        "one_bound",
+        "one_size",
+        "context_direction",
+        "out_of_scale",
+        "one_of",
+    ):
         return str(error["msg"])
+    if kind == "finite_number":
+        return f"'{name}' must be a finite number; got {error.get('input')!r}"
     msg = str(error["msg"])
     return f"'{name}': {msg[0].lower()}{msg[1:]}, got {error.get('input')!r}"

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from smartstep.definitions import load_definitions, load_maturity
 from smartstep.names import did_you_mean
+from smartstep.rules.scales import change_fits_scale, examples_on_scale, threshold_on_scale
 
 STAGES = load_maturity().stages  # "chaos" .. "invisible", from data/assessment.yaml
 DIMENSIONS = load_maturity().dimensions
@@ -66,7 +67,8 @@ Direction = Literal["up", "down", "worsens", "improves"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities compare false (or true) with everything: a rule on one fires never or always.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _MetricCondition(_Strict):
@@ -96,6 +98,11 @@ class Threshold(_MetricCondition):
     above: float | None = None
     below: float | None = None
 
+    @field_validator("above", "below")
+    @classmethod
+    def _on_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return threshold_on_scale(value, info.data.get("metric"))
+
     @model_validator(mode="after")
     def _one_bound(self) -> Threshold:
         if (self.above is None) == (self.below is None):
@@ -107,6 +114,12 @@ class _Sized(_MetricCondition):
     direction: Direction
     by: float | None = Field(None, ge=0, description="at least this much, in the metric's unit")
     by_percent: float | None = Field(None, ge=0, description="at least this many percent of the earlier value")
+
+    @field_validator("by")
+    @classmethod
+    def _fits_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """A change wider than the metric's whole range can never happen."""
+        return change_fits_scale(value, info.data.get("metric"))
 
     @model_validator(mode="after")
     def _sense(self) -> _Sized:
@@ -308,6 +321,19 @@ class Example(_Strict):
     signals: dict[Annotated[str, AfterValidator(_check_signal)], float] = Field(default_factory=dict)
     stage: dict[str, Stage] = Field(default_factory=dict)
     fires: bool
+
+    @field_validator("given")
+    @classmethod
+    def _given_on_scale(cls, given: dict[str, list[float | None]]) -> dict[str, list[float | None]]:
+        examples_on_scale(given)
+        return given
+
+    @field_validator("others")
+    @classmethod
+    def _others_on_scale(cls, others: dict[str, dict[str, list[float | None]]]) -> dict:
+        for given in others.values():
+            examples_on_scale(given)
+        return others
 
 
 class Rule(_Strict):

@@ -1,18 +1,23 @@
 """Reload the rule base when its files change on disk while the bot runs.
 
 A broken edit is reported through `on_error` (the Slack layer tells the admins) and the last
-good rule base stays in force, so a typo in one rule never silences the advisor.
+good rule base stays in force, so a typo in one rule never silences the advisor. Nothing that
+goes wrong while checking (a bug, a callback that fails) ends the watching: it is logged,
+reported like a broken edit, and the next change to the files is looked at as usual.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from smartstep.rules.loader import RuleProblem, RuleSet, check_rules, rule_files
+from smartstep.rules.files import rule_files
+from smartstep.rules.loader import RuleProblem, RuleSet, check_rules
 
+log = logging.getLogger("smartstep.rules")
 Stamp = tuple[tuple[str, int, int], ...]
 
 
@@ -66,7 +71,11 @@ class RuleWatcher:
             now = stamp(self.paths)
             if now == self._stamp:
                 return False
-            ruleset, problems = check_rules(self.paths, self.signals)
+            try:
+                ruleset, problems = check_rules(self.paths, self.signals)
+            except Exception as error:  # a bug must not end the reloads: report it like a broken edit
+                log.exception("checking the rule files failed")
+                ruleset, problems = None, [self._internal_problem(error)]
             errors = [p for p in problems if p.severity == "error"]
             if ruleset is None or errors:
                 if not self._still(now):  # read mid-save (an editor truncates, then writes): look again
@@ -81,6 +90,10 @@ class RuleWatcher:
             self.on_reload(ruleset)
         return True
 
+    def _internal_problem(self, error: Exception) -> RuleProblem:
+        where = str(self.paths[0]) if self.paths else "<rules>"
+        return RuleProblem(where, 1, 1, f"the rule files could not be checked (internal error: {type(error).__name__})")
+
     def _still(self, seen: Stamp) -> bool:
         """True when the files have not moved since `seen`: only a finished edit is reported as broken."""
         self._sleep(self.settle)
@@ -91,7 +104,10 @@ class RuleWatcher:
 
         def loop() -> None:
             while not self._stop.wait(interval):
-                self.check()
+                try:
+                    self.check()
+                except Exception:  # e.g. on_error or on_reload failed: log it and keep watching
+                    log.exception("rule reload failed; still watching %s", ", ".join(map(str, self.paths)))
 
         thread = threading.Thread(target=loop, name="rule-watcher", daemon=True)
         thread.start()

@@ -40,8 +40,11 @@ def test_text_summary(run, tmp_path: Path) -> None:
 
 
 def test_json_summary_is_the_only_thing_on_stdout(run, tmp_path: Path) -> None:
-    path = write(tmp_path, "t.csv", "id,created_at,status,team\nT1,2026-11-02,open,Billing\n")
+    path = write(tmp_path, "t.csv", "id,created_at,status,team\nT1,2026-11-02,open,Billing\nT2,2026-11-03,open,Ops\n")
     run("tickets", path)
+    path = write(
+        tmp_path, "t.csv", "id,created_at,status,team\nT1,2026-11-02,pending,Billing\nT2,2026-11-03,open,Ops\n"
+    )
     result = run("tickets", path, "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {
@@ -49,10 +52,22 @@ def test_json_summary_is_the_only_thing_on_stdout(run, tmp_path: Path) -> None:
         "source": path,
         "added": 0,
         "updated": 1,
+        "unchanged": 1,
         "rejected": 0,
         "errors": [],
         "since": {"Billing": "2026-W45"},
     }
+
+
+def test_a_reimport_of_the_same_file_says_nothing_changed(run, tmp_path: Path) -> None:
+    path = write(tmp_path, "t.csv", "id,created_at,status,team\nT1,2026-11-02,open,Billing\nT2,2026-11-16,new,Ops\n")
+    run("tickets", path)
+    result = run("tickets", path)
+    assert result.exit_code == 0
+    assert result.output == (
+        f"Imported tickets from {path}: 0 added, 0 updated, 2 unchanged, 0 rejected."
+        " No metric weeks needed recomputing.\n"
+    )
 
 
 def test_a_bad_row_fails_with_one_sentence_on_stderr_and_exit_1(run, tmp_path: Path) -> None:

@@ -34,7 +34,16 @@ def survey_file(tmp_path: Path, kind: str, score: str) -> Path:
 
 @pytest.mark.parametrize(
     ("kind", "score"),
-    [("csat", "1"), ("csat", "5"), ("nps", "0"), ("nps", "10"), ("ces", "1"), ("ces", "7"), ("CES", "6.5")],
+    [
+        ("csat", "1"),
+        ("csat", "5"),
+        ("nps", "0"),
+        ("nps", "10"),
+        ("ces", "1"),
+        ("ces", "7"),
+        ("CES", "6"),
+        ("nps", "7.0"),
+    ],
 )
 def test_scores_on_the_edges_of_each_scale_are_accepted(db, tmp_path: Path, kind: str, score: str) -> None:
     import_csv(db, "surveys", survey_file(tmp_path, kind, score))
@@ -44,14 +53,26 @@ def test_scores_on_the_edges_of_each_scale_are_accepted(db, tmp_path: Path, kind
 @pytest.mark.parametrize(
     ("kind", "score", "scale"),
     [("csat", "0", "CSAT scale 1-5"), ("csat", "6", "CSAT scale 1-5"), ("nps", "-1", "NPS scale 0-10"),
-     ("nps", "11", "NPS scale 0-10"), ("ces", "0", "CES scale 1-7"), ("ces", "8", "CES scale 1-7"),
-     ("csat", "5.5", "CSAT scale 1-5")],
+     ("nps", "11", "NPS scale 0-10"), ("ces", "0", "CES scale 1-7"), ("ces", "8", "CES scale 1-7")],
 )  # fmt: skip
 def test_scores_just_outside_each_scale_are_refused(db, tmp_path: Path, kind: str, score: str, scale: str) -> None:
     path = survey_file(tmp_path, kind, score)
     with pytest.raises(UserError) as raised:
         import_csv(db, "surveys", path)
     assert str(raised.value) == f"{path}:2: column 'score': {score} is outside the {scale}"
+    assert db["surveys"].count == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "score", "scale"),
+    [("nps", "7.5", "NPS scale 0-10"), ("csat", "5.5", "CSAT scale 1-5"), ("CES", "6.5", "CES scale 1-7")],
+)
+def test_a_score_between_two_answers_is_refused(db, tmp_path: Path, kind: str, score: str, scale: str) -> None:
+    """Every survey answer is one point on its scale; 7.5 is a typo or an average, not an answer."""
+    path = survey_file(tmp_path, kind, score)
+    with pytest.raises(UserError) as raised:
+        import_csv(db, "surveys", path)
+    assert str(raised.value) == f"{path}:2: column 'score': {score} is not a whole number on the {scale}"
     assert db["surveys"].count == 0
 
 

@@ -88,9 +88,11 @@ def test_reimport_updates_by_id_and_never_duplicates(db, tmp_path: Path) -> None
         "b.csv",
         "id,created_at,solved_at,status,team\nT2,2026-11-02,2026-11-04,solved,Billing\nT3,2026-11-05,,open,Billing\n",
     )
-    assert (import_csv(db, "tickets", first).added, import_csv(db, "tickets", first).updated) == (2, 2)
+    assert import_csv(db, "tickets", first).added == 2
+    again = import_csv(db, "tickets", first)  # the same rows: nothing to write, nothing to recompute
+    assert (again.added, again.updated, again.unchanged, again.since) == (0, 0, 2, {})
     summary = import_csv(db, "tickets", second)
-    assert (summary.added, summary.updated) == (1, 1)
+    assert (summary.added, summary.updated, summary.unchanged) == (1, 1, 0)
     assert db["tickets"].count == 3
     assert ticket(db, "T2")["status"] == "solved"
     assert ticket(db, "T2")["solved_at"] == "2026-11-04T00:00:00Z"
@@ -137,13 +139,18 @@ def test_since_covers_the_old_team_and_times_of_updated_rows(db, tmp_path: Path)
     assert summary.since == {"Billing": "2026-W45", "Technical": "2026-W47"}
 
 
+def test_a_team_whose_only_ticket_moves_away_keeps_no_ticket_metrics(db, tmp_path: Path) -> None:
+    import_csv(db, "tickets", write(tmp_path, "a.csv", "id,created_at,status,team\nT1,2026-11-03,open,Billing\n"))
+    assert db.execute("SELECT count(*) FROM metric_values WHERE team = 'Billing'").fetchone()[0] > 0
+    import_csv(db, "tickets", write(tmp_path, "b.csv", "id,created_at,status,team\nT1,2026-11-03,open,Technical\n"))
+    teams = db.execute("SELECT DISTINCT team FROM metric_values WHERE metric = 'backlog'").fetchall()
+    assert teams == [("Technical",)]  # no "Billing backlog 1" left behind from before the move
+
+
 def test_since_takes_the_earliest_of_all_a_rows_times(db, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "t.csv",
-        "id,created_at,first_reply_at,status,team\nT1,2026-11-10,2026-11-01T23:00:00Z,open,Billing\n",
-    )
-    assert import_csv(db, "tickets", path).since == {"Billing": "2026-W44"}
+    """A customer's first contact comes before the signature it led to: its week counts too."""
+    path = write(tmp_path, "c.csv", "id,team,signed_at,first_contact_at\nC1,Billing,2026-11-10,2026-11-01T23:00:00Z\n")
+    assert import_csv(db, "customers", path).since == {"Billing": "2026-W44"}
 
 
 def test_teams_seen_in_tickets_and_customers_are_recorded(db, tmp_path: Path) -> None:

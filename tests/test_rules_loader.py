@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from pathlib import Path
 
@@ -286,3 +288,128 @@ def test_maturity_stages_come_from_the_assessment_and_a_typo_gets_a_hint(tmp_pat
         " got 'profesional' — did you mean 'professional'?"
     ]
     assert problems(tmp_path, text.replace("profesional", "professional"), monkeypatch) == []
+
+
+def test_yaml_merge_keys_are_refused_where_written(tmp_path, monkeypatch) -> None:
+    """`<<: *defaults` used to escape as an internal error (PyYAML has no constructor for it here)."""
+    text = "defaults: &d\n  impact: 4\n" + GOOD.replace("    impact: 4\n", "    <<: *d\n")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:19:5: merge keys ('<<') are not allowed; write each rule's fields out"
+    ]
+
+
+def test_a_tagged_key_is_refused(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("    impact: 4\n", "    !!python/name:os.system impact: 4\n")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:17:5: tag '!!python/name:os.system' is not allowed on a key; a key must be a plain name"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bound", "expected"),
+    [
+        ("1e308", "rules/csat.yaml:9:18: the threshold 1e+308 is outside the csat range (0 to 100)"),
+        ("-1e308", "rules/csat.yaml:9:18: the threshold -1e+308 is outside the csat range (0 to 100)"),
+        ("100.5", "rules/csat.yaml:9:18: the threshold 100.5 is outside the csat range (0 to 100)"),
+        (".nan", "rules/csat.yaml:9:18: 'above' must be a finite number; got nan"),
+        ("NaN", "rules/csat.yaml:9:18: 'above' must be a finite number; got 'NaN'"),
+        (".inf", "rules/csat.yaml:9:18: 'above' must be a finite number; got inf"),
+        ("-.inf", "rules/csat.yaml:9:18: 'above' must be a finite number; got -inf"),
+        ("'-inf'", "rules/csat.yaml:9:18: 'above' must be a finite number; got '-inf'"),
+    ],
+)
+def test_thresholds_must_be_finite_and_on_the_metrics_scale(tmp_path, monkeypatch, bound, expected) -> None:
+    assert problems(tmp_path, GOOD.replace("above: 80", f"above: {bound}"), monkeypatch) == [expected]
+
+
+def test_scales_come_from_the_metric_definitions(tmp_path, monkeypatch) -> None:
+    """NPS runs -100..100, CES 1..7, durations and counts from 0 with no top; one that is in range loads."""
+    cases = {
+        "{kind: threshold, metric: nps, below: -20}": [],
+        "{kind: threshold, metric: nps, below: -120}": ["the threshold -120 is outside the nps range (-100 to 100)"],
+        "{kind: threshold, metric: ces, below: 0.5}": ["the threshold 0.5 is outside the ces range (1 to 7)"],
+        "{kind: threshold, metric: backlog, above: 5000}": [],
+        "{kind: threshold, metric: first_reply_hours, below: -1}": [
+            "the threshold -1 is outside the first_reply_hours range (0 or more)"
+        ],
+        "{kind: signal, name: repeated_problem, above: .inf}": ["'above' must be a finite number; got inf"],
+        "{kind: change, metric: csat, direction: worsens, weeks: 2, by: 150}": [
+            "a change of 150 is wider than the whole csat range (0 to 100)"
+        ],
+        "{kind: change, metric: csat, direction: worsens, weeks: 2, by_percent: .nan}": [
+            "'by_percent' must be a finite number; got nan"
+        ],
+        "{kind: trend, metric: ces, direction: worsens, weeks: 4, min_t: .inf}": [
+            "'min_t' must be a finite number; got inf"
+        ],
+    }
+    first = "        - kind: threshold\n          metric: csat\n          above: 80\n"
+    for condition, expected in cases.items():
+        text = GOOD.replace(first, f"        - {condition}\n")
+        found = [p.split(": ", 1)[1] for p in problems(tmp_path, text, monkeypatch)]
+        assert found == expected, condition
+
+
+def test_example_values_must_be_on_the_scale(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace("given: {csat: [90], ces: [5, 5, 5]}", "given: {csat: [500], ces: [5, 5, 5]}")
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:20:16: the example value 500 is outside the csat range (0 to 100)"
+    ]
+    text = GOOD.replace("given: {csat: [90], ces: [5, 5, 5]}", "given: {csat: [.nan], ces: [5, 5, 5]}")
+    assert problems(tmp_path, text, monkeypatch) == ["rules/csat.yaml:20:24: 'csat' must be a finite number; got nan"]
+
+
+def test_a_duplicate_id_in_one_file_names_both_lines(tmp_path, monkeypatch) -> None:
+    second = GOOD.split("rules:\n", 1)[1]
+    assert problems(tmp_path, GOOD + second, monkeypatch) == [
+        "rules/csat.yaml:22:5: duplicate rule id 'effort.rising' (first at rules/csat.yaml:2)"
+    ]
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules").mkdir()
+    os.mkfifo(tmp_path / "rules" / "pipe.yaml")
+    write(tmp_path, GOOD)
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(check_rules(Path("rules"))), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert outcome, "reading a rule folder holding a FIFO hung"
+    ruleset, found = outcome[0]
+    assert ruleset is None
+    assert [str(p) for p in found] == [
+        "rules/pipe.yaml:1:1: not a regular file (a named pipe); rule files must be plain files"
+    ]
+    with pytest.raises(RuleBaseError) as raised:
+        load_rules(Path("rules/pipe.yaml"))
+    assert str(raised.value) == "rules/pipe.yaml:1:1: not a regular file (a named pipe); rule files must be plain files"
+
+
+def test_a_link_to_dev_zero_is_refused_without_reading(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "zero.yaml").symlink_to("/dev/zero")
+    start = time.perf_counter()
+    found = [str(p) for p in check_rules(Path("rules/zero.yaml"))[1]]
+    assert time.perf_counter() - start < 2
+    assert found == ["rules/zero.yaml:1:1: not a regular file (a character device); rule files must be plain files"]
+
+
+def test_a_symlink_loop_is_a_problem_not_a_crash(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GOOD)
+    (tmp_path / "rules" / "loop.yaml").symlink_to("loop.yaml")
+    ruleset, found = check_rules(Path("rules/loop.yaml"))
+    assert ruleset is None
+    assert len(found) == 1  # the reason after the colon is the operating system's own words
+    assert str(found[0]).startswith("rules/loop.yaml:1:1: cannot read the file: ")
+
+
+def test_an_editors_lock_link_in_the_folder_is_not_a_rule_file(tmp_path, monkeypatch) -> None:
+    """Emacs marks a file being edited with a dangling link `.#name.yaml`; the rule base still loads."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GOOD)
+    (tmp_path / "rules" / ".#csat.yaml").symlink_to("lead@laptop.4242:1733300000")
+    ruleset, found = check_rules(Path("rules"))
+    assert found == [] and ruleset is not None and ruleset.ids() == ["effort.rising"]

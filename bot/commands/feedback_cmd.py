@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
 
 from smartstep.advice.log import feedback_records
 from smartstep.commands.common import CliState, emit_json
+from smartstep.commands.csv_out import write_csv
 
 CSV_FIELDS = ("advice_id", "rule_id", "team", "user", "rating", "comment", "at", "outcome")
 
@@ -28,8 +28,8 @@ def export_command(state: CliState, fmt: str) -> None:
     if fmt == "json":
         emit_json(records)
         return
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for record in records:
-        outcome = record["outcome"]["verdict"] if record["outcome"] else ""
-        writer.writerow([*(record[f] if record[f] is not None else "" for f in CSV_FIELDS[:-1]), outcome])
+    rows = (
+        [*(record[f] for f in CSV_FIELDS[:-1]), record["outcome"]["verdict"] if record["outcome"] else None]
+        for record in records
+    )
+    write_csv(sys.stdout, CSV_FIELDS, rows)

@@ -97,9 +97,10 @@ def _with_progress(
 
 def describe(summary: ImportSummary) -> str:
     """The one-paragraph summary a person reads after an import."""
+    unchanged = f"{summary.unchanged:,} unchanged, " if summary.unchanged else ""
     text = (
         f"Imported {summary.kind} from {summary.source}: {summary.added:,} added, "
-        f"{summary.updated:,} updated, {summary.rejected:,} rejected."
+        f"{summary.updated:,} updated, {unchanged}{summary.rejected:,} rejected."
     )
     if summary.since:
         weeks = ", ".join(f"{team} from {week}" for team, week in summary.since.items())

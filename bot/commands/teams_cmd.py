@@ -9,7 +9,7 @@ from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.metrics.reader import known_teams
 from smartstep.metrics.store import recompute
-from smartstep.names import resolve
+from smartstep.names import printable, resolve
 from smartstep.weeks import time_zone
 
 
@@ -33,10 +33,11 @@ def teams_command(ctx: click.Context, as_json: bool) -> None:
         raise UserError(f"{db_path} holds no teams yet; run 'smartstep import' or 'smartstep demo' first")
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("team", "time zone", "tickets", title="Teams (weeks run Monday to Sunday in the team's zone)")
     for row in rows:
-        table.add_row(row["team"], row["timezone"], f"{row['tickets']:,}")
+        table.add_row(Text(printable(row["team"])), row["timezone"], f"{row['tickets']:,}")  # Text: no markup
     Console().print(table)
 
 

@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
-from smartstep.definitions import metric_ids
-from smartstep.imports.schema import SOLVED_STATUSES, STATUSES, SURVEY_SCALES, FieldError, Schema, converter
+from smartstep.definitions import load_definitions, metric_ids
+from smartstep.imports.schema import (
+    EARLIEST,
+    FUTURE_SLACK,
+    MAX_NAME,
+    SOLVED_STATUSES,
+    STATUSES,
+    SURVEY_SCALES,
+    FieldError,
+    Schema,
+    converter,
+)
+from smartstep.weeks import format_time
 
 EMPTY = "a value is required but the cell is empty"
 
@@ -33,11 +44,25 @@ def _fast_int(values: Sequence[str]) -> Column:
     return out
 
 
+def _fast_name(values: Sequence[str]) -> Column:
+    out = _fast_text(values)
+    if not all([v is None or (len(v) <= MAX_NAME and v.isascii() and v.isprintable()) for v in out]):  # type: ignore[union-attr]
+        raise ValueError("not a plain ASCII name")  # the exact pass allows other scripts, refuses invisibles
+    return out
+
+
 def _fast_float(values: Sequence[str]) -> Column:
     out: Column = [float(v) if v else None for v in values]
     total = sum([v for v in out if v is not None])  # type: ignore[misc]
     if total != total or total in (float("inf"), float("-inf")):
         raise ValueError("not finite")  # the exact pass finds which cell, or clears an overflowing sum
+    return out
+
+
+def _fast_amount(values: Sequence[str]) -> Column:
+    out = _fast_float(values)
+    if min([v for v in out if v is not None], default=0) < 0:  # type: ignore[type-var]
+        raise ValueError("negative")
     return out
 
 
@@ -50,21 +75,30 @@ def _lookup(words: Sequence[str]) -> Callable[[Sequence[str]], Column]:
     return fast
 
 
-def _fast_time(values: Sequence[str]) -> Column:
-    """Cells already in the stored form (`2026-11-23T10:00:00Z`) only need a calendar check."""
-    present = [v for v in values if v]
-    if not all([len(v) == 20 and v[4::3] == "--T::Z" for v in present]):
-        raise ValueError("not canonical")
-    deque(map(datetime.fromisoformat, present), maxlen=0)  # raises on 2026-13-01 and friends
-    return [v or None for v in values]
+def _fast_time(now: datetime) -> Callable[[Sequence[str]], Column]:
+    """Cells already in the stored form (`2026-11-23T10:00:00Z`) only need a calendar check, and
+    a range check that compares them as text (the stored form sorts as time)."""
+    earliest, latest = format_time(EARLIEST), format_time(now + FUTURE_SLACK)
+
+    def fast(values: Sequence[str]) -> Column:
+        present = [v for v in values if v]
+        if not all([len(v) == 20 and v[4::3] == "--T::Z" for v in present]):
+            raise ValueError("not canonical")
+        if present and (min(present) < earliest or max(present) > latest):
+            raise ValueError("out of range")
+        deque(map(datetime.fromisoformat, present), maxlen=0)  # raises on 2026-13-01 and friends
+        return [v or None for v in values]
+
+    return fast
 
 
 _FAST: dict[str, Callable[[Sequence[str]], Column]] = {
     "text": _fast_text,
+    "name": _fast_name,
     "int": _fast_int,
     "float": _fast_float,
+    "amount": _fast_amount,
     "score": _fast_float,
-    "time": _fast_time,
     "status": _lookup(STATUSES),
     "survey_kind": _lookup(tuple(SURVEY_SCALES)),
     "metric": _lookup(metric_ids()),
@@ -74,9 +108,14 @@ _FAST: dict[str, Callable[[Sequence[str]], Column]] = {
 class BatchValidator:
     """Checks and converts batches of one kind; build once per import (it knows the time zone)."""
 
-    def __init__(self, schema: Schema, tz: tzinfo | None = None) -> None:
+    def __init__(self, schema: Schema, tz: tzinfo | None = None, now: datetime | None = None) -> None:
         self.schema = schema
-        self._steps = [(c.name, c.required, _FAST[c.type], converter(c.type, tz)) for c in schema.columns]
+        now = now or datetime.now(UTC)
+        fast_time = _fast_time(now)
+        self._steps = [
+            (c.name, c.required, fast_time if c.type == "time" else _FAST[c.type], converter(c.type, tz, now))
+            for c in schema.columns
+        ]
         self._check = _CHECKS.get(schema.kind)
 
     def __call__(self, columns: Mapping[str, Sequence[str]], size: int) -> tuple[list[tuple], Errors]:
@@ -116,14 +155,21 @@ def _convert(
     return out
 
 
+def _not_before(columns: dict[str, Column], errors: Errors, later: str, earlier: str) -> None:
+    """Each `later` time is at or after the row's `earlier` one (stored times compare as text)."""
+    for index, (after, before) in enumerate(zip(columns[later], columns[earlier], strict=True)):
+        if after is not None and before is not None and after < before:  # type: ignore[operator]
+            errors.setdefault(index, FieldError(later, f"'{after}' is before {earlier} '{before}'"))
+
+
 def _check_tickets(columns: dict[str, Column], errors: Errors) -> None:
-    rows = zip(columns["created_at"], columns["solved_at"], columns["status"], strict=True)
-    for index, (created, solved, status) in enumerate(rows):
-        if solved is None:
-            if status in SOLVED_STATUSES:
-                errors.setdefault(index, FieldError("solved_at", f"a {status} ticket needs the time it was solved"))
-        elif created is not None and solved < created:  # type: ignore[operator]
-            errors.setdefault(index, FieldError("solved_at", f"'{solved}' is before created_at '{created}'"))
+    rows = zip(columns["solved_at"], columns["status"], strict=True)
+    for index, (solved, status) in enumerate(rows):
+        if solved is None and status in SOLVED_STATUSES:
+            errors.setdefault(index, FieldError("solved_at", f"a {status} ticket needs the time it was solved"))
+    for later in ("first_reply_at", "solved_at", "escalated_at"):
+        _not_before(columns, errors, later, "created_at")
+    _not_before(columns, errors, "returned_at", "escalated_at")
 
 
 def _check_surveys(columns: dict[str, Column], errors: Errors) -> None:
@@ -136,13 +182,32 @@ def _check_surveys(columns: dict[str, Column], errors: Errors) -> None:
         if kind is None:
             continue
         low, high = SURVEY_SCALES[kind]  # type: ignore[index]
-        if not low <= score <= high:  # type: ignore[operator]
-            shown = int(score) if float(score).is_integer() else score  # type: ignore[arg-type]
-            message = f"{shown} is outside the {str(kind).upper()} scale {low}-{high}"
+        if not float(score).is_integer():  # type: ignore[arg-type]
+            message = f"{score} is not a whole number on the {str(kind).upper()} scale {low}-{high}"
             errors.setdefault(index, FieldError("score", message))
+        elif not low <= score <= high:  # type: ignore[operator]
+            message = f"{int(score)} is outside the {str(kind).upper()} scale {low}-{high}"  # type: ignore[call-overload]
+            errors.setdefault(index, FieldError("score", message))
+    _not_before(columns, errors, "responded_at", "sent_at")
+
+
+def _check_customers(columns: dict[str, Column], errors: Errors) -> None:
+    for later in ("first_value_after_sale_at", "renewed_at", "churned_at"):
+        _not_before(columns, errors, later, "signed_at")
+
+
+def _check_metrics(columns: dict[str, Column], errors: Errors) -> None:
+    """A value the metric can take (its range in metrics.yaml): CSAT 500 is a typo, not a record."""
+    definitions = load_definitions()
+    for index, (metric, value) in enumerate(zip(columns["metric"], columns["value"], strict=True)):
+        why = None if metric is None or value is None else definitions.get(metric).outside(value)  # type: ignore[arg-type]
+        if why:
+            errors.setdefault(index, FieldError("value", f"{value:g} is {why}"))
 
 
 _CHECKS: dict[str, Callable[[dict[str, Column], Errors], None]] = {
     "tickets": _check_tickets,
     "surveys": _check_surveys,
+    "customers": _check_customers,
+    "metrics": _check_metrics,
 }

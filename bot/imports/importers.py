@@ -23,6 +23,7 @@ from smartstep.errors import UserError
 from smartstep.imports.batch_check import BatchValidator
 from smartstep.imports.presets import Preset, get_preset
 from smartstep.imports.schema import KINDS, SCHEMAS, FieldError, Schema, normalise_header
+from smartstep.imports.store_checks import SeenKeys
 from smartstep.imports.store_writer import StoreWriter
 
 BATCH_ROWS = 5000
@@ -42,6 +43,8 @@ class ImportSummary:
     """Rejected-row messages (only with skip_bad_rows)."""
     since: dict[str, str]
     """team -> earliest ISO week touched: what was recomputed."""
+    unchanged: int = 0
+    """Rows identical to the stored ones: not written, so a re-import of the same file changes nothing."""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -58,13 +61,16 @@ def import_csv(
     skip_bad_rows: bool = False,
     progress: Callable[[int], None] | None = None,
     tz: tzinfo | None = None,
+    now: datetime | None = None,
 ) -> ImportSummary:
-    """Import one CSV file of `kind`; `progress(bytes_read)` is called after each batch."""
+    """Import one CSV file of `kind`; `progress(bytes_read)` is called after each batch.
+
+    Times more than a day after `now` (default: the clock) are refused."""
     schema = _schema(kind)
     reader = _CsvReader(Path(path), str(path), get_preset(preset, kind), schema, tz)
     tick = (lambda: progress(reader.bytes_read)) if progress else None
-    validate = BatchValidator(schema, tz)
-    return _import(db, schema, str(path), reader.batches(), validate, skip_bad_rows, tick, reader.shown)
+    validate = BatchValidator(schema, tz, now)
+    return _import(db, schema, str(path), reader.batches(), validate, skip_bad_rows, tick, reader.shown, unit="line")
 
 
 def import_records(
@@ -82,7 +88,7 @@ def import_records(
     """
     schema = _schema(kind)
     batches = _record_batches(records, schema, source)
-    return _import(db, schema, source, batches, BatchValidator(schema), False, None, {}, recompute)
+    return _import(db, schema, source, batches, BatchValidator(schema), False, None, {}, recompute, unit="row")
 
 
 def _customers_touched(db: sqlite_utils.Database, kind: str) -> bool:
@@ -122,6 +128,8 @@ def _import(
     tick: Callable[[], None] | None,
     shown: Mapping[str, str],
     recompute_metrics: bool = True,
+    *,
+    unit: str,
 ) -> ImportSummary:
     from smartstep.metrics.store import recompute
 
@@ -129,9 +137,15 @@ def _import(
     rejected = 0
     with write_transaction(db):
         writer = StoreWriter(db, schema)
+        seen = SeenKeys(db, schema, unit)
         for batch in batches:
             rows, bad = validate(batch.columns, len(batch.lines))
-            problems = sorted(batch.problems + [(batch.lines[i], e) for i, e in bad.items()], key=lambda p: p[0])
+            lines = [line for index, line in enumerate(batch.lines) if index not in bad]
+            repeated = seen.check(rows, lines)
+            if repeated:
+                rows = [row for index, row in enumerate(rows) if index not in repeated]
+            problems = batch.problems + [(batch.lines[i], e) for i, e in bad.items()]
+            problems = sorted(problems + [(lines[i], e) for i, e in repeated.items()], key=lambda p: p[0])
             if problems and not skip_bad_rows:
                 line, error = problems[0]
                 raise UserError(_describe(error, shown), where=batch.where.format(line=line))
@@ -141,13 +155,14 @@ def _import(
             writer.write(rows)
             if tick:
                 tick()
+        seen.close()
         first_load = writer.was_empty
-        added, updated, since = writer.finish()
+        added, updated, unchanged, since = writer.finish()
         if recompute_metrics:
             # Into an empty table every week is touched: one plain full recompute is cheaper.
             scope = None if first_load and schema.kind == "tickets" else since
             recompute(db, since=scope, customers=_customers_touched(db, schema.kind))
-    return ImportSummary(schema.kind, source, added, updated, rejected, tuple(errors), since)
+    return ImportSummary(schema.kind, source, added, updated, rejected, tuple(errors), since, unchanged)
 
 
 def _describe(error: FieldError, shown: Mapping[str, str]) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from smartstep.weeks import format_time, parse_time
 
@@ -22,6 +23,14 @@ STATUSES = ("new", "open", "pending", "on-hold", "solved", "closed")
 SOLVED_STATUSES = frozenset({"solved", "closed"})
 _STATUS_ALIASES = {"on hold": "on-hold", "on_hold": "on-hold", "onhold": "on-hold", "hold": "on-hold"}
 SURVEY_SCALES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""No support data is older; an earlier year is a typo (`0202` for 2020), and years before 1000
+have no four-digit ISO week at all."""
+FUTURE_SLACK = timedelta(days=1)
+"""How far past now a time may be (clocks and time zones disagree by hours, not days): one ticket
+dated 2100 would otherwise make its week "now" and blank every answer."""
+MAX_NAME = 100
+"""Characters in a team, segment, department, channel or product name: a label, not a text."""
 
 
 class FieldError(ValueError):
@@ -36,7 +45,7 @@ class FieldError(ValueError):
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # text | time | int | float | status | survey_kind | score | metric
+    type: str  # text | name | time | int | float | amount | status | survey_kind | score | metric
     required: bool = False
 
 
@@ -83,9 +92,9 @@ SCHEMAS: dict[str, Schema] = {
         "tickets",
         ("id",),
         _cols(
-            "id created_at:time first_reply_at:time solved_at:time status:status team channel product "
-            "subject description resolution customer_id agent_id contacts:int reopens:int "
-            "handle_minutes:float escalated_to escalated_at:time returned_at:time",
+            "id created_at:time first_reply_at:time solved_at:time status:status team:name channel:name "
+            "product:name subject description resolution customer_id agent_id contacts:int reopens:int "
+            "handle_minutes:amount escalated_to:name escalated_at:time returned_at:time",
             "id created_at status team",
         ),
         _TICKET_TIMES,
@@ -105,8 +114,8 @@ SCHEMAS: dict[str, Schema] = {
         "customers",
         ("id",),
         _cols(
-            "id team segment first_contact_at:time first_value_before_sale_at:time signed_at:time "
-            "first_value_after_sale_at:time renewed_at:time churned_at:time arr:float",
+            "id team:name segment:name first_contact_at:time first_value_before_sale_at:time signed_at:time "
+            "first_value_after_sale_at:time renewed_at:time churned_at:time arr:amount",
             "id signed_at",
         ),
         _CUSTOMER_TIMES,
@@ -115,7 +124,7 @@ SCHEMAS: dict[str, Schema] = {
         "metrics",
         "imported_metrics",
         ("team", "metric", "date"),
-        _cols("date:time team metric:metric value:float", "date team metric value"),
+        _cols("date:time team:name metric:metric value:float", "date team metric value"),
         ("date",),
     ),
 }
@@ -132,20 +141,32 @@ def _shown(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _time(tz: tzinfo) -> Callable[[object], str]:
+def _time(tz: tzinfo, now: datetime) -> Callable[[object], str]:
+    latest = now + FUTURE_SLACK
+
     def convert(value: object) -> str:
         if isinstance(value, datetime):
-            return format_time(value if value.tzinfo else value.replace(tzinfo=tz))
-        text = str(value).strip()
-        if not text:
-            return None  # type: ignore[return-value]
+            value = value if value.tzinfo else value.replace(tzinfo=tz)
+            text = value.isoformat()
+        else:
+            text = str(value).strip()
+            if not text:
+                return None  # type: ignore[return-value]
+        canonical = len(text) == 20 and text[10] == "T" and text[19] == "Z"
         try:
-            if len(text) == 20 and text[10] == "T" and text[19] == "Z":
-                datetime.fromisoformat(text[:19])  # already canonical: only check it is a real time
-                return text
-            return format_time(parse_time(text, tz))
+            if isinstance(value, datetime):
+                moment = value
+            elif canonical:  # the stored form already: only check it is a real time
+                moment = datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
+            else:
+                moment = parse_time(text, tz)
         except (ValueError, OverflowError):
             raise ValueError(f"{text!r} is not an ISO-8601 time") from None
+        if moment < EARLIEST:
+            raise ValueError(f"{text!r} is before the year {EARLIEST.year}; check the year")
+        if moment > latest:
+            raise ValueError(f"{text!r} is more than a day in the future (it is now {now:%Y-%m-%d %H:%M} UTC)")
+        return text if canonical else format_time(moment)
 
     return convert
 
@@ -174,6 +195,31 @@ def _float(value: object) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{_shown(value)} is not a finite number")
     return number
+
+
+def _amount(value: object) -> float:
+    number = _float(value)
+    if number is not None and number < 0:
+        raise ValueError(f"{_shown(value)} is negative; expected 0 or more")
+    return number
+
+
+def _name(value: object) -> str | None:
+    """A label shown in every answer: plain printable text of sane length, so a name with a
+    right-to-left override or a zero-width space cannot pass for "Billing" or garble a reply."""
+    text = _text(value)
+    if text is None:
+        return None
+    if not (text.isascii() and text.isprintable()):
+        text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in text)  # no-break spaces
+        bad = next((c for c in text if not c.isprintable()), None)
+        if bad is not None:
+            kind = {"Cc": "control", "Cf": "invisible formatting"}.get(unicodedata.category(bad), "unprintable")
+            name = f" ({unicodedata.name(bad)})" if unicodedata.name(bad, "") else ""
+            raise ValueError(f"{text!r} contains the {kind} character U+{ord(bad):04X}{name}; names must be plain text")
+    if len(text) > MAX_NAME:
+        raise ValueError(f"{text[:20]!r}... is {len(text):,} characters long; a name can be at most {MAX_NAME}")
+    return text
 
 
 def _status(value: object) -> str:
@@ -211,8 +257,10 @@ def _text(value: object) -> str | None:
 
 _CONVERTERS: dict[str, Callable[[object], object]] = {
     "text": _text,
+    "name": _name,
     "int": _int,
     "float": _float,
+    "amount": _amount,
     "status": _status,
     "survey_kind": _survey_kind,
     "metric": _metric,
@@ -220,6 +268,10 @@ _CONVERTERS: dict[str, Callable[[object], object]] = {
 }
 
 
-def converter(column_type: str, tz: tzinfo | None = None) -> Callable[[object], object]:
-    """The exact, one-value converter for a column type; raises ValueError with the user's sentence."""
-    return _time(tz or UTC) if column_type == "time" else _CONVERTERS[column_type]
+def converter(column_type: str, tz: tzinfo | None = None, now: datetime | None = None) -> Callable[[object], object]:
+    """The exact, one-value converter for a column type; raises ValueError with the user's sentence.
+
+    Times are refused before EARLIEST and more than FUTURE_SLACK after `now` (default: the clock)."""
+    if column_type == "time":
+        return _time(tz or UTC, now or datetime.now(UTC))
+    return _CONVERTERS[column_type]

@@ -1,9 +1,11 @@
-"""Writing validated import rows: batched upserts, added/updated counts, and the weeks touched.
+"""Writing validated import rows: batched upserts, added/updated/unchanged counts, and the weeks touched.
 
 The importer owns the transaction; this module only writes inside it. It keeps, per team, the
 earliest time any imported row touches, counting the *old* team and times of rows being
 replaced, so the metric recompute can start from the right week and a ticket moved from
-Billing to Technical is recomputed in both.
+Billing to Technical is recomputed in both. A row identical to the stored one is not written
+at all: re-importing the same file changes no table, moves no version counter and needs no
+recompute.
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ class StoreWriter:
         self.db = db
         self.schema = schema
         self.written = 0
+        self.seen = 0
         self._teams: set[str] = set()
         self._earliest: dict[str, str] = {}
         self._before = self._count()
         self._sql = _upsert_sql(schema)
         self._at = {name: index for index, name in enumerate(schema.names)}
+        self._key_at = [self._at[k] for k in schema.key]
         self._dropped_indexes: list[str] | None = None
         self._versioning_paused = False
 
@@ -52,8 +56,14 @@ class StoreWriter:
     def write(self, batch: Sequence[Row]) -> None:
         if not batch:
             return
-        if self._before and self.schema.key == ("id",):
-            self._touch(self._old_rows([row[0] for row in batch]))
+        self.seen += len(batch)
+        if self._before:
+            stored = self._stored_rows(batch)
+            batch = [row for row in batch if stored.get(self._key(row)) != tuple(row)]
+            # The stored versions of rows about to change: their old team and times count too.
+            self._touch([stored[key] for key in map(self._key, batch) if key in stored])
+            if not batch:
+                return
         if self.schema.table == "tickets" and not self._versioning_paused:
             set_tickets_version_triggers(self.db, on=False)  # bumped once in finish()
             self._versioning_paused = True
@@ -66,8 +76,8 @@ class StoreWriter:
             team = self._at["team"]
             self._teams.update(row[team] for row in batch if row[team])  # type: ignore[misc]
 
-    def finish(self) -> tuple[int, int, dict[str, str]]:
-        """Upsert the teams seen; return (added, updated, since) where since is team -> ISO week."""
+    def finish(self) -> tuple[int, int, int, dict[str, str]]:
+        """Upsert the teams seen; return (added, updated, unchanged, since), since being team -> ISO week."""
         for sql in self._dropped_indexes or ():
             self.db.execute(sql)
         if self._versioning_paused:
@@ -75,14 +85,19 @@ class StoreWriter:
         self.db.conn.executemany("INSERT OR IGNORE INTO teams (name) VALUES (?)", [(t,) for t in sorted(self._teams)])
         added = self._count() - self._before
         since = {team: iso_week(parse_time(moment)) for team, moment in sorted(self._earliest.items())}
-        return added, self.written - added, since
+        return added, self.written - added, self.seen - self.written, since
 
-    def _old_rows(self, ids: list[object]) -> list[tuple]:
-        """The stored versions of rows about to be replaced: their old team and times count too."""
-        needed = {"id", "team", "ticket_id", "customer_id", *self.schema.times}
-        columns = ", ".join(f"[{c}]" if c in needed else "NULL" for c in self.schema.names)
-        sql = f"SELECT {columns} FROM [{self.schema.table}] WHERE id IN (SELECT value FROM json_each(?))"
-        return self.db.execute(sql, [json.dumps(ids)]).fetchall()
+    def _key(self, row: Row) -> tuple:
+        return tuple(row[i] for i in self._key_at)
+
+    def _stored_rows(self, batch: Sequence[Row]) -> dict[tuple, tuple]:
+        """key -> the stored version of each row in the batch that is already in the table."""
+        columns = ", ".join(f"[{c}]" for c in self.schema.names)
+        keys = ", ".join(f"[{k}]" for k in self.schema.key)
+        parts = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(self.schema.key)))
+        sql = f"SELECT {columns} FROM [{self.schema.table}] WHERE ({keys}) IN (SELECT {parts} FROM json_each(?))"
+        rows = self.db.execute(sql, [json.dumps([self._key(row) for row in batch])]).fetchall()
+        return {self._key(row): tuple(row) for row in rows}
 
     def _touch(self, rows: Sequence[Row]) -> None:
         times = [self._at[c] for c in self.schema.times]

@@ -123,19 +123,39 @@ def _recompute_tickets(
         )
         args = [*teams, bound, *teams, bound, bound, *teams, bound]
     frame = pd.read_sql_query(sql, db.conn, params=args)
+    firsts = _first_weeks(db, teams, zones)
     written = 0
     for team in teams:
         t = frame[frame["team"] == team].copy()
+        first = firsts.get(team)
+        if first is None:  # no ticket left (all moved to another team): nothing to count from
+            if starts[team] is not None:
+                _replace(db, team, m.TICKET_METRICS, m.week_label(starts[team]), [])
+            continue
         if t.empty:
             continue
         t["created_week"] = local_week_key(t["created"], zones.get(team))
         t["solved_week"] = local_week_key(t["solved"], zones.get(team))
-        start = starts[team] if starts[team] is not None else float(t["created_week"].min())
+        touched = starts[team] if starts[team] is not None else first
+        # A team's weeks begin with its first ticket: a customers import reaching back years must
+        # not write zero volume and backlog for weeks before the team had any (those rows are deleted).
+        start = max(touched, first)
         base = int(((t["created_week"] < start) & ~(t["solved_week"] < start)).sum())
         team_last = max(last, float(np.nanmax(t[["created_week", "solved_week"]].to_numpy())))
         values = m.ticket_metrics(t, team, start, team_last, base, params)
-        written += _replace(db, team, m.TICKET_METRICS, m.week_label(start), values)
+        written += _replace(db, team, m.TICKET_METRICS, m.week_label(touched), values)
     return written
+
+
+def _first_weeks(db: sqlite_utils.Database, teams: list[str], zones: dict) -> dict[str, float]:
+    """team -> week key of its first ticket, in the team's zone (one index seek per team)."""
+    rows = db.execute(
+        f"SELECT team, {_epoch('min(created_at)', 'first')} FROM tickets WHERE team IN ({_marks(teams)}) GROUP BY team",
+        teams,
+    ).fetchall()
+    return {
+        team: float(local_week_key(pd.Series([first]), zones.get(team))[0]) for team, first in rows if first is not None
+    }
 
 
 def _recompute_surveys(
