@@ -26,6 +26,15 @@ class MetricDefinition:
     synonyms: tuple[str, ...] = ()
     drives: tuple[str, ...] = ()
 
+    @property
+    def short(self) -> str:
+        """`Customer satisfaction (CSAT)` -> `CSAT`; `Time to Customer Value (Klever's Law)` ->
+        `Time to Customer Value`: phones have narrow screens."""
+        if "(" not in self.name:
+            return self.name
+        inner = self.name.split(" (")[-1].rstrip(")")
+        return inner if inner.isupper() else self.name.split(" (")[0]
+
     def improved(self, change: float) -> bool | None:
         """Whether a change is good news; None for `context` metrics, where it depends."""
         if self.better == "context" or change == 0:
