@@ -288,7 +288,8 @@ def test_learning_counts_verdicts_by_how_sure_they_are_and_cannot_tell_teaches_n
 def test_selected_bad_weeks_of_pure_noise_are_almost_never_called_worked():
     """Regression to the mean, checked by simulation: 300 teams whose metric is noise (with some
     week-to-week memory), each advised on its worst recent week and marked done; nothing acts."""
-    from smartstep.advice.counterfactual import Windows, estimate, judge
+    from smartstep.advice.counterfactual import Windows, estimate
+    from smartstep.advice.judge import judge
     from smartstep.definitions import load_definitions
 
     rng = random.Random(5)
@@ -309,3 +310,12 @@ def test_selected_bad_weeks_of_pure_noise_are_almost_never_called_worked():
         counts[judge(found, definition)[0]] += 1
     assert counts[Verdict.WORKED] <= 0.09 * 300, counts  # a nominal 5%, plus the bias selection leaves
     assert counts[Verdict.NO_EFFECT] >= 0.85 * 300, counts
+
+
+def test_the_interval_quantiles_match_scipys_t_distribution():
+    from scipy import stats
+
+    from smartstep.advice.intervals import t95
+
+    for df in (1, 2, 3, 5, 8, 13, 29, 30, 31, 45, 80, 200, 1000):
+        assert t95(df) == pytest.approx(stats.t.ppf(0.95, df), abs=0.002), df

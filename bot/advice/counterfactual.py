@@ -24,8 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from smartstep.advice.verdicts import Verdict
-from smartstep.definitions import MetricDefinition
+from smartstep.advice.intervals import normal_cdf, pooled_sd, t95
 from smartstep.weeks import shift_week
 
 PRE_WEEKS = 4  # the window before the done week
@@ -36,28 +35,9 @@ MIN_PLACEBOS = 8
 SCALE_LIMITS = (0.2, 5.0)  # how far another team's change is stretched to this team's level
 MIN_SAMPLE = 10  # a week resting on fewer answers or tickets than this (median) is too few to tell
 RATIO_UNITS = ("h", "d", "min", "tickets")  # changes in these scale with the level
-MATERIAL = {"%": 1.0, "pts": 2.0, "/7": 0.1}  # the smallest effect worth acting on, by unit
-MATERIAL_SHARE = 0.05  # for the other units, as a share of the level before
-MATERIAL_FLOOR = {"tickets": 1.0}
-
-# One-sided 95% quantiles of Student's t (two-sided 90%), for 1-30 degrees of freedom.
-_T95 = (6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761,
-        1.753, 1.746, 1.740, 1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701,
-        1.699, 1.697)  # fmt: skip
-_Z95 = 1.6449
 
 Series = Mapping[str, Mapping[str, float]]  # team -> ISO week -> value
 Spans = Mapping[str, Sequence[tuple[str, str]]]  # team -> (first, last) weeks a done step could act in
-
-
-def t95(df: int) -> float:
-    """The two-sided 90% quantile of Student's t (Cornish-Fisher beyond the table)."""
-    if df < 1:
-        raise ValueError("degrees of freedom must be at least 1")
-    if df <= len(_T95):
-        return _T95[df - 1]
-    z = _Z95
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
 @dataclass(frozen=True)
@@ -123,7 +103,7 @@ class Estimate:
     def p_better(self, better_sign: int) -> float:
         """How sure the effect went the good way (`better_sign` +1: higher is better), under the
         less favourable reading."""
-        return min(_normal_cdf(better_sign * r.effect / r.se) if r.se > 0 else float(better_sign * r.effect > 0)
+        return min(normal_cdf(better_sign * r.effect / r.se) if r.se > 0 else float(better_sign * r.effect > 0)
                    for r in self.readings)  # fmt: skip
 
 
@@ -215,27 +195,6 @@ def estimate(
     )
 
 
-def judge(found: Estimate | NoEstimate, definition: MetricDefinition) -> tuple[Verdict, str | None, float | None]:
-    """The verdict, a caveat in words (or why it cannot tell), and how sure it went the good way."""
-    if isinstance(found, NoEstimate):
-        return Verdict.CANNOT_TELL, found.reason, None
-    lo, hi = found.interval
-    if definition.better == "context":
-        if lo > 0 or hi < 0:
-            return Verdict.CANNOT_TELL, "it moved, but for this metric either direction needs a human look", None
-        return Verdict.NO_EFFECT, None, None
-    sign = 1 if definition.better == "higher" else -1
-    sure = found.p_better(sign)
-    if lo <= 0 <= hi:
-        return Verdict.NO_EFFECT, None, sure
-    material = MATERIAL.get(definition.unit)
-    if material is None:
-        material = max(MATERIAL_SHARE * abs(found.before), MATERIAL_FLOOR.get(definition.unit, 0.0))
-    if abs(found.effect) < material:
-        return Verdict.NO_EFFECT, "beyond noise, but too small to act on", sure
-    return (Verdict.WORKED if definition.improved(found.effect) else Verdict.WORSE), None, sure
-
-
 def _fit(series: Series, team: str, windows: Windows, ratio: bool, treated: Spans) -> _Fit | NoEstimate:
     own = series.get(team, {})
     before = [w for w in windows.before if w in own]
@@ -268,7 +227,7 @@ def _fit(series: Series, team: str, windows: Windows, ratio: bool, treated: Span
     used_before = [w for w in windows.before if w in d]
     used_after = [w for w in windows.after if w in d]
     first = statistics.fmean(d_after) - statistics.fmean(d_before)
-    sigma = _pooled_sd(d_before, d_after)
+    sigma = pooled_sd(d_before, d_after)
     unsettled = _unsettled(d, windows, d_before)
     second = statistics.fmean(d_after) - d[windows.before[-1]] if unsettled else None
     return _Fit(
@@ -297,14 +256,6 @@ def _net_series(series: Series, team: str, controls: Sequence[tuple[str, float, 
         if moves:
             out[week] = value - statistics.fmean(moves)
     return out
-
-
-def _pooled_sd(a: Sequence[float], b: Sequence[float]) -> float:
-    df = len(a) + len(b) - 2
-    if df < 1:
-        return 0.0
-    ss = sum((x - statistics.fmean(a)) ** 2 for x in a) + sum((x - statistics.fmean(b)) ** 2 for x in b)
-    return math.sqrt(ss / df)
 
 
 def _unsettled(d: Mapping[str, float], windows: Windows, d_before: Sequence[float]) -> str | None:
@@ -388,7 +339,3 @@ def _bias_variance(values: Sequence[tuple[float, float]], se_step: float) -> flo
     spread = statistics.variance([v for v, _ in values]) if len(values) >= 2 else 0.0
     own = statistics.fmean(se * se for _, se in values)
     return max(spread, own, se_step**2) / len(values)
-
-
-def _normal_cdf(x: float) -> float:
-    return 0.5 * (1 + math.erf(x / math.sqrt(2)))

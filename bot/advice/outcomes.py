@@ -18,7 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
-from smartstep.advice.counterfactual import RATIO_UNITS, Estimate, Windows, estimate, judge
+from smartstep.advice.counterfactual import RATIO_UNITS, Estimate, Windows, estimate
+from smartstep.advice.judge import judge
 from smartstep.advice.verdicts import Outcome, Verdict
 from smartstep.db import write_transaction
 from smartstep.definitions import load_definitions

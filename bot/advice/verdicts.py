@@ -158,6 +158,7 @@ class Outcome:
             "done_week": self.done_week,
             "window": list(self.window),
             "due": self.due,
+            "period_before": self.window[0] or None,
             "period_after": self.window[1] or None,
             "p_better": _rounded(self.p_better),
             "notes": [n.to_json() for n in self.notes],
