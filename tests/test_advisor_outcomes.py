@@ -319,3 +319,18 @@ def test_the_interval_quantiles_match_scipys_t_distribution():
 
     for df in (1, 2, 3, 5, 8, 13, 29, 30, 31, 45, 80, 200, 1000):
         assert t95(df) == pytest.approx(stats.t.ppf(0.95, df), abs=0.002), df
+
+
+def test_a_backfilled_done_inside_the_advice_week_still_measures_from_the_level_the_advice_saw(db):
+    """The rule fired on the first bad week and the lead backfilled "done" with a date inside that
+    week; the team stayed bad. The advice's week is the last week before acting, so this is no effect,
+    not a step that made things worse."""
+    rng = random.Random(25)
+    alpha = noisy(rng, 6.0, 30)
+    alpha[P:] = [v + 6.0 for v in alpha[P:]]
+    world(db, rng, alpha)
+    step = advise(db, "Alpha", P)
+    record_rating(db, step, "ULEAD", "done", at=week_start(week(P)) + timedelta(days=2))
+    outcome = measured(db, step, P + 4)
+    assert outcome.done_week == week(P + 1) and outcome.window == (week(P - 3), week(P + 4))
+    assert outcome.verdict is Verdict.NO_EFFECT

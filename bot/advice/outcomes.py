@@ -176,8 +176,11 @@ def _with_notes(outcome: Outcome, every: list[Note]) -> Outcome:
 
 
 def _done_steps(db: sqlite_utils.Database, horizons: Mapping[str, int], default_horizon: int) -> list[dict]:
-    """Each advice marked done, with its done week (the team's week of the earliest "done", never
-    before the week the advice was about) and the last week of its window after."""
+    """Each advice marked done, with its done week and the last week of its window after.
+
+    The done week is the team's week of the earliest "done", but never before the week after the
+    one the advice was about: advice about a week is given once that week is complete, so that
+    week is the last one before acting (the level the advice saw), whatever date a backfill gives."""
     zones = dict(db.execute("SELECT name, timezone FROM teams").fetchall())
     out = []
     for row in db.query(_DONE_SQL):
@@ -185,7 +188,7 @@ def _done_steps(db: sqlite_utils.Database, horizons: Mapping[str, int], default_
         zone = zones.get(row["team"])
         if zone and zone != "UTC":
             moment = moment.astimezone(time_zone(zone))
-        done_week = max(iso_week(moment), row["period"])
+        done_week = max(iso_week(moment), shift_week(row["period"], 1))
         horizon = horizons.get(row["rule_id"], default_horizon)
         out.append({**row, "done_week": done_week, "horizon": horizon, "due": shift_week(done_week, horizon)})
     return out
