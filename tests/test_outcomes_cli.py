@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import random
+from datetime import timedelta
 
 from click.testing import CliRunner
 from conftest import table_dump
@@ -166,3 +167,41 @@ def test_a_bad_note_is_refused_in_one_sentence_and_nothing_is_stored(db_path, db
     gone = run(db_path, "note", "remove", "7")
     assert gone.exit_code == 1 and gone.stderr == "smartstep: no note with id 7\n"
     assert table_dump(db) == before
+
+
+def test_from_a_metrics_csv_through_the_shipped_rules_to_a_verdict_as_a_script_would(db_path, tmp_path):
+    """Weekly first-reply times imported from a CSV; the shipped rule for slow first replies fires for
+    Onboarding; the lead backfills "done"; Onboarding's replies then really speed up while the other
+    teams stay where they were; and an organisation-wide speed-up later is not credited to a second
+    done step."""
+    rng = random.Random(41)
+    levels = {"Onboarding": 30.0, "Billing": 10.0, "Technical": 14.0, "Enterprise": 18.0}
+    lines = ["date,team,metric,value"]
+    for i in range(40):
+        monday = week_start(week(i)).date()
+        for team, level in levels.items():
+            value = level + rng.gauss(0, 1.0)
+            if team == "Onboarding" and 27 <= i < 33:
+                value -= 14.0  # the step worked: from about 30 h to about 16 h
+            if i >= 35:
+                value *= 0.5  # week 35 on: a new routing tool halves everyone's first reply time
+            lines.append(f"{monday.isoformat()},{team},first_reply_hours,{value:.2f}")
+    (tmp_path / "metrics.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run(db_path, "import", "metrics", str(tmp_path / "metrics.csv")).exit_code == 0
+
+    def advise_and_do(i: int) -> str:
+        sunday = (week_start(week(i)) + timedelta(days=6)).date().isoformat()
+        advice = json.loads(run(db_path, "--as-of", sunday, "next-step", "--team", "Onboarding", "--json").stdout)
+        [step] = [a for a in advice if a["rule_id"] == "customer.first_reply_too_slow"]
+        done = run(db_path, "feedback", "add", step["advice_id"], "done", "--user", "ULEAD", "--at", monday_after(i))
+        assert done.exit_code == 0, done.output
+        return step["advice_id"]
+
+    worked, everyone = advise_and_do(25), advise_and_do(33)
+    result = run(db_path, "outcomes", "--json")
+    assert result.exit_code == 0, result.output
+    verdicts = {o["advice_id"]: o for o in json.loads(result.stdout)}
+    assert verdicts[worked]["verdict"] == "worked", verdicts[worked]["text"]
+    assert verdicts[worked]["interval"][0] < -14 < verdicts[worked]["interval"][1] < 0
+    assert verdicts[everyone]["verdict"] != "worked", verdicts[everyone]["text"]
+    assert verdicts[everyone]["comparison"]["teams_change"] < -4

@@ -124,7 +124,9 @@ class Outcome:
             lo, hi = self.interval
             parts.append(f"effect {format_change(self.effect, unit)}, 90% interval {format_range(lo, hi, unit)}")
         if self.unsettled:
-            parts.append(f"{self.unsettled} stood apart from the weeks before it, so the interval covers both readings")
+            parts.append(
+                f"{self.unsettled} stood apart from the weeks before it; the interval allows for it lasting or not"
+            )
         if self.reason:
             parts.append(self.reason)
         parts += [f"{n.label} falls inside this window" for n in self.notes]
