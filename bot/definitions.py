@@ -91,5 +91,30 @@ def load_definitions() -> Definitions:
     return Definitions(metrics=metrics, parameters={k: float(v) for k, v in raw["parameters"].items()})
 
 
+@dataclass(frozen=True)
+class Maturity:
+    """The maturity stages (lowest first) and the dimensions an organisation is placed on."""
+
+    names: dict[int, str]  # 1 -> "Chaos", as the assessment shows them
+    dimensions: tuple[str, ...]
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """Stage ids as rules write them ("chaos" .. "invisible"), lowest first."""
+        return tuple(self.names[k].lower() for k in sorted(self.names))
+
+
+@cache
+def assessment_data() -> dict:
+    """`data/assessment.yaml`: the one source of the maturity stages, dimensions and questions."""
+    return yaml.safe_load(resources.files("smartstep").joinpath("data/assessment.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def load_maturity() -> Maturity:
+    raw = assessment_data()
+    return Maturity({int(k): str(v) for k, v in raw["stages"].items()}, tuple(raw["dimensions"]))
+
+
 def metric_ids() -> tuple[str, ...]:
     return load_definitions().ids

@@ -361,7 +361,7 @@ def _message(error: Any, loc: Path_, value: Any) -> str:
         expected = re.findall(r"'([^']*)'", error["ctx"]["expected"])
         given = str(error["input"])
         return f"'{name}' must be one of {', '.join(expected)}; got '{given}'{did_you_mean(given, expected)}"
-    if kind in ("unknown_metric", "why_field", "grading", "one_bound", "one_size", "context_direction"):
+    if kind in ("unknown_metric", "why_field", "grading", "one_bound", "one_size", "context_direction", "one_of"):
         return str(error["msg"])
     msg = str(error["msg"])
     return f"'{name}': {msg[0].lower()}{msg[1:]}, got {error.get('input')!r}"

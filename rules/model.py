@@ -24,11 +24,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from smartstep.definitions import load_definitions
+from smartstep.definitions import load_definitions, load_maturity
 from smartstep.names import did_you_mean
 
-STAGES = ("chaos", "managed", "professional", "proactive", "invisible")
-DIMENSIONS = ("process", "people", "technology", "knowledge", "measurement")
+STAGES = load_maturity().stages  # "chaos" .. "invisible", from data/assessment.yaml
+DIMENSIONS = load_maturity().dimensions
 AUDIENCES = ("lead", "agent", "exec")
 _SAFE_SPEC = re.compile(r"^[+\- ]?(\.\d)?[fg%]?$")
 EVIDENCE_FIELDS = ("value", "previous", "change", "abs_change", "pct_change", "n", "period")
@@ -269,10 +269,26 @@ AnyOf.model_rebuild()
 NotOf.model_rebuild()
 
 
+def _one_of(field: str, allowed: tuple[str, ...]):
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError(
+                "one_of",
+                "'{field}' must be one of {allowed}; got '{value}'{hint}",
+                {"field": field, "allowed": ", ".join(allowed), "value": value, "hint": did_you_mean(value, allowed)},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Stage = Annotated[str, _one_of("stage", STAGES)]
+
+
 class StageRequirement(_Strict):
-    dimension: Literal["process", "people", "technology", "knowledge", "measurement"]
-    min: Literal["chaos", "managed", "professional", "proactive", "invisible"] = "chaos"
-    max: Literal["chaos", "managed", "professional", "proactive", "invisible"] = "invisible"
+    dimension: Annotated[str, _one_of("dimension", DIMENSIONS)]
+    min: Annotated[str, _one_of("min", STAGES)] = STAGES[0]
+    max: Annotated[str, _one_of("max", STAGES)] = STAGES[-1]
 
 
 class Requires(_Strict):
@@ -290,9 +306,7 @@ class Example(_Strict):
         default_factory=dict, description="a split metric's parts per week, e.g. Time to Smile per department"
     )
     signals: dict[Annotated[str, AfterValidator(_check_signal)], float] = Field(default_factory=dict)
-    stage: dict[str, Literal["chaos", "managed", "professional", "proactive", "invisible"]] = Field(
-        default_factory=dict
-    )
+    stage: dict[str, Stage] = Field(default_factory=dict)
     fires: bool
 
 

@@ -66,7 +66,7 @@ def seed_tickets(db: sqlite_utils.Database) -> None:
 
 
 def insert_advice(db: sqlite_utils.Database, advice_id: str, title: str, team: str = "Billing") -> dict:
-    """An advice row as the advisor logs it, and the advice dict (INTERFACE.md shape) built independently."""
+    """An advice row as the advisor logs it, and the advice dict (docs/interface.md shape) built independently."""
     evidence = [{"metric": "ticket_volume", "team": team, "value": 6, "previous": 4, "change": 2, "period": "2026-W46"}]
     steps = ["Tag the top three contact reasons", "Write a macro for the biggest one"]
     db["advice"].insert(
@@ -99,7 +99,7 @@ def insert_advice(db: sqlite_utils.Database, advice_id: str, title: str, team: s
 
 def advice_skills(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
     """Stands in for the advisor (issue 5, not built yet): answers "what next?" with the logged advice rows,
-    newest first, in the INTERFACE.md advice shape."""
+    newest first, in the docs/interface.md advice shape."""
 
     def next_steps(**_: object) -> Answer:
         rows = list(db.query("SELECT * FROM advice ORDER BY created_at DESC, id"))

@@ -275,3 +275,14 @@ def test_signal_names_come_from_the_registry_passed_in(tmp_path, monkeypatch) ->
     )
     assert problems(tmp_path, text, monkeypatch, signals={"queue_depth": "tickets waiting in the phone queue"}) == []
     assert problems(tmp_path, text, monkeypatch, signals={}) == ["rules/csat.yaml:7:32: unknown signal 'queue_depth'"]
+
+
+def test_maturity_stages_come_from_the_assessment_and_a_typo_gets_a_hint(tmp_path, monkeypatch) -> None:
+    text = GOOD.replace(
+        "    impact: 4\n", "    requires: {stage: {dimension: knowledge, min: profesional}}\n    impact: 4\n"
+    )
+    assert problems(tmp_path, text, monkeypatch) == [
+        "rules/csat.yaml:17:51: 'min' must be one of chaos, managed, professional, proactive, invisible;"
+        " got 'profesional' — did you mean 'professional'?"
+    ]
+    assert problems(tmp_path, text.replace("profesional", "professional"), monkeypatch) == []

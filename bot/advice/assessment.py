@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 
 import sqlite_utils
-import yaml
 
 from smartstep.db import write_transaction
+from smartstep.definitions import assessment_data, load_maturity
 from smartstep.errors import UserError
 from smartstep.weeks import format_time
 
@@ -62,9 +61,10 @@ class Profile:
 
 @cache
 def questionnaire() -> Questionnaire:
-    raw = yaml.safe_load(resources.files("smartstep").joinpath("data/assessment.yaml").read_text(encoding="utf-8"))
+    maturity = load_maturity()
+    raw = assessment_data()
     questions = tuple(Question(q["id"], q["dimension"], q["text"], tuple(q["answers"])) for q in raw["questions"])
-    return Questionnaire({int(k): v for k, v in raw["stages"].items()}, tuple(raw["dimensions"]), questions)
+    return Questionnaire(dict(maturity.names), maturity.dimensions, questions)
 
 
 def score(answers: Mapping[str, int], team: str = "all", at: datetime | None = None) -> Profile:

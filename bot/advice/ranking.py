@@ -82,7 +82,7 @@ class Advice:
         return tuple(r.text for r in self.why_ranked)
 
     def to_json(self) -> dict[str, Any]:
-        """The advice shape in INTERFACE.md (stable fields first)."""
+        """The advice shape in docs/interface.md (stable fields first)."""
         c = self.candidate
         return {
             "advice_id": self.advice_id,

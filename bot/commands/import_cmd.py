@@ -38,7 +38,7 @@ def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> Zone
     type=click.Choice(list(PRESETS), case_sensitive=False),
     default="generic",
     show_default=True,
-    help="Column mapping: the INTERFACE shapes (generic) or a Zendesk/Freshdesk ticket export.",
+    help="Column mapping: the documented shapes (generic; docs/interface.md) or a Zendesk/Freshdesk ticket export.",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Reject bad rows (and list them) instead of stopping.")
 @click.option(

@@ -48,7 +48,7 @@ _DATA_TABLES = (
 
 @dataclass(frozen=True)
 class DemoData:
-    """The demo's rows, keyed by the CSV column names of INTERFACE.md."""
+    """The demo's rows, keyed by the CSV column names of docs/interface.md."""
 
     customers: tuple[dict[str, object], ...]
     tickets: tuple[dict[str, object], ...]

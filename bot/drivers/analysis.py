@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+from scipy.special import chdtri  # chi-squared quantiles without importing scipy.stats
 
 from smartstep.definitions import load_definitions
 from smartstep.drivers.changes import DriverChange, detect_changes
@@ -143,7 +143,7 @@ def _driver(factor: str, columns: int, parts: np.ndarray, shares: np.ndarray, ef
     sign = np.sign(effects[0]) if split is not None else 0.0
     agreement = float(np.mean(np.sign(effects[1:]) == sign)) if split is not None and sign != 0 else 0.0
     explained_ci = _interval(parts[0], parts[1:])
-    chance, floor = 100.0 * columns / n, 100.0 * chi2.ppf(CHANCE_LEVEL, columns) / n
+    chance, floor = 100.0 * columns / n, 100.0 * chdtri(columns, 1 - CHANCE_LEVEL) / n
     return Driver(
         factor=factor,
         label=LABELS[factor],

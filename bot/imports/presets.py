@@ -1,6 +1,6 @@
 """Column mappings for help-desk ticket exports, so a lead can import the file the tool gave them.
 
-`--preset generic` reads the INTERFACE.md shapes as they are. The two tool presets read
+`--preset generic` reads the docs/interface.md shapes as they are. The two tool presets read
 the standard *ticket* CSV exports (other kinds keep the generic shape):
 
 Zendesk (Admin Center > Account > Tools > Reports > Export, "CSV export"). Its columns are

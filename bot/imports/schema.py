@@ -1,4 +1,4 @@
-"""The four CSV shapes (INTERFACE.md) as data, and the checks that turn cell text into stored values.
+"""The four CSV shapes (docs/interface.md) as data, and the checks that turn cell text into stored values.
 
 A schema says which columns a kind has, which are required and what type each holds. The
 value converters here are exact and give the sentence a user sees (`'2026-13-01' is not an

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # the quantile functions alone: scipy.stats costs half a second to import
 
 from smartstep.definitions import load_definitions
 from smartstep.metrics.values import MetricValue
@@ -71,7 +71,7 @@ class Params:
 
     @property
     def z(self) -> float:
-        return float(stats.norm.ppf(0.5 + self.confidence / 2))
+        return float(special.ndtri(0.5 + self.confidence / 2))
 
 
 # --- confidence intervals: small samples lie, so every survey value carries its noise ----------
@@ -100,7 +100,7 @@ def mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float] 
     if n < 2:
         return None
     sd = float(np.std(values, ddof=1)) or 0.5  # an all-equal small sample is not certainty
-    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    t = float(special.stdtrit(n - 1, 0.5 + confidence / 2))
     mean = float(np.mean(values))
     return (mean - t * sd / np.sqrt(n), mean + t * sd / np.sqrt(n))
 

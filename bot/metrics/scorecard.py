@@ -54,7 +54,7 @@ def build_scorecard(history: History, period: str, teams: list[str] | None = Non
 
 
 def scorecard_json(rows: list[ScoreRow]) -> list[dict]:
-    """The flat list INTERFACE.md promises: one object per team, metric and week."""
+    """The flat list docs/interface.md promises: one object per team, metric and week."""
     out = []
     for row in rows:
         before: MetricValue | None = None

@@ -37,7 +37,7 @@ def claim_event(db: sqlite_utils.Database, event_id: str, now: datetime | None =
 
 
 def advice_from_row(row: dict[str, Any]) -> dict[str, Any]:
-    """An `advice` table row in the INTERFACE.md advice JSON shape (what the advisor returns)."""
+    """An `advice` table row in the docs/interface.md advice JSON shape (what the advisor returns)."""
 
     def parsed(name: str, default: Any) -> Any:
         value = row.get(name)
