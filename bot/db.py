@@ -237,6 +237,65 @@ def m008_data_versions(db: sqlite_utils.Database) -> None:
     set_tickets_version_triggers(db, on=True)
 
 
+@MIGRATIONS()
+def m009_outcomes_against_counterfactual(db: sqlite_utils.Database) -> None:
+    """Outcomes become a verdict against what would have happened anyway: the team's change over
+    several weeks minus comparable teams' change and what followed earlier firings nobody acted
+    on, with a 90% interval. Old rows (one week against one week) were derived data with a known
+    bias (regression to the mean); they are dropped and measured again at the next check."""
+    db["outcomes"].drop()
+    db["outcomes"].create(
+        {
+            "advice_id": str,
+            "metric": str,
+            "team": str,
+            "verdict": str,  # worked | no effect | worse | cannot tell (too early is never stored)
+            "done_week": str,
+            "period_before": str,  # first week of the window before the done week
+            "period_after": str,  # last week of the window after it
+            "before": float,  # the team's mean over the weeks before
+            "after": float,  # and after
+            "change": float,
+            "teams_change": float,  # what comparable teams did over the same weeks, at this team's level
+            "teams": str,  # JSON list of those teams
+            "firings_change": float,  # what followed earlier firings of the rule that nobody acted on
+            "firings": int,
+            "effect": float,
+            "lo": float,
+            "hi": float,
+            "p_better": float,  # how sure the effect went the good way (learning weighs by it)
+            "unsettled": str,  # the week before acting that stood apart from the rest, if one did
+            "reason": str,  # why it cannot tell, or a caveat
+            "checked_at": str,
+        },
+        pk="advice_id",
+        foreign_keys=[("advice_id", "advice", "id")],
+        not_null={"metric", "team", "verdict", "done_week", "checked_at"},
+    )
+
+
+@MIGRATIONS()
+def m010_notes(db: sqlite_utils.Database) -> None:
+    """Notes that explain shifts (a release, an outage, a policy change, a step marked done), for
+    one team or (team NULL) everyone, shown on charts, in the digest and inside verdict windows."""
+    db["notes"].create(
+        {
+            "id": int,
+            "day": str,  # YYYY-MM-DD
+            "team": str,
+            "text": str,
+            "source": str,  # manual | done
+            "advice_id": str,  # the step a "done" note is about
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"day", "text", "source", "created_at"},
+    )
+    db["notes"].create_index(["day"])
+    db["notes"].create_index(["source", "advice_id"])
+
+
 _VERSION_EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 

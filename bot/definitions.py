@@ -39,6 +39,15 @@ class MetricDefinition:
             return f"outside the {self.id} range (at most {high:g})"
         return f"outside the {self.id} range ({low:g} to {high:g})"
 
+    @property
+    def short(self) -> str:
+        """`Customer satisfaction (CSAT)` -> `CSAT`; `Time to Customer Value (Klever's Law)` ->
+        `Time to Customer Value`: phones have narrow screens."""
+        if "(" not in self.name:
+            return self.name
+        inner = self.name.split(" (")[-1].rstrip(")")
+        return inner if inner.isupper() else self.name.split(" (")[0]
+
     def improved(self, change: float) -> bool | None:
         """Whether a change is good news; None for `context` metrics, where it depends."""
         if self.better == "context" or change == 0:

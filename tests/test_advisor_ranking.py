@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from candidates import candidate
 
-from smartstep.advice.ranking import Learning, PastSituation, Track, rank, usefulness
+from smartstep.advice.ranking import Learning, Track, rank, usefulness
+from smartstep.advice.verdicts import Outcome, PastSituation, Verdict
 
 
 def cand(rule_id: str, score: float, team: str = "Billing", category: str = "customer"):
@@ -47,13 +48,22 @@ def test_many_thumbs_down_do_move_it_below():
 
 
 def test_measured_outcomes_count_more_than_no_record():
-    worked = Learning(
-        by_team={("a", "Billing"): Track(shown=4, done=4, worked=3, failed=1)},
-        by_rule={"a": Track(shown=4, done=4, worked=3, failed=1)},
-    )
+    record = Track(shown=4, done=4, worked=2.9, failed=0.6, wins=3, measured=4)  # weighed by how sure each was
+    worked = Learning(by_team={("a", "Billing"): record}, by_rule={"a": record})
     ranked = rank([cand("a", 0.5), cand("b", 0.6)], worked)
     assert order(ranked) == ["a", "b"]
-    assert "worked 3 of 4 times it was done" in ranked[0].reasons
+    assert "worked 3 of 4 times it was done and measured" in ranked[0].reasons
+
+
+def test_unsure_outcomes_teach_less_than_sure_ones():
+    sure = Track(shown=3, done=3, worked=2.97, wins=3, measured=3)  # three `worked`, each 99% sure
+    leaning = Track(shown=3, done=3, failed=0.3, wins=0, measured=3)  # three `no effect` that leaned the good way
+    none = Track(shown=3, done=3)  # done three times, never measured (or `cannot tell`)
+    by = {"sure": sure, "leaning": leaning, "none": none}
+    learning = Learning(by_team={(k, "Billing"): v for k, v in by.items()}, by_rule=by)
+    scores = {a.candidate.rule_id: a.score for a in rank([cand(k, 0.5) for k in by], learning)}
+    assert scores["sure"] > 1.15 * scores["none"]
+    assert 0.9 * scores["none"] < scores["leaning"] < scores["none"]
 
 
 def test_other_teams_record_is_the_prior_for_a_new_team():
@@ -77,12 +87,31 @@ def test_snoozed_advice_stays_quiet():
     assert order(rank([cand("a", 0.9), cand("b", 0.1)], learning)) == ["b"]
 
 
+def past_outcome(verdict: Verdict, effect: float, interval: tuple[float, float], p_better: float) -> Outcome:
+    return Outcome(
+        "adv-1", "a", "Technical", "ces", verdict, "2025-W14", "2025-W15", "2025-W18", "Cut effort",
+        ("2025-W11", "2025-W18"), before=4.9, after=5.6, effect=effect, interval=interval, teams_change=0.1,
+        teams=("Billing",), p_better=p_better,
+    )  # fmt: skip
+
+
 def test_similar_past_situations_that_worked_are_shown_and_lift_the_rank():
-    past = PastSituation("Technical", "2025-W14", "ces", 4.9, 5.6, "improved", 3, 0.9)
+    past = PastSituation(past_outcome(Verdict.WORKED, 0.6, (0.3, 0.9), 0.999), 0.9)
     ranked = rank([cand("a", 0.5), cand("b", 0.52)], Learning(), {("a", "Billing"): [past]})
     assert order(ranked) == ["a", "b"]
-    assert "worked before: Technical, 2025-W14 — CES 4.9/7 → 5.6/7 within 3 weeks (improved)" in ranked[0].reasons
+    assert (
+        "worked before: Technical, 2025-W14 — CES 4.9/7 → 5.6/7; other teams (Billing) moved +0.10; "
+        "effect +0.60, 90% interval +0.30 to +0.90" in ranked[0].reasons
+    )
     assert ranked[0].to_json()["similar_situations"][0]["team"] == "Technical"
+    assert ranked[0].to_json()["ranking"][0] == {**ranked[0].to_json()["ranking"][0], "kind": "worked_before"}
+
+
+def test_a_past_situation_with_no_effect_is_no_precedent_and_lowers_the_rank():
+    past = PastSituation(past_outcome(Verdict.NO_EFFECT, 0.05, (-0.3, 0.4), 0.6), 0.9)
+    ranked = rank([cand("a", 0.5), cand("b", 0.5)], Learning(), {("a", "Billing"): [past]})
+    assert order(ranked) == ["b", "a"]
+    assert not any(r.startswith("worked before") for r in ranked[1].reasons)
 
 
 def test_advice_json_has_the_interface_fields():

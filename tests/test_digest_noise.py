@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from digest_support import LAST, flat_store, rules
 
 from smartstep.digest.blocks import digest_message
@@ -90,35 +91,65 @@ def test_a_week_with_a_move_and_a_step_is_not_quiet(db, tmp_path) -> None:
     assert "*Beta*: all steady" in text and "Backlog 150 ↑ from 40 (worse)" in text
 
 
-def test_outcomes_of_done_steps_show_with_their_numbers_when_due(db, tmp_path) -> None:
+def _sunday(period: str):
+    from datetime import timedelta
+
+    from smartstep.weeks import week_start
+
+    return week_start(period) + timedelta(days=6, hours=12)
+
+
+def test_a_measured_step_shows_its_verdict_and_effect_in_the_week_it_is_measured(db, tmp_path) -> None:
+    from datetime import timedelta
+
+    from digest_support import put
+    from scipy import stats
+
+    from smartstep.advice.feedback import record_rating
+    from smartstep.advice.pipeline import next_steps
+
+    flat_store(db)
+    advised = shift_week(LAST, -3)  # W43; done on the Monday of W44; a 2-week horizon: measured with W46
+    put(db, "Alpha", "backlog", [40.0] * 6 + [150.0] * 6 + [60.0, 50.0])
+    ruleset = rules(tmp_path)
+    run = next_steps(db, ruleset, k=5, as_of=_sunday(advised))
+    [step] = run.advice
+    record_rating(db, step.advice_id, "ULEAD", "done", at=_sunday(advised) + timedelta(days=1))
+    before_due = load_digest(db, ruleset, as_of=_sunday(PREV), log=False)
+    assert [o.verdict.value for t in before_due.teams for o in t.outcomes] == []  # W45 only: not measured yet
+    digest = load_digest(db, ruleset, as_of=_sunday(LAST), log=False)
+    [alpha] = [t for t in digest.teams if t.team == "Alpha"]
+    [outcome] = alpha.outcomes
+    # Independently: Beta stayed at 40, so the effect is Alpha's own change, 55 - 150, with a t interval
+    # from the week-to-week spread inside the two windows (4 weeks before, 2 after, df 4).
+    spread = (sum((v - 55) ** 2 for v in (60, 50)) / 4) ** 0.5
+    half = stats.t.ppf(0.95, 4) * spread * (1 / 4 + 1 / 2) ** 0.5
+    assert outcome.verdict.value == "worked" and outcome.effect == -95
+    assert outcome.interval[0] == pytest.approx(-95 - half, abs=0.01)
+    assert outcome.interval[1] == pytest.approx(-95 + half, abs=0.01)
+    line = "Outcome: Backlog is above what the team can clear: *worked*: Backlog 150 → 55; other teams (Beta) moved 0"
+    assert line in str(digest_message(digest)["blocks"])
+    assert f"effect −95 tickets, 90% interval −{95 + half:.0f} to −{95 - half:.0f} tickets" in outcome.text
+
+
+def test_a_step_done_this_week_says_when_it_will_be_measured(db, tmp_path) -> None:
     from datetime import timedelta
 
     from digest_support import put
 
     from smartstep.advice.feedback import record_rating
     from smartstep.advice.pipeline import next_steps
-    from smartstep.weeks import week_start
-
-    def sunday(period: str):
-        return week_start(period) + timedelta(days=6, hours=12)
 
     flat_store(db)
-    advised = shift_week(LAST, -2)
-    put(db, "Alpha", "backlog", [40.0] * 11 + [150.0, 120.0, 60.0])  # done, and it worked
-    put(db, "Beta", "backlog", [40.0] * 11 + [150.0, 170.0, 200.0])  # done, and it got worse
+    put(db, "Beta", "backlog", [40.0] * 12 + [150.0, 160.0])
     ruleset = rules(tmp_path)
-    run = next_steps(db, ruleset, k=5, as_of=sunday(advised))
-    assert {a.candidate.team for a in run.advice} == {"Alpha", "Beta"}
-    for advice in run.advice:
-        record_rating(db, advice.advice_id, "ULEAD", "done")
-    digest = load_digest(db, ruleset, as_of=sunday(LAST), log=False)
-    lines = {t.team: [o.text for o in t.outcomes] for t in digest.teams}
-    title = "Backlog is above what the team can clear"
-    assert lines == {
-        "Alpha": [f"{title}: *worked*: Backlog 150 ({advised}) → 60 ({LAST})"],
-        "Beta": [f"{title}: *worse*: Backlog 150 ({advised}) → 200 ({LAST})"],
-    }
-    assert f"Outcome: {title}: *worked*" in str(digest_message(digest)["blocks"])
+    run = next_steps(db, ruleset, k=5, as_of=_sunday(PREV))
+    record_rating(db, run.advice[0].advice_id, "ULEAD", "done", at=_sunday(PREV) + timedelta(days=1))  # in W46
+    digest = load_digest(db, ruleset, as_of=_sunday(LAST), log=False)
+    [beta] = [t for t in digest.teams if t.team == "Beta"]
+    assert [o.verdict.value for o in beta.outcomes] == ["too early"]
+    due = shift_week(LAST, 2)
+    assert f"*too early* to tell: measured once {due} is in" in str(digest_message(digest)["blocks"])
 
 
 def test_twenty_busy_teams_fit_in_one_slack_message() -> None:

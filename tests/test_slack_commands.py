@@ -160,3 +160,26 @@ def test_why_after_next_explains_the_advice_with_its_rule(slack: SlackHarness) -
         assert "survey_response_rate for Billing in 2026-W46: 13.0" in why["text"]  # the seed's last week
     finally:
         advisor.close()
+
+
+def test_a_note_from_slack_is_stored_with_its_team_date_and_author(slack: SlackHarness) -> None:
+    reply = ask(slack, "note Release 4.2 changed the invoice page billing 2026-10-12", user="ULEAD")
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("Noted for Billing on 2026-10-12: “Release 4.2 changed the invoice page”")
+    everyone = ask(slack, "note Status page outage for two hours", user="ULEAD")
+    assert everyone["text"].startswith("Noted for every team on ")
+    db = open_db(slack.db_path)
+    rows = [(r["team"], r["day"], r["text"], r["author"]) for r in db.query("SELECT * FROM notes ORDER BY id")]
+    db.close()
+    assert rows[0] == ("Billing", "2026-10-12", "Release 4.2 changed the invoice page", "ULEAD")
+    assert rows[1][0] is None and rows[1][2] == "Status page outage for two hours"
+    listed = ask(slack, "note")
+    assert "Release 4.2 changed the invoice page" in listed["text"] and "Status page outage" in listed["text"]
+
+
+def test_a_note_with_a_bad_date_is_refused_in_one_sentence_and_nothing_is_stored(slack: SlackHarness) -> None:
+    reply = ask(slack, "note Release 4.2 Billing 2026-13-45")
+    assert reply["text"].startswith("the date: '2026-13-45' is not a date like 2026-10-12.")
+    db = open_db(slack.db_path)
+    assert db["notes"].count == 0
+    db.close()

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from smartstep.advice.outcomes import load_outcomes
 from smartstep.advice.ranking import Advice, Learning, Track, with_ids
-from smartstep.advice.situations import DoneStep
+from smartstep.advice.verdicts import Verdict
 from smartstep.db import write_transaction
 from smartstep.rules.engine import LastFired
 from smartstep.weeks import format_time, week_start
@@ -62,11 +63,12 @@ def log_advice(
 
 
 def load_learning(db: sqlite_utils.Database, current: str, cooldowns: Mapping[str, int]) -> Learning:
-    """Per (rule, team): times shown, ratings, measured outcomes; and which are snoozed now."""
-    counts: dict[tuple[str, str], list[int]] = {}
+    """Per (rule, team): times shown, ratings, measured outcomes (each weighed by how sure its
+    verdict is; a `cannot tell` teaches nothing); and which are snoozed now."""
+    counts: dict[tuple[str, str], list[float]] = {}
 
-    def bump(rule: str, team: str, slot: int, amount: int) -> None:
-        counts.setdefault((rule, team), [0] * 6)[slot] += amount
+    def bump(rule: str, team: str, slot: int, amount: float) -> None:
+        counts.setdefault((rule, team), [0] * 8)[slot] += amount
 
     for rule, team, shown in db.execute("SELECT rule_id, team, count(*) FROM advice GROUP BY 1, 2"):
         bump(rule, team, 0, shown)
@@ -78,12 +80,12 @@ def load_learning(db: sqlite_utils.Database, current: str, cooldowns: Mapping[st
     for rule, team, rating, n in ratings:
         if rating in slots:
             bump(rule, team, slots[rating], n)
-    results = db.execute(
-        "SELECT a.rule_id, a.team, o.verdict = 'improved', count(*) "
-        "FROM outcomes o JOIN advice a ON a.id = o.advice_id GROUP BY 1, 2, 3"
-    )
-    for rule, team, improved, n in results:
-        bump(rule, team, 4 if improved else 5, n)
+    for outcome in load_outcomes(db, pending=False, notes=False):
+        if outcome.verdict.teaches:
+            bump(outcome.rule_id, outcome.team, 4, outcome.success)
+            bump(outcome.rule_id, outcome.team, 5, outcome.failure)
+            bump(outcome.rule_id, outcome.team, 6, int(outcome.verdict is Verdict.WORKED))
+            bump(outcome.rule_id, outcome.team, 7, 1)
     by_team = {key: Track(*values) for key, values in counts.items()}
     by_rule: dict[str, Track] = {}
     for (rule, _), track in by_team.items():
@@ -116,57 +118,28 @@ def last_fired(db: sqlite_utils.Database, before: str) -> dict[tuple[str, str], 
     return {(rule, team): LastFired(period, strength) for rule, team, period, strength in rows}
 
 
-def done_steps(db: sqlite_utils.Database, horizons: Mapping[str, int]) -> list[DoneStep]:
-    rows = db.execute(
-        "SELECT a.rule_id, a.team, a.period, o.metric, o.before, o.after, o.verdict FROM outcomes o "
-        "JOIN advice a ON a.id = o.advice_id ORDER BY a.period"
-    )
-    return [DoneStep(r, t, p, m, b, a, v, horizons.get(r, 3)) for r, t, p, m, b, a, v in rows]
-
-
-def feedback_records(db: sqlite_utils.Database) -> list[dict]:
+def feedback_records(db: sqlite_utils.Database, horizons: Mapping[str, int] | None = None) -> list[dict]:
     """Every advice given and every rating on it: one record per (advice, user), and one with no
-    user for advice nobody rated, each with the measured outcome when there is one."""
+    user for advice nobody rated, each with the outcome of the step when it was marked done
+    (the `smartstep outcomes` record: a verdict, or `too early` with the week it will be measured)."""
     sql = (
         "SELECT a.id AS advice_id, a.rule_id, a.team, f.user, f.rating, f.comment, coalesce(f.at, a.created_at) AS at, "
-        "a.title, a.period, o.verdict, o.metric, o.before, o.after, o.period_after "
-        "FROM advice a LEFT JOIN feedback f ON f.advice_id = a.id LEFT JOIN outcomes o ON o.advice_id = a.id "
+        "a.title, a.period FROM advice a LEFT JOIN feedback f ON f.advice_id = a.id "
         "ORDER BY a.created_at, a.rowid, f.at, f.user"
     )
-    out = []
-    for row in db.query(sql):
-        outcome = None
-        if row["verdict"] is not None:
-            outcome = {
-                "verdict": row["verdict"],
-                "metric": row["metric"],
-                "before": row["before"],
-                "after": row["after"],
-                "period_after": row["period_after"],
-            }
-        out.append(
-            {
-                "advice_id": row["advice_id"],
-                "rule_id": row["rule_id"],
-                "team": row["team"],
-                "user": row["user"],
-                "rating": row["rating"],
-                "comment": row["comment"],
-                "at": row["at"],
-                "outcome": outcome,
-                "title": row["title"],
-                "period": row["period"],
-            }
-        )
-    return out
-
-
-def recent_advice(db: sqlite_utils.Database, limit: int = 10) -> list[dict]:
-    """The latest advice with its outcome, for the App Home and the digest."""
-    return list(
-        db.query(
-            "SELECT a.id, a.rule_id, a.team, a.title, a.period, o.verdict, o.metric, o.before, o.after "
-            "FROM advice a LEFT JOIN outcomes o ON o.advice_id = a.id ORDER BY a.created_at DESC, a.id LIMIT ?",
-            [limit],
-        )
-    )
+    outcomes = {o.advice_id: o.to_json() for o in load_outcomes(db, horizons=horizons)}
+    return [
+        {
+            "advice_id": row["advice_id"],
+            "rule_id": row["rule_id"],
+            "team": row["team"],
+            "user": row["user"],
+            "rating": row["rating"],
+            "comment": row["comment"],
+            "at": row["at"],
+            "outcome": outcomes.get(row["advice_id"]),
+            "title": row["title"],
+            "period": row["period"],
+        }
+        for row in db.query(sql)
+    ]

@@ -13,9 +13,10 @@ from typing import Any
 
 import sqlite_utils
 
-from smartstep.advice.log import done_steps, last_fired, load_learning, log_advice, new_advice_id
-from smartstep.advice.outcomes import check_outcomes
+from smartstep.advice.log import last_fired, load_learning, log_advice, new_advice_id
+from smartstep.advice.outcomes import check_outcomes, load_outcomes
 from smartstep.advice.ranking import SYMPTOM_WEEKS, Advice, fold_symptoms, rank
+from smartstep.advice.reasons import DriverReason
 from smartstep.advice.rule_inputs import load_signals, load_stages, signal_names
 from smartstep.advice.situations import SituationSpace, similar_situations
 from smartstep.definitions import load_definitions
@@ -64,7 +65,7 @@ def next_steps(
     facts = Facts(stages=stages, last_fired=last_fired(db, period), signals=_signals(db, period, rules, as_of))
     candidates = evaluate(rules, history, period, facts, teams).candidates
     learning = load_learning(db, period, cooldowns)
-    situations = _situations(db, period, {(c.rule_id, c.team) for c in candidates}, horizons)
+    situations = _situations(db, period, {(c.rule_id, c.team) for c in candidates})
     fit = frozenset(r.id for r in rules if r.requires.stage is not None and stage_allows(r, stages))
     ranked = fold_symptoms(rank(candidates, learning, situations, fit), _weekly_series(history, period))
     chosen = _per_team(ranked, k) if per_team else _balanced(ranked, k)
@@ -84,13 +85,15 @@ def _weekly_series(history: dict, period: str) -> dict[tuple[str, str], list[flo
     return out
 
 
-def _situations(
-    db: sqlite_utils.Database, period: str, wanted: set[tuple[str, str]], horizons: dict[str, int]
-) -> dict[tuple[str, str], tuple]:
+def _situations(db: sqlite_utils.Database, period: str, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
     """Similar past situations, read (with two years of history) only when some candidate's
     step was done and measured before."""
     rules = {rule for rule, _ in wanted}
-    done = [s for s in done_steps(db, horizons) if s.rule_id in rules and s.period < period]
+    done = [
+        o
+        for o in load_outcomes(db, pending=False, notes=False)
+        if o.rule_id in rules and o.due <= period and o.verdict.teaches
+    ]
     if not done:
         return {}
     history = load_history(db, until=period, weeks=HISTORY_WEEKS)
@@ -144,7 +147,7 @@ def _with_drivers(db: sqlite_utils.Database, item: Advice, as_of: datetime | Non
     evidence, line = _memo(db, ("drivers", team, target, as_of), report)
     if not evidence:
         return item
-    return replace(item, drivers=evidence, reasons=(*item.reasons, f"driver: {line}"))
+    return replace(item, drivers=evidence, why_ranked=(*item.why_ranked, DriverReason(line)))
 
 
 def _per_team(ranked: list[Advice], k: int) -> list[Advice]:

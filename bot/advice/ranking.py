@@ -13,6 +13,18 @@ from typing import Any
 
 import numpy as np
 
+from smartstep.advice.reasons import (
+    LeadVotes,
+    MoreSymptoms,
+    NewForTeam,
+    Reason,
+    StageFit,
+    Symptom,
+    TrackRecord,
+    WorkedBefore,
+    reason_json,
+)
+from smartstep.advice.verdicts import PastSituation, Verdict
 from smartstep.rules.engine import Candidate
 
 USEFUL_PRIOR = 2.0  # pseudo-votes for and against usefulness before any rating
@@ -23,14 +35,19 @@ STAGE_FIT = 1.15  # a step written for the team's maturity stage
 
 @dataclass(frozen=True)
 class Track:
-    """What is known about a rule's advice (for one team, or across all teams)."""
+    """What is known about a rule's advice (for one team, or across all teams).
+
+    `worked` and `failed` are certainty-weighted (a verdict counts by how sure it is; a `cannot
+    tell` counts nothing); `wins` and `measured` are the plain counts a lead reads."""
 
     shown: int = 0
     up: int = 0
     down: int = 0
     done: int = 0
-    worked: int = 0
-    failed: int = 0  # measured after being done: no change or worse
+    worked: float = 0.0
+    failed: float = 0.0
+    wins: int = 0
+    measured: int = 0
 
     def __add__(self, other: Track) -> Track:
         return Track(*(a + b for a, b in zip(self.counts, other.counts, strict=True)))
@@ -39,43 +56,8 @@ class Track:
         return Track(*(max(a - b, 0) for a, b in zip(self.counts, other.counts, strict=True)))
 
     @property
-    def counts(self) -> tuple[int, ...]:
-        return (self.shown, self.up, self.down, self.done, self.worked, self.failed)
-
-
-@dataclass(frozen=True)
-class PastSituation:
-    """A similar earlier team-week where this step was done, and what followed."""
-
-    team: str
-    period: str
-    metric: str
-    before: float
-    after: float
-    verdict: str  # improved | no change | worse
-    weeks: int
-    similarity: float
-
-    @property
-    def outcome(self) -> str:
-        from smartstep.definitions import load_definitions
-        from smartstep.metrics.scorecard import format_value
-
-        d = load_definitions().get(self.metric)
-        short = d.name.split(" (")[-1].rstrip(")") if "(" in d.name else d.name
-        return (
-            f"{short} {format_value(self.before, d.unit)} → {format_value(self.after, d.unit)} "
-            f"within {self.weeks} weeks ({self.verdict})"
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "team": self.team,
-            "period": self.period,
-            "outcome": self.outcome,
-            "verdict": self.verdict,
-            "similarity": round(self.similarity, 3),
-        }
+    def counts(self) -> tuple[float, ...]:
+        return (self.shown, self.up, self.down, self.done, self.worked, self.failed, self.wins, self.measured)
 
 
 @dataclass(frozen=True)
@@ -89,10 +71,15 @@ class Learning:
 class Advice:
     candidate: Candidate
     score: float
-    reasons: tuple[str, ...] = ()
+    why_ranked: tuple[Reason, ...] = ()  # kept as data; `reasons` renders them for people
     similar_situations: tuple[PastSituation, ...] = ()
     advice_id: str | None = None
     drivers: tuple[dict[str, Any], ...] = ()  # what drives the target survey metric for this team
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why it ranked where it did, in words."""
+        return tuple(r.text for r in self.why_ranked)
 
     def to_json(self) -> dict[str, Any]:
         """The advice shape in docs/interface.md (stable fields first)."""
@@ -111,6 +98,7 @@ class Advice:
             "period": c.period,
             "target": c.target,
             "reasons": list(self.reasons),
+            "ranking": [reason_json(r) for r in self.why_ranked],
             "drivers": list(self.drivers),
         }
 
@@ -130,11 +118,11 @@ def usefulness(team: Track, rule: Track) -> float:
 def success(team: Track, rule: Track, situations: Sequence[PastSituation]) -> float:
     """How often the step moved its metric: this team's own record, the most similar past
     situations weighted by similarity, and other teams' raw record only as a soft prior (their
-    weeks may have looked nothing like this one)."""
+    weeks may have looked nothing like this one). Every outcome counts by how sure its verdict is."""
     others = rule - team
     across = 0.5 + 0.5 * (_share(others.worked, others.failed, 0.5, 2 * WORKED_PRIOR) - 0.5)
-    weighted_good = sum(s.similarity for s in situations if s.verdict == "improved")
-    weighted_bad = sum(s.similarity for s in situations if s.verdict != "improved")
+    weighted_good = sum(s.similarity * s.outcome.success for s in situations)
+    weighted_bad = sum(s.similarity * s.outcome.failure for s in situations)
     return _share(team.worked + weighted_good, team.failed + weighted_bad, across, TEAM_SHRINK)
 
 
@@ -165,25 +153,22 @@ def rank(
 
 def _reasons(
     team: Track, rule: Track, past: Sequence[PastSituation], fits: bool, useful: float, worked: float
-) -> tuple[str, ...]:
-    reasons = []
-    votes = team.up + team.done + team.down
-    pool, whose = (team, "leads here") if votes else (rule, "leads in other teams")
+) -> tuple[Reason, ...]:
+    reasons: list[Reason] = []
+    here = bool(team.up + team.done + team.down)
+    pool = team if here else rule
     votes = pool.up + pool.done + pool.down
     if votes:
-        direction = "ranked up" if useful > 0.5 else "ranked down" if useful < 0.5 else "neutral"
-        reasons.append(f"{direction}: {pool.up + pool.done} of {votes} {whose} found this useful")
-    measured = rule.worked + rule.failed
-    if measured:
-        reasons.append(f"worked {rule.worked} of {measured} times it was done")
-    improved = [s for s in past if s.verdict == "improved"]
+        reasons.append(LeadVotes(pool.up + pool.done, votes, here, useful))
+    if rule.measured:
+        reasons.append(TrackRecord(rule.wins, rule.measured, worked))
+    improved = [s for s in past if s.verdict is Verdict.WORKED]
     if improved:
-        best = improved[0]
-        reasons.append(f"worked before: {best.team}, {best.period} — {best.outcome}")
+        reasons.append(WorkedBefore(improved[0]))
     if fits:
-        reasons.append("fits the team's maturity stage")
+        reasons.append(StageFit())
     if team.shown == 0:
-        reasons.append("new for this team")
+        reasons.append(NewForTeam())
     return tuple(reasons)
 
 
@@ -216,21 +201,19 @@ def fold_symptoms(advice: Sequence[Advice], series: Mapping[tuple[str, str], Seq
         if host is None:
             kept.append(item)
             continue
-        kept[kept.index(host)] = replace(host, reasons=_add_symptom(host.reasons, item, mine, definitions))
+        kept[kept.index(host)] = replace(host, why_ranked=_add_symptom(host.why_ranked, item, mine))
     return kept
 
 
 MAX_SYMPTOMS_NAMED = 3
 
 
-def _add_symptom(reasons: tuple[str, ...], item: Advice, metric: str, definitions: Any) -> tuple[str, ...]:
-    named = [r for r in reasons if r.startswith("also shows in ")]
-    if len(named) >= MAX_SYMPTOMS_NAMED:
-        rest = [r for r in reasons if r.startswith("and ") and r.endswith("more related signs")]
-        more = int(rest[0].split()[1]) + 1 if rest else 1
-        return (*[r for r in reasons if r not in rest], f"and {more} more related signs")
-    name = definitions.get(metric).name if metric in definitions.metrics else metric
-    return (*reasons, f"also shows in {name}: {item.candidate.title[0].lower()}{item.candidate.title[1:]}")
+def _add_symptom(reasons: tuple[Reason, ...], item: Advice, metric: str) -> tuple[Reason, ...]:
+    named = sum(1 for r in reasons if isinstance(r, Symptom))
+    if named < MAX_SYMPTOMS_NAMED:
+        return (*reasons, Symptom(metric, item.candidate.title))
+    more = next((r.count for r in reasons if isinstance(r, MoreSymptoms)), 0)
+    return (*[r for r in reasons if not isinstance(r, MoreSymptoms)], MoreSymptoms(more + 1))
 
 
 def _primary(item: Advice) -> str:

@@ -7,29 +7,14 @@ Pure: history and measured outcomes in, the most similar past situations per can
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from smartstep.advice.ranking import PastSituation
+from smartstep.advice.verdicts import Outcome, PastSituation
 from smartstep.metrics.values import History
 from smartstep.weeks import shift_week
 
 CHANGE_WEEKS = 4
-
-
-@dataclass(frozen=True)
-class DoneStep:
-    """A step that was done and measured: the raw material of "worked before"."""
-
-    rule_id: str
-    team: str
-    period: str
-    metric: str
-    before: float
-    after: float
-    verdict: str
-    weeks: int
 
 
 class SituationSpace:
@@ -78,25 +63,22 @@ def similar_situations(
     space: SituationSpace,
     current: str,
     wanted: Iterable[tuple[str, str]],
-    done: Sequence[DoneStep],
+    done: Sequence[Outcome],
     limit: int = 3,
 ) -> dict[tuple[str, str], tuple[PastSituation, ...]]:
     """For each (rule_id, team), the most similar earlier weeks (any team) where that rule's
-    step was done and measured."""
+    step was done and its outcome measured (verdicts that teach only: a `cannot tell` is no
+    precedent)."""
     out = {}
     for rule_id, team in wanted:
         found = []
         for step in done:
-            if step.rule_id != rule_id or step.period >= current:
+            if step.rule_id != rule_id or step.period >= current or not step.verdict.teaches:
                 continue
             score = space.similarity((team, current), (step.team, step.period))
             if score is None:
                 continue
-            found.append(
-                PastSituation(
-                    step.team, step.period, step.metric, step.before, step.after, step.verdict, step.weeks, score
-                )
-            )
+            found.append(PastSituation(step, score))
         found.sort(key=lambda s: (-s.similarity, s.period, s.team))
         if found:
             out[(rule_id, team)] = tuple(found[:limit])

@@ -7,11 +7,14 @@ from datetime import datetime
 import sqlite_utils
 
 from smartstep.chat.engine import Context
+from smartstep.metrics.note_store import notes_between
 from smartstep.metrics.reader import current_period, known_teams, load_history
+from smartstep.weeks import shift_week
 
 
 def load_context(db: sqlite_utils.Database, as_of: datetime | None = None, weeks: int = 60) -> Context:
     """Enough history for trends and baselines (about a year), up to the current week."""
     period = current_period(db, as_of)
     history = load_history(db, until=period, weeks=weeks) if period else {}
-    return Context(history=history, teams=tuple(known_teams(db)), period=period)
+    notes = notes_between(db, shift_week(period, -(weeks - 1)), period) if period else ()
+    return Context(history=history, teams=tuple(known_teams(db)), period=period, notes=notes)

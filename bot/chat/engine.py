@@ -8,7 +8,7 @@ every surface answers the same question the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +17,10 @@ from rapidfuzz import fuzz, process, utils
 from smartstep.chat.intents import UNCLEAR, intent_model
 from smartstep.definitions import load_definitions
 from smartstep.metrics.noise import beyond_noise
+from smartstep.metrics.notes import Note, notes_in
 from smartstep.metrics.scorecard import format_value, sparkline
 from smartstep.metrics.values import History, MetricValue
-from smartstep.weeks import is_week
+from smartstep.weeks import is_week, shift_week
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Context:
     teams: tuple[str, ...]
     period: str | None
     skills: dict[str, Skill] = field(default_factory=dict)
+    notes: tuple[Note, ...] = ()  # what happened (releases, outages, steps done) within `history`'s weeks
 
 
 HELP = (
@@ -162,7 +164,7 @@ def _metric_question(text: str, metric: str | None, team: str | None, context: C
         return Answer("metric", "There is no data yet: import some with `smartstep import`.")
     weeks, named = find_weeks(text)
     teams = (team,) if team else context.teams
-    return metric_answer(metric, teams, named or context.period, weeks, context.history)
+    return metric_answer(metric, teams, named or context.period, weeks, context.history, context.notes)
 
 
 def explain_last(state: ConversationState) -> Answer:
@@ -201,9 +203,11 @@ def clarify(context: Context, likely: str | None = None) -> Answer:
     return Answer("clarify", text, options=options)
 
 
-def metric_answer(metric: str, teams: tuple[str, ...], period: str, weeks: int, history: History) -> Answer:
+def metric_answer(
+    metric: str, teams: tuple[str, ...], period: str, weeks: int, history: History, notes: Sequence[Note] = ()
+) -> Answer:
     """One line per team: the value, its change against the week before (or "within noise"),
-    the sample, and a sparkline over the period asked about."""
+    the sample, and a sparkline over the period asked about; then the notes of those weeks."""
     definition = load_definitions().get(metric)
     lines, data = [], []
     for team in teams:
@@ -221,6 +225,11 @@ def metric_answer(metric: str, teams: tuple[str, ...], period: str, weeks: int, 
             }
         )
     title = f"*{definition.name}*, last {weeks} weeks to {period}"
+    inside = [
+        n for n in notes_in(notes, shift_week(period, -(weeks - 1)), period) if any(n.applies_to(t) for t in teams)
+    ]
+    if inside:
+        lines.append("_Noted in these weeks:_ " + "; ".join(n.label for n in inside))
     return Answer("metric", title + "\n" + "\n".join(lines), data=data)
 
 

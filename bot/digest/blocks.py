@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartstep.digest.model import Digest, TeamDigest
+from smartstep.digest.model import Digest, TeamDigest, note_line, outcome_line
 from smartstep.slack.blocks import _context, _section, advice_blocks, escape, fallback, text_sections
 
 CALLBACK_ACTION = "digest_called_back"
@@ -56,11 +56,12 @@ def team_blocks(team: TeamDigest, *, buttons: bool = True) -> list[dict[str, Any
     lines += [f"• {escape(m.text)}" for m in team.moves]
     if team.more_moves:
         lines.append(f"• and {team.more_moves} more moved (`smartstep metrics --team {escape(team.team)}`)")
+    lines += [f"Note: {escape(note_line(n))}" for n in team.notes]
     if team.steady:
         lines.append("Steady: " + " · ".join(escape(s) for s in team.steady))
     if team.value is not None:
         lines.append(escape(team.value.text))
-    lines += [f"Outcome: {escape(o.text)}" for o in team.outcomes]
+    lines += [f"Outcome: {escape(outcome_line(o))}" for o in team.outcomes]
     if team.repeat_line:
         lines.append(escape(team.repeat_line))
     if team.driver:

@@ -8,6 +8,7 @@ second cue once there are more teams than colours.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from itertools import cycle
 
 import matplotlib
@@ -21,6 +22,8 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from smartstep.definitions import load_definitions  # noqa: E402
 from smartstep.digest.model import short_name  # noqa: E402
+from smartstep.metrics.chart import mark_notes  # noqa: E402
+from smartstep.metrics.notes import Note  # noqa: E402
 from smartstep.metrics.reader import History  # noqa: E402
 from smartstep.weeks import shift_week, week_range  # noqa: E402
 
@@ -30,16 +33,19 @@ LINE_STYLES = ("-", "--", ":", "-.")
 WEEKS = 12
 
 
-def chart_png(history: History, period: str, teams: list[str], weeks: int = WEEKS) -> bytes:
-    """The PNG bytes of the trend chart for `teams` over the `weeks` weeks ending at `period`."""
-    figure = build_figure(history, period, teams, weeks)
+def chart_png(history: History, period: str, teams: list[str], weeks: int = WEEKS, notes: Sequence[Note] = ()) -> bytes:
+    """The PNG bytes of the trend chart for `teams` over the `weeks` weeks ending at `period`, with
+    a mark in every panel for each note of those weeks (labelled in the first)."""
+    figure = build_figure(history, period, teams, weeks, notes)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     plt.close(figure)
     return buffer.getvalue()
 
 
-def build_figure(history: History, period: str, teams: list[str], weeks: int = WEEKS) -> Figure:
+def build_figure(
+    history: History, period: str, teams: list[str], weeks: int = WEEKS, notes: Sequence[Note] = ()
+) -> Figure:
     axis_weeks = week_range(shift_week(period, -(weeks - 1)), period)
     metrics = [m for m in CHART_METRICS if any((t, m) in history for t in teams)] or list(CHART_METRICS[:2])
     rows = (len(metrics) + 1) // 2
@@ -50,8 +56,11 @@ def build_figure(history: History, period: str, teams: list[str], weeks: int = W
     # Fixed margins instead of tight_layout: measuring every label costs seconds with 20 teams.
     figure.subplots_adjust(left=0.08, right=0.95, top=1 - top / height, bottom=bottom / height, hspace=0.42, wspace=0.2)
     styles = list(zip(cycle(OKABE_ITO), [s for s in LINE_STYLES for _ in OKABE_ITO], strict=False))
+    position = {week: i for i, week in enumerate(axis_weeks)}
+    relevant = [n for n in notes if any(n.applies_to(t) for t in teams)]
     for index, metric in enumerate(metrics):
         _panel(axes[index // 2][index % 2], history, metric, teams, axis_weeks, styles)
+        mark_notes(axes[index // 2][index % 2], relevant, position, labels=index == 0)
     for spare in range(len(metrics), rows * 2):
         axes[spare // 2][spare % 2].set_visible(False)
     handles, labels = axes[0][0].get_legend_handles_labels()

@@ -10,19 +10,22 @@ Call-backs: a low answer stays listed until someone records the call-back (the d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import sqlite_utils
 
 from smartstep.advice.log import log_advice, new_advice_id
+from smartstep.advice.outcomes import load_outcomes
 from smartstep.advice.pipeline import next_steps
 from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import find_repeated_problems
+from smartstep.advice.verdicts import Outcome, Verdict
 from smartstep.definitions import load_definitions
-from smartstep.digest.model import CallBack, Digest, StepOutcome, TeamDigest, assemble_team
+from smartstep.digest.model import CallBack, Digest, TeamDigest, assemble_team
 from smartstep.errors import UserError
+from smartstep.metrics.note_store import list_notes
 from smartstep.metrics.reader import current_period, known_teams, load_history
 from smartstep.metrics.scorecard import build_scorecard
 from smartstep.rules.loader import RuleSet
@@ -75,7 +78,8 @@ def load_digest(
     if log and shown:
         shown = log_advice(db, shown, "digest", at=at, make_id=make_id)
     due = {t: sum(1 for a in run.advice if a.candidate.team == t) for t in present}
-    outcomes = load_outcomes(db, period, present)
+    outcomes = step_outcomes(db, period, present, {r.id: r.horizon_weeks for r in ruleset.rules})
+    notes = list_notes(db)
     callbacks = load_callbacks(db, period)
     repeated = find_repeated_problems(db, period) if present else {}
     parts = []
@@ -85,6 +89,7 @@ def load_digest(
             period,
             rows,
             outcomes=tuple(outcomes.get(team, ())),
+            notes=tuple(notes),
             callbacks=tuple(callbacks.get(team, ())[:CALLBACKS_SHOWN]),
             callbacks_total=len(callbacks.get(team, ())),
             repeated=repeated.get(team),
@@ -93,23 +98,21 @@ def load_digest(
         if drivers and not part.quiet:
             part = _with_driver(db, part, run.advice, as_of)
         parts.append(part)
-    return Digest(period, tuple(parts), tuple(shown), history)
+    return Digest(period, tuple(parts), tuple(shown), history, tuple(notes))
 
 
-def load_outcomes(db: sqlite_utils.Database, period: str, teams: Sequence[str]) -> dict[str, list[StepOutcome]]:
-    """Outcomes of done steps that came due this week (measured `horizon` weeks after the advice)."""
-    out: dict[str, list[StepOutcome]] = {}
-    rows = db.query(
-        "SELECT o.advice_id, a.team, a.title, o.metric, o.before, o.after, o.verdict, o.period_before, "
-        "o.period_after FROM outcomes o JOIN advice a ON a.id = o.advice_id WHERE o.period_after = ? "
-        "ORDER BY a.team, o.advice_id",
-        [period],
-    )
-    for r in rows:
-        if r["team"] in teams and r["before"] is not None and r["after"] is not None:
-            outcome = StepOutcome(r["advice_id"], r["title"] or "A step", r["metric"], r["before"], r["after"],
-                                  r["verdict"], r["period_before"], r["period_after"])  # fmt: skip
-            out.setdefault(r["team"], []).append(outcome)
+def step_outcomes(
+    db: sqlite_utils.Database, period: str, teams: Sequence[str], horizons: Mapping[str, int]
+) -> dict[str, list[Outcome]]:
+    """The outcomes of done steps measured this week (their window after ends in `period`), and the
+    steps marked done this week, which are too early to measure and say when they will be."""
+    out: dict[str, list[Outcome]] = {}
+    for outcome in load_outcomes(db, period, horizons):
+        if outcome.team not in teams:
+            continue
+        measured_now = outcome.verdict is not Verdict.TOO_EARLY and outcome.due == period
+        if measured_now or (outcome.verdict is Verdict.TOO_EARLY and outcome.done_week == period):
+            out.setdefault(outcome.team, []).append(outcome)
     return out
 
 

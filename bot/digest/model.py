@@ -21,7 +21,9 @@ from typing import Any
 
 from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import RepeatedProblem
+from smartstep.advice.verdicts import Outcome, Verdict
 from smartstep.definitions import load_definitions
+from smartstep.metrics.notes import Note, notes_in
 from smartstep.metrics.scorecard import ScoreRow, format_value
 from smartstep.metrics.values import History, MetricValue
 from smartstep.weeks import shift_week
@@ -44,11 +46,7 @@ REPEAT_MIN = 5  # a problem solved by hand this often is worth an article
 
 def short_name(metric: str) -> str:
     """`Customer satisfaction (CSAT)` -> `CSAT`: phones have narrow screens."""
-    name = load_definitions().get(metric).name
-    if "(" not in name:
-        return name
-    inner = name.split(" (")[-1].rstrip(")")
-    return inner if inner.isupper() else name.split(" (")[0]
+    return load_definitions().get(metric).short
 
 
 @dataclass(frozen=True)
@@ -81,27 +79,16 @@ class Move:
         )
 
 
-@dataclass(frozen=True)
-class StepOutcome:
-    """A step marked done earlier, measured after its horizon."""
+def outcome_line(outcome: Outcome) -> str:
+    """A done step's outcome for the digest: the verdict and its numbers, or when it will be measured."""
+    title = outcome.title or "A step"
+    if outcome.verdict is Verdict.TOO_EARLY:
+        return f"{title}: done in {outcome.done_week}, *too early* to tell: measured once {outcome.due} is in"
+    return f"{title}: *{outcome.verdict.value}*: {outcome.numbers}"
 
-    advice_id: str
-    title: str
-    metric: str
-    before: float
-    after: float
-    verdict: str  # improved | no change | worse
-    period_before: str
-    period_after: str
 
-    @property
-    def text(self) -> str:
-        unit = load_definitions().get(self.metric).unit
-        word = {"improved": "worked", "no change": "no change", "worse": "worse"}.get(self.verdict, self.verdict)
-        return (
-            f"{self.title}: *{word}*: {short_name(self.metric)} {format_value(self.before, unit)} "
-            f"({self.period_before}) → {format_value(self.after, unit)} ({self.period_after})"
-        )
+def note_line(note: Note) -> str:
+    return f"{note.label} may explain a move above"
 
 
 @dataclass(frozen=True)
@@ -147,7 +134,8 @@ class TeamDigest:
     moves: tuple[Move, ...] = ()
     more_moves: int = 0
     steady: tuple[str, ...] = ()
-    outcomes: tuple[StepOutcome, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    notes: tuple[Note, ...] = ()  # dated within the weeks the moves span
     callbacks: tuple[CallBack, ...] = ()
     callbacks_total: int = 0
     repeated: RepeatedProblem | None = None
@@ -157,7 +145,8 @@ class TeamDigest:
 
     @property
     def quiet(self) -> bool:
-        return not self.moves and not self.outcomes and not self.steps_due and not (self.value and self.value.moved)
+        measured = any(o.verdict is not Verdict.TOO_EARLY for o in self.outcomes)
+        return not self.moves and not measured and not self.steps_due and not (self.value and self.value.moved)
 
     @property
     def steady_line(self) -> str:
@@ -188,7 +177,8 @@ class TeamDigest:
             "moved": [{**asdict(m), "change": m.change, "text": m.text} for m in self.moves],
             "more_moved": self.more_moves,
             "steady": list(self.steady),
-            "outcomes": [{**asdict(o), "text": o.text} for o in self.outcomes],
+            "outcomes": [{**o.to_json(), "text": outcome_line(o)} for o in self.outcomes],
+            "notes": [{**n.to_json(), "text": note_line(n)} for n in self.notes],
             "callbacks": [asdict(c) for c in self.callbacks],
             "callbacks_total": self.callbacks_total,
             "repeated_problem": repeated,
@@ -204,6 +194,7 @@ class Digest:
     teams: tuple[TeamDigest, ...]
     steps: tuple[Advice, ...] = ()
     history: History = field(default_factory=dict, compare=False, repr=False)  # for the chart
+    notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)  # marked on the chart
 
     @property
     def quiet(self) -> bool:
@@ -272,7 +263,8 @@ def assemble_team(
     period: str,
     rows: list[ScoreRow],
     *,
-    outcomes: tuple[StepOutcome, ...] = (),
+    outcomes: tuple[Outcome, ...] = (),
+    notes: tuple[Note, ...] = (),
     callbacks: tuple[CallBack, ...] = (),
     callbacks_total: int = 0,
     repeated: RepeatedProblem | None = None,
@@ -317,4 +309,14 @@ def assemble_team(
         value=value_line(by_metric),
         driver=driver,
         steps_due=steps_due,
+        notes=_explaining(notes, moves, team, period),
     )
+
+
+def _explaining(notes: tuple[Note, ...], moves: list[Move], team: str, period: str) -> tuple[Note, ...]:
+    """The notes dated within the weeks the moves span (the week before for a weekly move,
+    DRIFT_WEEKS for a drift): what may explain them. None without a move."""
+    if not moves:
+        return ()
+    span = max(m.weeks for m in moves)
+    return notes_in(notes, shift_week(period, -span), period, team)

@@ -47,7 +47,7 @@ def render_digest(
     digest = load_digest(db, ruleset, teams=teams, as_of=as_of, log=log, at=at, make_id=make_id)
     png = None
     if chart and digest.period is not None and digest.teams and not digest.quiet:
-        png = chart_png(digest.history, digest.period, [t.team for t in digest.teams])
+        png = chart_png(digest.history, digest.period, [t.team for t in digest.teams], notes=digest.notes)
     return RenderedDigest(digest, digest_message(digest, chart_note=png is not None), png)
 
 

@@ -6,23 +6,30 @@ Uses matplotlib's object API (no pyplot state), so charts can be drawn from seve
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from smartstep.definitions import load_definitions
+from smartstep.metrics.notes import Note
 from smartstep.metrics.values import History
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")  # colour-blind safe
 LINE_STYLES = ("-", "--", ":", "-.")
 
 
-def metric_chart_png(history: History, metric: str, teams: list[str], period: str, weeks: int = 12) -> bytes:
-    """The PNG bytes of `metric` for `teams` over the `weeks` weeks up to `period`."""
+def metric_chart_png(
+    history: History, metric: str, teams: list[str], period: str, weeks: int = 12, notes: Sequence[Note] = ()
+) -> bytes:
+    """The PNG bytes of `metric` for `teams` over the `weeks` weeks up to `period`, with a mark for
+    each note dated in those weeks (for these teams or for everyone)."""
     definition = load_definitions().get(metric)
     figure = Figure(figsize=(6.4, 3.6), dpi=110)
     FigureCanvasAgg(figure)
     axis = figure.add_subplot()
+    shown: list[str] = []
     for n, team in enumerate(teams[: len(OKABE_ITO) * len(LINE_STYLES)]):
         values = [v for v in history.get((team, metric), []) if v.period <= period][-weeks:]
         if not values:
@@ -33,6 +40,8 @@ def metric_chart_png(history: History, metric: str, teams: list[str], period: st
         if len(teams) <= 2 and all(v.ci for v in values):  # more bands than two hide the lines
             axis.fill_between(xs, [v.ci[0] for v in values], [v.ci[1] for v in values], color=colour, alpha=0.15)
         axis.set_xticks(xs[::2], [v.period[-3:] for v in values][::2])
+        shown = [v.period for v in values]
+    mark_notes(axis, [n for n in notes if any(n.applies_to(t) for t in teams)], {w: i for i, w in enumerate(shown)})
     unit = f" ({definition.unit})" if definition.unit else ""
     axis.set_title(f"{definition.name}{unit}, last {weeks} weeks to {period}", fontsize=12)
     axis.grid(alpha=0.3)
@@ -41,6 +50,23 @@ def metric_chart_png(history: History, metric: str, teams: list[str], period: st
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def mark_notes(axis: Axes, notes: Sequence[Note], position: Mapping[str, int], *, labels: bool = True) -> int:
+    """A dotted vertical line at the week of each note, labelled with the start of its text;
+    returns how many were drawn. Notes outside the weeks shown are left out."""
+    drawn = 0
+    for note in notes:
+        x = position.get(note.week)
+        if x is None:
+            continue
+        axis.axvline(x, color="#555555", linestyle=":", linewidth=1.4, zorder=0)
+        if labels:
+            text = note.text if len(note.text) <= 22 else note.text[:21] + "…"
+            axis.annotate(text, (x, 1), xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points",
+                          rotation=90, va="top", ha="left", fontsize=8, color="#555555")  # fmt: skip
+        drawn += 1
+    return drawn
 
 
 def driver_chart_png(bars: list[tuple[str, float]], title: str) -> bytes:

@@ -35,7 +35,7 @@ def recompute(db: sqlite_utils.Database, since: Mapping[str, str] | None = None,
     params = m.Params.from_mapping(load_definitions().parameters)
     last = _last_week_key(db)
     if last is None:
-        return 0
+        return _apply_imported(db)  # a store with only values aggregated elsewhere
     zones = dict(db.execute("SELECT name, timezone FROM teams").fetchall())
     scope = _scope(db, since)
     written = 0

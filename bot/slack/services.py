@@ -110,8 +110,11 @@ class SlackServices:
         """The conversation facts, reloaded only when the metric store changed since the last question,
         with the skills for `user` added (building them is cheap: closures over this thread's connection)."""
         db = self.db()
-        # Every recompute replaces rows, so new rowids appear: a cheap (indexed) change check.
-        version = db.execute("SELECT max(rowid) FROM metric_values").fetchone()
+        # Every recompute replaces rows, so new rowids appear: a cheap (indexed) change check; notes likewise.
+        version = db.execute(
+            "SELECT (SELECT max(rowid) FROM metric_values), (SELECT max(rowid) FROM notes), "
+            "(SELECT count(*) FROM notes)"
+        ).fetchone()
         cached = getattr(self._local, "context", None)
         if cached and cached[0] == version:
             base = cached[1]

@@ -13,11 +13,12 @@ from smartstep.advice.feedback import record_rating
 from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
 from smartstep.metrics.chart import metric_chart_png
+from smartstep.metrics.note_store import notes_between
 from smartstep.slack.blocks import RATE_ACTION, advice_detail_message, with_ratings
 from smartstep.slack.listeners.replies import respond_url
 from smartstep.slack.services import SlackServices
 from smartstep.slack.store import load_advice, load_ratings
-from smartstep.weeks import is_week
+from smartstep.weeks import is_week, shift_week
 
 GONE = "That advice is no longer in smartstep's store, so the click was not recorded."
 
@@ -87,8 +88,10 @@ class ActionHandlers:
         context = self.services.context()
         if context.period is None:
             raise UserError("There is no data to chart yet.")
+        first = shift_week(request["period"], -(request["weeks"] - 1))
+        notes = notes_between(self.services.db(), first, request["period"])
         png = metric_chart_png(
-            context.history, request["metric"], request["teams"], request["period"], request["weeks"]
+            context.history, request["metric"], request["teams"], request["period"], request["weeks"], notes
         )
         container, message = body.get("container") or {}, body.get("message") or {}
         if container.get("is_ephemeral") or not container.get("message_ts"):

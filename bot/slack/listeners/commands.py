@@ -27,6 +27,7 @@ HELP = (
     "• `/smartstep why` — the evidence behind the last answer\n"
     "• `/smartstep assess` — the capability assessment\n"
     "• `/smartstep digest` — weekly digest subscriptions (admins change them)\n"
+    "• `/smartstep note TEXT [team] [date]` — record what happened (a release, an outage) for charts and verdicts\n"
     "• `/smartstep help` — this list\n"
     "You can also mention me in a channel or send me a direct message."
 )
@@ -53,6 +54,7 @@ class CommandHandlers:
             "why": self.why,
             "assess": self.assess,
             "digest": self.digest,
+            "note": self.note,
         }
 
     def ack_command(self, ack: Callable[..., None]) -> None:
@@ -119,6 +121,11 @@ class CommandHandlers:
         team = argument.strip() or "all"
         client.views_open(trigger_id=body["trigger_id"], view=assessment_modal(questionnaire(), team))
         return None
+
+    def note(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
+        from smartstep.slack.listeners.notes import note_command
+
+        return note_command(self.services, argument, body)
 
     def digest(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         from smartstep.slack.listeners.digest import digest_command
