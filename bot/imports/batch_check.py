@@ -14,7 +14,16 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 
 from smartstep.definitions import metric_ids
-from smartstep.imports.schema import SOLVED_STATUSES, STATUSES, SURVEY_SCALES, FieldError, Schema, converter
+from smartstep.imports.schema import (
+    FLAG_WORDS,
+    SOLVED_STATUSES,
+    STATUSES,
+    SURVEY_SCALES,
+    FieldError,
+    Schema,
+    converter,
+    split_tags,
+)
 
 EMPTY = "a value is required but the cell is empty"
 
@@ -59,8 +68,23 @@ def _fast_time(values: Sequence[str]) -> Column:
     return [v or None for v in values]
 
 
+def _fast_label(values: Sequence[str]) -> Column:
+    return [v.strip().lower() or None for v in values]
+
+
+def _fast_tags(values: Sequence[str]) -> Column:
+    return [",".join(split_tags(v)) or None for v in values]
+
+
+def _fast_flag(values: Sequence[str]) -> Column:
+    return [FLAG_WORDS[v.strip().lower()] if v.strip() else None for v in values]
+
+
 _FAST: dict[str, Callable[[Sequence[str]], Column]] = {
     "text": _fast_text,
+    "label": _fast_label,
+    "tags": _fast_tags,
+    "flag": _fast_flag,
     "int": _fast_int,
     "float": _fast_float,
     "score": _fast_float,

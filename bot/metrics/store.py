@@ -102,7 +102,7 @@ def _recompute_tickets(
     teams = list(starts)
     floor = _floor_seconds(starts)
     columns = (
-        "SELECT team, contacts, reopens, handle_minutes, escalated_to, "
+        "SELECT team, contacts, reopens, handle_minutes, escalated_to, sla_breached, "
         f"{_epoch('created_at', 'created')}, {_epoch('first_reply_at', 'first_reply')}, "
         f"CASE WHEN status IN ('solved', 'closed') THEN CAST(strftime('%s', solved_at) AS REAL) END AS solved, "
         f"{_epoch('escalated_at')}, {_epoch('returned_at')} FROM tickets WHERE team IN ({_marks(teams)})"
