@@ -18,5 +18,6 @@ COMMANDS: dict[str, str] = {
     "rules": "smartstep.commands.rules_cmd:rules_command",
     "serve": "smartstep.commands.serve_cmd:serve_command",
     "similar": "smartstep.commands.similar_cmd:similar_command",
+    "sync": "smartstep.commands.sync_cmd:sync_command",
     "teams": "smartstep.commands.teams_cmd:teams_command",
 }

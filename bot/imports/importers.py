@@ -76,15 +76,16 @@ def import_records(
     *,
     source: str = "records",
     recompute: bool = True,
+    skip_bad_rows: bool = False,
 ) -> ImportSummary:
     """Import rows already in memory (keyed by the CSV column names), with the same checks and writes.
 
     `recompute=False` leaves the metrics to the caller, who imports several kinds in one
-    transaction (the demo) and recomputes once at the end.
+    transaction (the demo, a helpdesk sync) and recomputes once at the end.
     """
     schema = _schema(kind)
     batches = _record_batches(records, schema, source)
-    return _import(db, schema, source, batches, BatchValidator(schema), False, None, {}, recompute)
+    return _import(db, schema, source, batches, BatchValidator(schema), skip_bad_rows, None, {}, recompute)
 
 
 def _customers_touched(db: sqlite_utils.Database, kind: str) -> bool:
