@@ -156,3 +156,20 @@ def test_a_generic_file_missing_a_column_gets_no_preset_hint(db, tmp_path: Path)
     with pytest.raises(UserError) as raised:
         import_csv(db, "tickets", path)
     assert "--preset" not in str(raised.value)
+
+
+def test_a_quiet_team_gets_its_backlog_in_a_week_only_another_team_had_tickets_in(db, tmp_path: Path) -> None:
+    first = write(tmp_path, "id,created_at,status,team\nB1,2026-11-02,open,Billing\nT1,2026-11-03,open,Technical\n")
+    import_csv(db, "tickets", first)
+    later = tmp_path / "later.csv"
+    later.write_text("id,created_at,status,team\nB2,2026-11-10,open,Billing\n", encoding="utf-8")
+    import_csv(db, "tickets", later)
+    backlog = db.execute(
+        "SELECT team, period, value FROM metric_values WHERE metric = 'backlog' ORDER BY team, period"
+    ).fetchall()
+    assert backlog == [
+        ("Billing", "2026-W45", 1.0),
+        ("Billing", "2026-W46", 2.0),
+        ("Technical", "2026-W45", 1.0),
+        ("Technical", "2026-W46", 1.0),  # still open in the new week, though Technical had no new ticket
+    ]

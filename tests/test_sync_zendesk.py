@@ -58,10 +58,8 @@ def through_csv(facts, tmp_path: Path) -> list[tuple]:
     folder.mkdir(exist_ok=True)
     tickets, surveys = write_zendesk_csvs(facts, folder)
     db = open_db(folder / "csv.db")
-    # Surveys first: the tickets import is then a first load, recomputed whole with the surveys in it
-    # (a surveys import alone recomputes only the teams its rows belong to).
-    import_csv(db, "surveys", surveys)
     import_csv(db, "tickets", tickets)
+    import_csv(db, "surveys", surveys)
     try:
         return metrics(db)
     finally:

@@ -116,9 +116,9 @@ class FreshdeskSource:
                     else:
                         page.tickets.append(self._ticket(ticket))
                     latest = max(latest or "", ticket.get("updated_at") or "") or latest
+                url, params, number = reply.links.get("next"), None, number + 1
                 page.cursor = latest
                 yield page
-                url, params, number = reply.links.get("next"), None, number + 1
                 if url and number > self.max_page:
                     break  # the list ends at page 300: ask again from the last update seen
             if not url:
@@ -176,9 +176,9 @@ class FreshdeskSource:
                 if record is not None:
                     page.ratings.append(record)
                 latest = max(latest or "", rating.get("created_at") or "") or latest
+            url, params = reply.links.get("next"), None
             page.cursor = latest
             yield page
-            url, params = reply.links.get("next"), None
 
     def _linked(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

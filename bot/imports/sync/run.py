@@ -19,7 +19,9 @@ import sqlite_utils
 
 from smartstep.db import write_transaction
 from smartstep.errors import UserError
+from smartstep.imports.batch_check import BatchValidator
 from smartstep.imports.importers import import_records
+from smartstep.imports.schema import SCHEMAS
 from smartstep.imports.store_writer import delete_tickets
 from smartstep.imports.sync import state as st
 from smartstep.imports.sync.http import AccessDenied
@@ -111,11 +113,12 @@ def _write_page(
 ) -> None:
     with write_transaction(db):
         touched: dict[str, str] = {}
-        if page.tickets:
+        records = _changed(db, "tickets", _with_stored(db, state.source, page.tickets, page.fetched))
+        if records:
             tickets = import_records(
                 db,
                 "tickets",
-                _with_stored(db, state.source, page.tickets, page.fetched),
+                records,
                 source=f"{state.source} tickets",
                 recompute=False,
                 skip_bad_rows=True,
@@ -124,9 +127,10 @@ def _write_page(
             summary.updated += tickets.updated
             _rejected(summary, tickets.rejected, tickets.errors)
             touched = st.merge_weeks(touched, tickets.since)
-        if page.ratings:
+        records = _changed(db, "surveys", page.ratings)
+        if records:
             ratings = import_records(
-                db, "surveys", page.ratings, source=f"{state.source} ratings", recompute=False, skip_bad_rows=True
+                db, "surveys", records, source=f"{state.source} ratings", recompute=False, skip_bad_rows=True
             )
             summary.ratings += ratings.added + ratings.updated
             _rejected(summary, ratings.rejected, ratings.errors)
@@ -138,6 +142,31 @@ def _write_page(
         if page.sla:
             touched = st.merge_weeks(touched, _apply_sla(db, state.source, page.sla))
         st.save_page(db, state, stream, page.cursor, touched, now)
+
+
+def _changed(db: sqlite_utils.Database, kind: str, records: list[Record]) -> list[Record]:
+    """The records that differ from the stored rows once checked the way the import checks them.
+
+    A sync reads some rows again on purpose (the page it was killed on, a second of overlap, the
+    ratings of the last two weeks); unchanged they are neither counted as updated nor recomputed.
+    Records the checks refuse are kept, so the import reports them.
+    """
+    if not records:
+        return []
+    schema = SCHEMAS[kind]
+    columns = {name: ["" if r.get(name) is None else str(r[name]) for r in records] for name in schema.names}
+    rows, bad = BatchValidator(schema)(columns, len(records))
+    good = [i for i in range(len(records)) if i not in bad]
+    names = ", ".join(f"[{n}]" for n in schema.names)
+    stored = {
+        row[0]: tuple(row)
+        for row in db.execute(
+            f"SELECT {names} FROM [{schema.table}] WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps([row[0] for row in rows])],
+        ).fetchall()
+    }
+    changed = {i for i, row in zip(good, rows, strict=True) if stored.get(row[0]) != tuple(row)}
+    return [r for i, r in enumerate(records) if i in changed or i in bad]
 
 
 def _with_stored(db: sqlite_utils.Database, source: str, records: list[Record], fetched: bool) -> list[Record]:

@@ -176,10 +176,10 @@ class ZendeskSource:
                     page.ratings.append(record)
                 if rating.get("created_at"):
                     latest = max(latest, parse_time(rating["created_at"]).timestamp())
-            page.cursor = latest
-            yield page
             url = (data.get("links") or {}).get("next") if (data.get("meta") or {}).get("has_more") else None
             params = None
+            page.cursor = latest
+            yield page
 
     def _sla(self, cursor: float | None, since: float) -> Iterator[Page]:
         start = int(cursor or since)
