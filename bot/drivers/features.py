@@ -38,8 +38,11 @@ class Factor:
 FACTORS: tuple[Factor, ...] = (
     Factor("product", "product", categorical=("product",)),
     Factor("channel", "channel", categorical=("channel",)),
+    Factor("priority", "priority", categorical=("priority",)),
+    Factor("ticket_type", "ticket type", categorical=("ticket_type",)),
     Factor("customer", "customer segment and tenure", logged=("tenure_days",), categorical=("segment",)),
     Factor("escalation", "escalation", numeric=("escalated",), logged=("escalation_hours",)),
+    Factor("sla", "SLA breach (the helpdesk's own outcome)", numeric=("sla_breached",)),
     Factor("contacts", "contacts to resolve", counts=("contacts",)),
     Factor("reopens", "reopens", counts=("reopens",)),
     Factor("first_reply", "first reply time", logged=("first_reply_hours",)),
@@ -193,6 +196,14 @@ def candidate_splits(frame: pd.DataFrame, factor: str) -> list[Split]:
         splits = _level_splits(frame, "channel", "tickets via {}")
     elif factor == "product":
         splits = _level_splits(frame, "product", "tickets about {}")
+    elif factor == "priority":
+        splits = _level_splits(frame, "priority", "{} priority tickets")
+    elif factor == "ticket_type":
+        splits = _level_splits(frame, "ticket_type", "tickets of type {}")
+    elif factor == "sla":
+        values, known = _known(frame, "sla_breached")
+        breached = np.where(known, values >= 1, False)
+        splits = [Split("tickets whose SLA was breached", breached, known & ~breached)]
     elif factor == "customer":
         splits = _level_splits(frame, "segment", "{} customers")
         values, known = _known(frame, "tenure_days")
