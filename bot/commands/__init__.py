@@ -6,6 +6,7 @@ from __future__ import annotations
 COMMANDS: dict[str, str] = {
     "ask": "smartstep.commands.chat_cmd:ask_command",
     "assess": "smartstep.commands.assess_cmd:assess_command",
+    "backup": "smartstep.commands.backup_cmd:backup_command",
     "chat": "smartstep.commands.chat_cmd:chat_command",
     "clock": "smartstep.commands.clock_cmd:clock_command",
     "demo": "smartstep.commands.demo_cmd:demo_command",
