@@ -92,6 +92,8 @@ def _capped(values: np.ndarray) -> np.ndarray:
 
 
 def _columns(frame: pd.DataFrame, factor: Factor) -> list[np.ndarray]:
+    if any(c not in frame for c in (*factor.numeric, *factor.counts, *factor.logged, *factor.categorical)):
+        return []  # a fact this sample does not have (older callers' frames, a store without the field)
     out = [_filled(frame[c]) for c in factor.numeric]
     out += [_capped(_filled(frame[c])) for c in factor.counts]
     out += [np.log1p(_filled(frame[c]).clip(min=0)) for c in factor.logged]
