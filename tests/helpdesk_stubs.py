@@ -39,6 +39,7 @@ class _Stub:
         self.requests: list[str] = []  # path?query of every authenticated request, in order
         self.rate_limit: dict[str, set[int]] = {}  # path -> which requests to it (1st, 2nd, ...) get a 429
         self.refused: list[str] = []
+        self.unavailable: dict[str, set[int]] = {}  # path -> which requests to it get a 503
         self.hold_at: tuple[str, int] | None = None  # (path, n): hold the n-th request to that path open
         self.held = threading.Event()  # set when the held request arrived
         self.release = threading.Event()
@@ -86,6 +87,10 @@ class _Stub:
         with self.lock:
             self.requests.append(handler.path)
             self._counts[parsed.path] = count = self._counts.get(parsed.path, 0) + 1
+            if count in self.unavailable.get(parsed.path, ()):
+                self.refused.append(f"503 {parsed.path}")
+                self._send(handler, 503, {"error": "ServiceUnavailable"}, {})
+                return
             if count in self.rate_limit.get(parsed.path, ()):
                 self.refused.append(parsed.path)
                 self._send(handler, 429, {"error": "APIRateLimitExceeded"}, {"Retry-After": "1"})

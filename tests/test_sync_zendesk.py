@@ -134,15 +134,16 @@ def test_an_incremental_sync_reads_only_changes_and_recomputes_only_the_weeks_to
     assert untouched and all(after.get(key) == before[key] for key in untouched)  # never rewritten
 
 
-def test_a_rate_limit_mid_way_is_waited_out(stub, tmp_path: Path) -> None:
+def test_a_rate_limit_and_a_503_mid_way_are_waited_out(stub, tmp_path: Path) -> None:
     from smartstep.imports.sync.run import parse_since
 
     facts = make_account()
     load_zendesk(stub, facts)
     stub.rate_limit = {EXPORT: {3}, "/api/v2/satisfaction_ratings.json": {1}}
+    stub.unavailable = {EXPORT: {5}}  # and one 503 from a helpdesk restarting: asked again, not fatal
     db = open_db(tmp_path / "store.db")
     summary = sync(db, stub, since=parse_since(SINCE))
-    assert stub.refused == [EXPORT, "/api/v2/satisfaction_ratings.json"]
+    assert stub.refused == [EXPORT, f"503 {EXPORT}", "/api/v2/satisfaction_ratings.json"]
     assert summary.rate_limited_seconds >= 2  # Retry-After: 1, twice
     assert db["tickets"].count == len(facts)
     assert metrics(db) == through_csv(facts, tmp_path)

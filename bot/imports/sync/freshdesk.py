@@ -35,7 +35,7 @@ from typing import Any
 
 from smartstep.errors import UserError
 from smartstep.imports.presets import UNASSIGNED_TEAM, freshdesk_score
-from smartstep.imports.sync.http import HelpdeskClient
+from smartstep.imports.sync.http import HelpdeskClient, HttpError
 from smartstep.imports.sync.model import Page, Record, Stream
 from smartstep.weeks import format_time, parse_time
 
@@ -108,7 +108,15 @@ class FreshdeskSource:
             url: str | None = "/api/v2/tickets"
             latest, number = cursor, 1
             while url:
-                reply = self.client.get(url, params)
+                try:
+                    reply = self.client.get(url, params)
+                except HttpError as error:
+                    if not (deleted and error.status == 400 and params and "updated_since" in params):
+                        raise
+                    # An account that refuses `updated_since` with the deleted filter: list what is
+                    # there (Freshdesk keeps deleted tickets 30 days); removing an absent id is harmless.
+                    params = {k: v for k, v in params.items() if k not in ("updated_since", "order_by", "order_type")}
+                    reply = self.client.get(url, params)
                 page = Page(cursor=latest, fetched=self.comments)
                 for ticket in reply.data or []:
                     if deleted or ticket.get("deleted") or ticket.get("spam"):

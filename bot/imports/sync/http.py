@@ -20,13 +20,23 @@ from smartstep.errors import UserError
 
 MAX_RATE_LIMITED = 6
 """429s in a row for one request before giving up (each waits its Retry-After)."""
+SERVER_RETRIES = (2.0, 8.0, 30.0)
+"""Waits before asking again after a 502/503/504 (a helpdesk restarting or overloaded)."""
 MAX_RETRY_AFTER = 900.0
 """A Retry-After longer than this (seconds) is not waited out: the next scheduled sync resumes instead."""
 TIMEOUT = httpx.Timeout(60.0, connect=15.0)
 log = logging.getLogger("smartstep.sync")
 
 
-class AccessDenied(UserError):
+class HttpError(UserError):
+    """The helpdesk answered with an error status; `status` says which."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AccessDenied(HttpError):
     """The helpdesk refused this credential (401) or this request (403)."""
 
 
@@ -73,7 +83,8 @@ class HelpdeskClient:
         if "://" in path_or_url:
             url = httpx.URL(path_or_url)
             path_or_url = url.raw_path.decode("ascii")
-        for _ in range(MAX_RATE_LIMITED + 1):
+        server_waits = list(SERVER_RETRIES)
+        for _ in range(MAX_RATE_LIMITED + len(SERVER_RETRIES) + 1):
             try:
                 reply = self._http.get(path_or_url, params=params)
             except httpx.TransportError as error:
@@ -81,6 +92,11 @@ class HelpdeskClient:
                     f"cannot reach {self.name} at {self.base_url} ({type(error).__name__}); "
                     "check the address setting and the network, then run the sync again"
                 ) from None
+            if reply.status_code in (502, 503, 504) and server_waits:
+                wait = server_waits.pop(0)
+                log.info("%s answered %d; asking again in %.0f s", self.name, reply.status_code, wait)
+                time.sleep(wait)
+                continue
             if reply.status_code != 429:
                 return self._checked(reply)
             wait = _retry_after(reply.headers.get("Retry-After"))
@@ -97,13 +113,15 @@ class HelpdeskClient:
     def _checked(self, reply: httpx.Response) -> Response:
         path = reply.request.url.path
         if reply.status_code == 401:
-            raise AccessDenied(f"{self.name} refused the credentials (401 Unauthorized); check {self.credentials_hint}")
+            raise AccessDenied(
+                f"{self.name} refused the credentials (401 Unauthorized); check {self.credentials_hint}", 401
+            )
         if reply.status_code == 403:
             raise AccessDenied(
-                f"{self.name} denied access to {path} (403 Forbidden); the sync needs an admin's API credentials"
+                f"{self.name} denied access to {path} (403 Forbidden); the sync needs an admin's API credentials", 403
             )
         if reply.status_code >= 400:
-            raise UserError(f"{self.name} answered {reply.status_code} for {path}; try again later")
+            raise HttpError(f"{self.name} answered {reply.status_code} for {path}; try again later", reply.status_code)
         try:
             data = reply.json()
         except ValueError:
