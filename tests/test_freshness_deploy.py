@@ -190,3 +190,16 @@ def test_the_container_runs_unprivileged_with_the_store_on_a_volume() -> None:
         "worker": "smartstep serve",
         "clock": "smartstep clock",
     }
+
+
+def test_the_digest_says_how_old_its_data_is(tmp_path: Path) -> None:
+    from smartstep.advice.rule_inputs import load_rule_base
+    from smartstep.digest.post import render_digest
+
+    db = open_db(store_with_tickets(tmp_path))
+    rules = load_rule_base(None)
+    fresh = render_digest(db, rules, log=False, chart=False, at=at("2026-11-20T12:00:00"))
+    old = render_digest(db, rules, log=False, chart=False, at=at("2026-11-30T12:00:00"), stale_after_hours=24 * 14)
+    texts = [b["elements"][0]["text"] for b in old.message["blocks"] if b["type"] == "context"]
+    assert texts[0] == "_Data as of Fri 20 Nov 2026 10:00 UTC (10 days ago)._"
+    assert not any("Data as of" in str(b) for b in fresh.message["blocks"])

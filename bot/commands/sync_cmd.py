@@ -53,7 +53,11 @@ def _with_progress(db, source, start) -> SyncSummary:
         task = bar.add_task(f"{source.name}: connecting")
 
         def advance(stream: str, seen: int) -> None:
-            bar.update(task, description=f"{source.name}: {seen:,} {stream} read")
+            if stream == "recompute":
+                bar.update(task, description=f"{source.name}: recomputing the weeks touched")
+                return
+            words = {"tickets": "tickets", "deleted": "deleted tickets", "ratings": "CSAT ratings", "sla": "SLA events"}
+            bar.update(task, description=f"{source.name}: {seen:,} {words.get(stream, stream)} read")
 
         return run_sync(db, source, since=start, progress=advance)
 

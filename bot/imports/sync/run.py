@@ -33,7 +33,7 @@ FIRST_SYNC_DAYS = 180
 ERRORS_KEPT = 100
 
 Progress = Callable[[str, int], None]
-"""(stream, items read so far in it)."""
+"""(stream, items read so far in it); ("recompute", 0) when the reading is done."""
 
 
 @dataclass
@@ -91,6 +91,8 @@ def run_sync(
                 if not stream.optional:
                     raise
                 summary.notes.append(f"{stream.name} skipped: {error}")
+        if progress:
+            progress("recompute", 0)
         with write_transaction(db):
             summary.since = dict(state.pending)
             if state.pending:
