@@ -220,3 +220,35 @@ def test_sync_prints_a_summary_and_json(stub, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert (data["source"], data["added"], data["deleted"]) == ("zendesk", 0, 0)
     assert {"updated", "ratings", "rejected", "since", "notes", "rate_limited_seconds"} <= set(data)
+
+
+def test_the_saved_case_index_follows_a_sync_with_new_fixes_and_deletions(stub, tmp_path: Path) -> None:
+    import json
+
+    from smartstep.imports.sync.run import parse_since
+
+    facts = make_account()
+    load_zendesk(stub, facts)
+    path = tmp_path / "store.db"
+    db = open_db(path)
+    sync(db, stub, since=parse_since(SINCE))
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", str(path), "similar", "exports problem", "--json"]).exit_code == 0  # saves it
+    solved = [f for f in facts if f.solved]
+    gone = solved[0]
+    gone.deleted, gone.updated = True, max(f.updated for f in facts) + 60
+    fixed = next(f for f in facts if f.status == "open")
+    fixed.status, fixed.solved, fixed.updated = "solved", gone.updated + 60, gone.updated + 120
+    fixed.subject = "Webhook signature mismatch after key rotation"
+    fixed.agent_comments = ["Re-synced the signing key; webhooks verify again."]
+    load_zendesk(stub, facts)
+    summary = sync(db, stub)
+    assert summary.cases == len(solved)  # one case more (fixed), one less (deleted)
+    found = json.loads(
+        runner.invoke(main, ["--db", str(path), "similar", "webhook signature mismatch", "--json"]).stdout
+    )
+    assert found[0]["id"] == str(fixed.id)
+    assert found[0]["resolution"] == "Re-synced the signing key; webhooks verify again."
+    ids = {case["id"] for case in json.loads(runner.invoke(main, ["--db", str(path), "similar", gone.subject,
+                                                                 "--k", "50", "--json"]).stdout)}  # fmt: skip
+    assert str(gone.id) not in ids
