@@ -34,7 +34,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from smartstep.errors import UserError
-from smartstep.imports.presets import UNASSIGNED_TEAM, freshdesk_score
+from smartstep.imports.presets import UNASSIGNED_TEAM
+from smartstep.imports.ratings import freshdesk_score
 from smartstep.imports.sync.http import HelpdeskClient, HttpError
 from smartstep.imports.sync.model import Page, Record, Stream
 from smartstep.weeks import format_time, parse_time
