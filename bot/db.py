@@ -296,6 +296,35 @@ def m010_notes(db: sqlite_utils.Database) -> None:
     db["notes"].create_index(["source", "advice_id"])
 
 
+@MIGRATIONS()
+def m011_ticket_segments(db: sqlite_utils.Database) -> None:
+    """The fields leads cut by: priority, type, tags (comma-joined, lower case) and the helpdesk's own
+    SLA outcome (1 breached, 0 met, NULL when the source has no SLA: the metric then uses the fixed rule)."""
+    for column, kind in (("priority", str), ("type", str), ("tags", str), ("sla_breached", int)):
+        db["tickets"].add_column(column, kind)
+
+
+@MIGRATIONS()
+def m012_sync_state(db: sqlite_utils.Database) -> None:
+    """Helpdesk sync: per source its cursors, the metric weeks still to recompute and the last outcome,
+    written in the same transaction as the rows a page brought, so a killed sync resumes exactly there.
+    `sync_sla` keeps each synced ticket's SLA outcome, which Zendesk reports in its own event stream."""
+    db["sync_state"].create(
+        {
+            "source": str,
+            "cursors": str,  # JSON: stream -> cursor
+            "pending": str,  # JSON: team -> earliest ISO week written but not yet recomputed
+            "started_at": str,
+            "last_success_at": str,
+            "last_error": str,
+            "lease_owner": str,
+            "lease_until": str,
+        },
+        pk="source",
+    )
+    db["sync_sla"].create({"source": str, "ticket_id": str, "breached": int}, pk=("source", "ticket_id"))
+
+
 _VERSION_EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 

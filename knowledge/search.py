@@ -61,10 +61,15 @@ class Filters:
     product: str | None = None
     channel: str | None = None
     solved_after: str | None = None
+    ticket_ids: frozenset[str] | None = None
+    """Only these cases: the tickets matching a cut by priority, type, tag or SLA (read from the store)."""
 
     def mask(self, case_index: CaseIndex) -> np.ndarray | None:
         """Rows that pass every filter (None when there is no filter): one vectorised pass per field."""
         mask = None
+        if self.ticket_ids is not None:
+            allowed = self.ticket_ids
+            mask = np.fromiter((i in allowed for i in case_index.ids), dtype=bool, count=len(case_index.ids))
         columns = (case_index.teams, case_index.products, case_index.channels)
         for column, wanted in zip(columns, (self.team, self.product, self.channel), strict=True):
             if wanted:
@@ -181,13 +186,16 @@ def find_similar(
     channel: str | None = None,
     solved_after: str | None = None,
     cache: IndexCache | None = None,
+    where: dict[str, str] | None = None,
 ) -> list[SimilarCase]:
-    """The k solved cases most like `text`, best first; near-duplicates folded into one with a count."""
+    """The k solved cases most like `text`, best first; near-duplicates folded into one with a count.
+
+    `where` cuts by the ticket fields the index does not hold ({"priority": "urgent", "tag": "vip"})."""
     query = clean_text(text)
     if not query.strip():
         raise UserError(EMPTY_QUERY)
     case_index = (cache or DEFAULT_CACHE).get(db)
-    filters = Filters(team, product, channel, solved_after_bound(solved_after))
+    filters = Filters(team, product, channel, solved_after_bound(solved_after), _matching(db, where))
     if not case_index.ids:
         return []
     hits = case_index.index.search(query, k, filters.mask(case_index))
@@ -195,7 +203,12 @@ def find_similar(
 
 
 def find_similar_batch(
-    db: Any, texts: Sequence[str], k: int = 5, cache: IndexCache | None = None, **filters: str | None
+    db: Any,
+    texts: Sequence[str],
+    k: int = 5,
+    cache: IndexCache | None = None,
+    where: dict[str, str] | None = None,
+    **filters: str | None,
 ) -> list[list[tuple[str, float]]]:
     """(id, score) lists for many texts at once; vectorised, no per-query DB reads."""
     case_index = (cache or DEFAULT_CACHE).get(db)
@@ -207,12 +220,23 @@ def find_similar_batch(
         filters.get("product"),
         filters.get("channel"),
         solved_after_bound(filters.get("solved_after")),
+        _matching(db, where),
     )
     hits = case_index.index.search_batch(queries, k, wanted.mask(case_index))
     return [
         [(case_index.ids[h.row], h.score) for h in row] if q.strip() else []
         for q, row in zip(queries, hits, strict=True)
     ]
+
+
+def _matching(db: Any, where: dict[str, str] | None) -> frozenset[str] | None:
+    """Ids of the tickets in a cut (None: no cut)."""
+    if not where:
+        return None
+    from smartstep.metrics.segments import check_where, where_sql
+
+    condition, params = where_sql(check_where(where))
+    return frozenset(str(r[0]) for r in db.execute(f"SELECT t.id FROM tickets t WHERE {condition}", params))
 
 
 def looks_like_garbage(text: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from smartstep.definitions import load_definitions
+from smartstep.metrics.values import describe_where
 from smartstep.rules import model as m
 from smartstep.rules.snapshot import Snapshot, noise, trend, window_mean
 
@@ -36,12 +37,15 @@ class Result:
 
 
 def key(c: Any) -> str:
-    """Where a condition's series lives in the snapshot: the metric, or one part of it."""
-    return f"{c.metric}:{c.part}" if getattr(c, "part", None) else c.metric
+    """Where a condition's series lives in the snapshot: the metric (over the `where` cut), or one part of it."""
+    name = m.series_name(c, c.metric)
+    return f"{name}:{c.part}" if getattr(c, "part", None) else name
 
 
 def _part(c: Any, like: np.ndarray) -> list[str] | None:
-    return [c.part] * len(like) if getattr(c, "part", None) else None
+    """The evidence label: the part of a split metric and the cut of the tickets, when the condition has them."""
+    words = [p for p in (getattr(c, "part", None), describe_where(getattr(c, "where", None) or {})) if p]
+    return ["; ".join(words)] * len(like) if words else None
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
@@ -168,17 +172,18 @@ def versus_baseline(snap: Snapshot, c: m.VersusBaseline) -> Result:
 
 
 def diverging(snap: Snapshot, c: m.Diverging) -> Result:
-    steady = _baseline_gap(snap, c.steady, c.weeks, c.baseline_weeks, c.min_n)
-    worse = _baseline_gap(snap, c.worsening, c.weeks, c.baseline_weeks, c.min_n)
+    steady = _baseline_gap(snap, m.series_name(c, c.steady), c.weeks, c.baseline_weeks, c.min_n)
+    worse = _baseline_gap(snap, m.series_name(c, c.worsening), c.weeks, c.baseline_weeks, c.min_n)
     moved = sign_of(c.worsening, "worsens") * (worse["now"] - worse["base"])
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = moved / worse["se"]
         held = np.abs(steady["now"] - steady["base"]) <= c.within
         fired = held & steady["enough"] & worse["enough"] & (moved >= c.by) & (tstat >= c.min_t)
     severity = _finite(0.5 * tstat / max(c.min_t, 1.0))
+    labels = _part(c, worse["now"])
     evidence = [
-        EvidenceArrays(c.worsening, worse["now"], worse["base"], worse["n"]),
-        EvidenceArrays(c.steady, steady["now"], steady["base"], steady["n"]),
+        EvidenceArrays(c.worsening, worse["now"], worse["base"], worse["n"], labels=labels),
+        EvidenceArrays(c.steady, steady["now"], steady["base"], steady["n"], labels=labels),
     ]
     return Result(fired, severity, evidence)
 

@@ -67,6 +67,8 @@ class Facts:
     stages: Mapping[str, str] = field(default_factory=dict)
     last_fired: Mapping[tuple[str, str], LastFired] = field(default_factory=dict)
     signals: Mapping[tuple[str, str], tuple[float, str]] = field(default_factory=dict)  # (team, name) -> (value, label)
+    segments: History = field(default_factory=dict)
+    """Series over cuts of the tickets for `where:` conditions: (team, 'csat@priority=urgent') -> values."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,9 @@ def evaluate(
 ) -> Evaluation:
     """Every rule against every team (or `teams`) as of ISO week `current`."""
     facts = facts or Facts()
-    snap = build_snapshot(history, current, weeks_needed(rules), teams)
+    snap = build_snapshot(
+        {**history, **facts.segments} if facts.segments else history, current, weeks_needed(rules), teams
+    )
     add_signals(snap, facts.signals)
     return evaluate_snapshot(rules, snap, facts)
 

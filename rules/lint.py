@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from smartstep.definitions import load_definitions
-from smartstep.metrics.values import History, MetricValue
+from smartstep.metrics.values import History, MetricValue, describe_where, segment_metric
 from smartstep.rules import model as m
 from smartstep.rules.engine import Facts, evaluate
 from smartstep.rules.loader import RuleProblem, RuleSet, check_rules
@@ -57,8 +57,15 @@ def example_history(example: m.Example, current: str = EXAMPLE_WEEK) -> History:
 
 def example_fires(rule: m.Rule, example: m.Example) -> bool:
     signals = {(EXAMPLE_TEAM, name): (value, "an example problem") for name, value in example.signals.items()}
-    facts = Facts(stages=dict(example.stage), signals=signals)
-    result = evaluate([rule], example_history(example), EXAMPLE_WEEK, facts)
+    history = example_history(example)
+    # An example's values are the series its conditions read: over a `where:` cut, that cut's series.
+    segments = {
+        (team, segment_metric(metric, where)): values
+        for where in m.condition_cuts(rule.when)
+        for (team, metric), values in history.items()
+    }
+    facts = Facts(stages=dict(example.stage), signals=signals, segments=segments)
+    result = evaluate([rule], history, EXAMPLE_WEEK, facts)
     return any(c.team == EXAMPLE_TEAM for c in result.candidates)
 
 
@@ -118,6 +125,9 @@ def _leaf(c: Any, signals: Mapping[str, str]) -> str:
     if part:
         name = "the time outside support" if part == "outside_support" else f"the {part} part"
         text = text.replace(_metric(c.metric), f"{_metric(c.metric)} ({name})", 1)
+    where = getattr(c, "where", None)
+    if where:
+        text += f", counting only tickets with {describe_where(where)}"
     return text
 
 

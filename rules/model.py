@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from smartstep.definitions import load_definitions, load_maturity
+from smartstep.metrics.values import SEGMENT_FIELDS, segment_metric
 from smartstep.names import did_you_mean
 from smartstep.rules.scales import change_fits_scale, examples_on_scale, threshold_on_scale
 
@@ -71,6 +72,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+def _check_where(where: dict[str, str] | None) -> dict[str, str] | None:
+    if where is None:
+        return None
+    tidy = {}
+    for name, value in where.items():
+        if name not in SEGMENT_FIELDS:
+            raise PydanticCustomError(
+                "where_field",
+                "'where' cannot cut tickets by '{name}'{hint}",
+                {"name": name, "hint": did_you_mean(name, list(SEGMENT_FIELDS))},
+            )
+        text = str(value).strip().lower()
+        if name == "sla" and text not in ("breached", "met"):
+            raise PydanticCustomError(
+                "where_value", "'where: sla' is 'breached' or 'met', not '{value}'", {"value": value}
+            )
+        tidy[name] = text
+    return tidy
+
+
+# `where: {priority: urgent}` looks at the metric over the matching tickets only.
+Where = Annotated[
+    dict[str, Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^:@,=]+$")]] | None,
+    AfterValidator(_check_where),
+]
+
+
 class _MetricCondition(_Strict):
     metric: MetricId
     part: str | None = Field(
@@ -79,6 +107,10 @@ class _MetricCondition(_Strict):
         description="one part of a split metric, e.g. a department of Time to Smile, or 'outside_support'",
     )
     min_n: int = Field(0, ge=0, description="weeks whose sample is smaller than this are ignored")
+    where: Where = Field(None, description="a cut of the tickets: priority, type, tag, channel, product, sla")
+
+    def __hash__(self) -> int:  # `where` is a dict; conditions are cached by value
+        return hash((type(self), self.model_dump_json()))
 
 
 def _needs_direction_sense(metric: str, direction: str) -> None:
@@ -179,6 +211,10 @@ class Diverging(_Strict):
     baseline_weeks: int = Field(13, ge=2, le=104)
     min_n: int = Field(0, ge=0)
     min_t: float = Field(2.0, ge=0, description="how many standard errors the worsening must clear")
+    where: Where = Field(None, description="a cut of the tickets both metrics are read over")
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.model_dump_json()))
 
     @model_validator(mode="after")
     def _sense(self) -> Diverging:
@@ -401,6 +437,22 @@ def condition_metrics(condition: Any) -> list[str]:
     if isinstance(condition, Signal):
         return [condition.name]
     return [condition.metric]
+
+
+def condition_cuts(condition: Any) -> list[dict[str, str]]:
+    """Every `where:` cut a condition reads, in the order written (the caller computes those series)."""
+    if isinstance(condition, AllOf | AnyOf):
+        kids = condition.all if isinstance(condition, AllOf) else condition.any
+        return [w for child in kids for w in condition_cuts(child)]
+    if isinstance(condition, NotOf):
+        return condition_cuts(condition.not_)
+    where = getattr(condition, "where", None)
+    return [where] if where else []
+
+
+def series_name(condition: Any, metric: str) -> str:
+    """Where a condition's series lives in a history: the metric, or the metric over its cut."""
+    return segment_metric(metric, getattr(condition, "where", None) or {})
 
 
 def template_fields(rule: Rule) -> set[str]:

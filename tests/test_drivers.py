@@ -306,4 +306,4 @@ def test_driver_signals_feed_the_rule_engines_signal_condition():
     )
     assert signals[("Payments", "driver_ces_channel")] == (0.0, "channel")
     assert not any(team == "Billing" for team, _ in signals)  # no data, no value: nothing fires
-    assert {name for _, name in signals} <= set(DRIVER_SIGNALS) and len(DRIVER_SIGNALS) == 27
+    assert {name for _, name in signals} <= set(DRIVER_SIGNALS) and len(DRIVER_SIGNALS) == 36  # 3 metrics x 12 factors

@@ -56,6 +56,7 @@ def test_json_summary_is_the_only_thing_on_stdout(run, tmp_path: Path) -> None:
         "rejected": 0,
         "errors": [],
         "since": {"Billing": "2026-W45"},
+        "ratings": 0,
     }
 
 

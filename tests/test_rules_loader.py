@@ -98,7 +98,7 @@ def test_unknown_field_without_a_close_name_lists_what_fits(tmp_path, monkeypatc
     text = GOOD.replace("          weeks: 6\n", "          weeks: 6\n          colour: red\n")
     assert problems(tmp_path, text, monkeypatch) == [
         "rules/csat.yaml:14:11: unknown field 'colour'; expected one of:"
-        " metric, part, min_n, direction, by, by_percent, kind, weeks, min_total_n, min_t"
+        " metric, part, min_n, where, direction, by, by_percent, kind, weeks, min_total_n, min_t"
     ]
 
 

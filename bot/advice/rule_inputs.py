@@ -18,10 +18,10 @@ from smartstep.advice.signals import signal_registry
 from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
 from smartstep.metrics.reader import current_period, known_teams, load_history
-from smartstep.metrics.values import History
+from smartstep.metrics.values import History, segment_metric, where_key
 from smartstep.rules.engine import Facts, weeks_needed
 from smartstep.rules.loader import RuleSet, default_rules_path, load_rules
-from smartstep.rules.model import STAGES, Rule, condition_metrics
+from smartstep.rules.model import STAGES, Rule, condition_cuts, condition_metrics
 
 NO_DATA = "the store has no metric data yet; import data or run `smartstep demo` first"
 
@@ -53,8 +53,19 @@ def load_rule_inputs(db: sqlite_utils.Database, rules: Sequence[Rule], as_of: da
         stages=load_stages(db),
         last_fired=last_fired(db, current),
         signals=load_signals(db, current, rules, as_of),
+        segments=load_segments(db, current, rules),
     )
     return RuleInputs(history, current, facts, tuple(known_teams(db)))
+
+
+def load_segments(db: sqlite_utils.Database, current: str, rules: Sequence[Rule]) -> History:
+    """The series over the cuts of the tickets that `where:` conditions read, computed only for those."""
+    cuts = {where_key(w): w for r in rules for w in condition_cuts(r.when)}
+    out: History = {}
+    for where in cuts.values():
+        history = load_history(db, until=current, weeks=weeks_needed(rules), where=where)
+        out.update({(team, segment_metric(metric, where)): values for (team, metric), values in history.items()})
+    return out
 
 
 def load_stages(db: sqlite_utils.Database) -> dict[str, str]:

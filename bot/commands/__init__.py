@@ -6,6 +6,7 @@ from __future__ import annotations
 COMMANDS: dict[str, str] = {
     "ask": "smartstep.commands.chat_cmd:ask_command",
     "assess": "smartstep.commands.assess_cmd:assess_command",
+    "backup": "smartstep.commands.backup_cmd:backup_command",
     "chat": "smartstep.commands.chat_cmd:chat_command",
     "clock": "smartstep.commands.clock_cmd:clock_command",
     "demo": "smartstep.commands.demo_cmd:demo_command",
@@ -20,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "rules": "smartstep.commands.rules_cmd:rules_command",
     "serve": "smartstep.commands.serve_cmd:serve_command",
     "similar": "smartstep.commands.similar_cmd:similar_command",
+    "sync": "smartstep.commands.sync_cmd:sync_command",
     "teams": "smartstep.commands.teams_cmd:teams_command",
 }
 

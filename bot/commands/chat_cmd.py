@@ -11,6 +11,7 @@ from smartstep.chat.context import load_context
 from smartstep.chat.engine import Answer, Context, ConversationState, answer
 from smartstep.chat.terminal import mrkdwn_to_rich
 from smartstep.commands.common import CliState, emit_json
+from smartstep.metrics.freshness import with_freshness
 
 
 def terminal_context(state: CliState) -> Context:
@@ -36,7 +37,12 @@ def _show(console: Console, reply: Answer) -> None:
 @click.pass_obj
 def ask_command(state: CliState, text: str, as_json: bool) -> None:
     """One question, one answer (the same engine as chat and Slack)."""
-    reply = answer(text, ConversationState(), terminal_context(state))
+    reply = with_freshness(
+        answer(text, ConversationState(), terminal_context(state)),
+        state.db(),
+        state.settings.stale_after_hours,
+        state.as_of,
+    )
     if as_json:
         emit_json({"intent": reply.intent, "text": reply.text, "data": reply.data, "options": list(reply.options)})
     else:
@@ -66,4 +72,9 @@ def run_chat(state: CliState) -> None:
         if text.strip().lower() in {"quit", "exit", "bye", "q"}:
             return
         if text.strip():
-            _show(console, answer(text, thread, context))
+            _show(
+                console,
+                with_freshness(
+                    answer(text, thread, context), state.db(), state.settings.stale_after_hours, state.as_of
+                ),
+            )

@@ -35,3 +35,22 @@ class CliState:
 def emit_json(data: Any) -> None:
     """Print one JSON document on stdout: UTF-8, nothing else."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def segment_options(command: click.Command) -> click.Command:
+    """--priority, --type, --tag, --sla: the cuts of the tickets a lead asks about."""
+    for name, text in reversed(
+        (
+            ("priority", "Only tickets of this priority (e.g. urgent)."),
+            ("type", "Only tickets of this type (e.g. incident)."),
+            ("tag", "Only tickets with this tag."),
+            ("sla", "Only tickets whose SLA was breached or met (the helpdesk's own outcome)."),
+        )
+    ):
+        choice = click.Choice(["breached", "met"], case_sensitive=False) if name == "sla" else None
+        command = click.option(f"--{name}", f"cut_{name}", type=choice, help=text)(command)
+    return command
+
+
+def cut_of(**options: str | None) -> dict[str, str]:
+    return {name.removeprefix("cut_"): value for name, value in options.items() if value}

@@ -102,6 +102,8 @@ def describe(summary: ImportSummary) -> str:
         f"Imported {summary.kind} from {summary.source}: {summary.added:,} added, "
         f"{summary.updated:,} updated, {unchanged}{summary.rejected:,} rejected."
     )
+    if summary.ratings:
+        text += f" {summary.ratings:,} CSAT ratings taken from the export's satisfaction column."
     if summary.since:
         weeks = ", ".join(f"{team} from {week}" for team, week in summary.since.items())
         text += f" Metrics recomputed for {weeks}."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from smartstep.commands.common import CliState, emit_json
+from smartstep.commands.common import CliState, cut_of, emit_json, segment_options
 from smartstep.errors import UserError
 from smartstep.knowledge import SimilarCase, find_similar, find_similar_batch, looks_like_garbage
 
@@ -35,6 +35,7 @@ GARBAGE = "That text has no words to match on (only symbols, numbers or very sho
 @click.option("--product", help="Only cases about this product.")
 @click.option("--channel", help="Only cases that came in on this channel.")
 @click.option("--since", "since", metavar="DATE", help="Only cases solved on or after this date.")
+@segment_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (JSON Lines for --queries).")
 @click.pass_obj
 def similar_command(
@@ -47,15 +48,17 @@ def similar_command(
     channel: str | None,
     since: str | None,
     as_json: bool,
+    **cuts: str | None,
 ) -> None:
     """Similar solved cases for a problem, with their resolutions and why they matched."""
     if (text is None) == (queries_file is None):
         raise click.UsageError("give either TEXT or --queries FILE.jsonl, not both and not neither")
     filters = {"team": team, "product": product, "channel": channel, "solved_after": since}
+    where = cut_of(**cuts) or None
     if queries_file is not None:
-        _batch(state, queries_file, k, filters)
+        _batch(state, queries_file, k, filters, where)
         return
-    cases = find_similar(state.db(), text or "", k=k, **filters)
+    cases = find_similar(state.db(), text or "", k=k, where=where, **filters)
     note = GARBAGE if not cases and looks_like_garbage(text or "") else (NO_MATCH if not cases else None)
     if as_json:
         emit_json([c.to_json() for c in cases])  # always a list, so scripts see one shape
@@ -65,9 +68,9 @@ def similar_command(
     click.echo(note if note else "\n".join(_render(i, c) for i, c in enumerate(cases, 1)))
 
 
-def _batch(state: CliState, path: Path, k: int, filters: dict[str, str | None]) -> None:
+def _batch(state: CliState, path: Path, k: int, filters: dict[str, str | None], where: dict | None) -> None:
     queries = read_queries(path)
-    ranked = find_similar_batch(state.db(), [t for _, t in queries], k=k, **filters)
+    ranked = find_similar_batch(state.db(), [t for _, t in queries], k=k, where=where, **filters)
     for (query_id, _), results in zip(queries, ranked, strict=True):
         row = {"id": query_id, "results": [{"id": case_id, "score": score} for case_id, score in results]}
         click.echo(json.dumps(row, ensure_ascii=False))

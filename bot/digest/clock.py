@@ -106,6 +106,7 @@ def run_due(
     *,
     owner: str | None = None,
     at: Callable[[], datetime] | None = None,
+    stale_after_hours: float = 72.0,
 ) -> list[PostResult]:
     """Post every subscription whose latest moment up to `now` has not been posted yet.
 
@@ -121,7 +122,7 @@ def run_due(
         if not claim(db, sub, week, owner, now):
             results.append(PostResult(sub.channel, week, "taken"))
             continue
-        results.append(_post_one(db, client, ruleset, sub, week, slot, now))
+        results.append(_post_one(db, client, ruleset, sub, week, slot, now, stale_after_hours))
     return results
 
 
@@ -133,11 +134,12 @@ def _post_one(
     week: str,
     slot: datetime,
     now: datetime,
+    stale_after_hours: float = 72.0,
 ) -> PostResult:
     try:
         # The data's own "now" unless the data runs past the slot (then report as of the slot).
         as_of = slot if (current_period(db, slot) or "") < (current_period(db) or "") else None
-        rendered = render_digest(db, ruleset, teams=sub.teams, as_of=as_of, at=now)
+        rendered = render_digest(db, ruleset, teams=sub.teams, as_of=as_of, at=now, stale_after_hours=stale_after_hours)
         if rendered.digest.quiet and sub.quiet == "skip":
             finish(db, sub.channel, week, "skipped", None, now)
             return PostResult(sub.channel, week, "skipped")
@@ -150,9 +152,37 @@ def _post_one(
     return PostResult(sub.channel, week, "posted", ts)
 
 
-def start_clock(settings: Settings, db_path: str | Path, *, scheduler: BaseScheduler | None = None) -> BaseScheduler:
-    """Run `run_due` now (the catch-up) and then every minute until stopped; blocks by default."""
+def start_clock(
+    settings: Settings, db_path: str | Path, *, scheduler: BaseScheduler | None = None, digests: bool = True
+) -> BaseScheduler:
+    """The schedules of one deployment: the weekly digests (checked every minute, caught up at once) and
+    the helpdesk syncs (every SMARTSTEP_SYNC_EVERY, the first right away). Blocks by default; `serve`
+    passes a background scheduler to run them next to the Slack app."""
     from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler = scheduler or BlockingScheduler(timezone=UTC)
+    if digests:
+        _add_digests(scheduler, settings, db_path)
+    if settings.helpdesks:
+        from smartstep.imports.sync.schedule import sync_configured
+
+        scheduler.add_job(
+            sync_configured,
+            IntervalTrigger(minutes=settings.sync_every_minutes, timezone=UTC),
+            args=(settings, db_path),
+            next_run_time=datetime.now(UTC),
+            id="helpdesk-sync",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        log.info("syncing %s every %g minutes", ", ".join(settings.helpdesks), settings.sync_every_minutes)
+    scheduler.start()
+    return scheduler
+
+
+def _add_digests(scheduler: BaseScheduler, settings: Settings, db_path: str | Path) -> None:
     from apscheduler.triggers.interval import IntervalTrigger
 
     from smartstep.advice.rule_inputs import load_rule_base
@@ -166,11 +196,10 @@ def start_clock(settings: Settings, db_path: str | Path, *, scheduler: BaseSched
     def tick() -> None:
         db = open_db(db_path)
         try:
-            run_due(db, client, ruleset, datetime.now(UTC), owner=owner)
+            run_due(db, client, ruleset, datetime.now(UTC), owner=owner, stale_after_hours=settings.stale_after_hours)
         finally:
             db.close()
 
-    scheduler = scheduler or BlockingScheduler(timezone=UTC)
     scheduler.add_job(
         tick,
         IntervalTrigger(seconds=TICK_SECONDS, timezone=UTC),
@@ -181,5 +210,3 @@ def start_clock(settings: Settings, db_path: str | Path, *, scheduler: BaseSched
         misfire_grace_time=TICK_SECONDS,
     )
     log.info("clock %s started: checking digest subscriptions every %d s", owner, TICK_SECONDS)
-    scheduler.start()
-    return scheduler

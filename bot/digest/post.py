@@ -17,10 +17,11 @@ import sqlite_utils
 from slack_sdk import WebClient
 
 from smartstep.advice.log import new_advice_id
-from smartstep.digest.blocks import digest_message
+from smartstep.digest.blocks import MAX_BLOCKS, digest_message
 from smartstep.digest.chart import chart_png
 from smartstep.digest.data import load_digest
 from smartstep.digest.model import Digest
+from smartstep.metrics.freshness import data_freshness
 from smartstep.rules.loader import RuleSet
 
 log = logging.getLogger("smartstep.digest.model")
@@ -43,12 +44,17 @@ def render_digest(
     at: datetime | None = None,
     make_id: Callable[[], str] = new_advice_id,
     chart: bool = True,
+    stale_after_hours: float = 72.0,
 ) -> RenderedDigest:
     digest = load_digest(db, ruleset, teams=teams, as_of=as_of, log=log, at=at, make_id=make_id)
     png = None
     if chart and digest.period is not None and digest.teams and not digest.quiet:
         png = chart_png(digest.history, digest.period, [t.team for t in digest.teams], notes=digest.notes)
-    return RenderedDigest(digest, digest_message(digest, chart_note=png is not None), png)
+    message = digest_message(digest, chart_note=png is not None)
+    note = None if as_of is not None else data_freshness(db, now=at, stale_after_hours=stale_after_hours).note()
+    if note and len(message["blocks"]) < MAX_BLOCKS:
+        message["blocks"].insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+    return RenderedDigest(digest, message, png)
 
 
 def post_digest(

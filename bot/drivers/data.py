@@ -26,6 +26,7 @@ _SQL = """
 SELECT s.id AS survey_id, s.score, s.responded_at,
        COALESCE(t.team, c.team) AS team,
        t.id AS ticket_id, t.channel, t.product, t.contacts, t.reopens, t.handle_minutes, t.escalated_to,
+       t.priority, t.type AS ticket_type, t.sla_breached,
        (julianday(t.first_reply_at) - julianday(t.created_at)) * 24 AS first_reply_hours,
        (julianday(t.solved_at) - julianday(t.created_at)) * 24 AS resolution_hours,
        (julianday(COALESCE(NULLIF(t.returned_at, ''), t.solved_at)) - julianday(t.escalated_at)) * 24
@@ -52,6 +53,9 @@ FACT_COLUMNS = (
     "escalation_hours",
     "segment",
     "tenure_days",
+    "priority",
+    "ticket_type",
+    "sla_breached",
 )
 
 
@@ -105,6 +109,9 @@ def build_facts(raw: pd.DataFrame) -> pd.DataFrame:
             "escalation_hours": _number(raw, "escalation_hours").clip(lower=0),
             "segment": _text(raw, "segment"),
             "tenure_days": _number(raw, "tenure_days").clip(lower=0),
+            "priority": _text(raw, "priority"),
+            "ticket_type": _text(raw, "ticket_type"),
+            "sla_breached": _number(raw, "sla_breached"),
         }
     )
     facts.loc[~facts["escalated"], "escalation_hours"] = 0.0

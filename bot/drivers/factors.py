@@ -25,8 +25,11 @@ class Factor:
 FACTORS: tuple[Factor, ...] = (
     Factor("product", "product", categorical=("product",)),
     Factor("channel", "channel", categorical=("channel",)),
+    Factor("priority", "priority", categorical=("priority",)),
+    Factor("ticket_type", "ticket type", categorical=("ticket_type",)),
     Factor("customer", "customer segment and tenure", logged=("tenure_days",), categorical=("segment",)),
     Factor("escalation", "escalation", numeric=("escalated",), logged=("escalation_hours",)),
+    Factor("sla", "SLA breach (the helpdesk's own outcome)", numeric=("sla_breached",)),
     Factor("contacts", "contacts to resolve", counts=("contacts",)),
     Factor("reopens", "reopens", counts=("reopens",)),
     Factor("first_reply", "first reply time", logged=("first_reply_hours",)),

@@ -65,6 +65,8 @@ def _capped(values: np.ndarray) -> np.ndarray:
 
 
 def _columns(frame: pd.DataFrame, factor: Factor) -> list[np.ndarray]:
+    if any(c not in frame for c in (*factor.numeric, *factor.counts, *factor.logged, *factor.categorical)):
+        return []  # a fact this sample does not have (older callers' frames, a store without the field)
     out = [_filled(frame[c]) for c in factor.numeric]
     out += [_capped(_filled(frame[c])) for c in factor.counts]
     out += [np.log1p(_filled(frame[c]).clip(min=0)) for c in factor.logged]
@@ -169,6 +171,14 @@ def candidate_splits(frame: pd.DataFrame, factor: str) -> list[Split]:
         splits = _level_splits(frame, "channel", "tickets via {}")
     elif factor == "product":
         splits = _level_splits(frame, "product", "tickets about {}")
+    elif factor == "priority":
+        splits = _level_splits(frame, "priority", "{} priority tickets")
+    elif factor == "ticket_type":
+        splits = _level_splits(frame, "ticket_type", "tickets of type {}")
+    elif factor == "sla":
+        values, known = _known(frame, "sla_breached")
+        breached = np.where(known, values >= 1, False)
+        splits = [Split("tickets whose SLA was breached", breached, known & ~breached)]
     elif factor == "customer":
         splits = _level_splits(frame, "segment", "{} customers")
         values, known = _known(frame, "tenure_days")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from smartstep.definitions import load_definitions, metric_ids
 from smartstep.imports.schema import (
     EARLIEST,
+    FLAG_WORDS,
     FUTURE_SLACK,
     MAX_NAME,
     SOLVED_STATUSES,
@@ -24,6 +25,7 @@ from smartstep.imports.schema import (
     FieldError,
     Schema,
     converter,
+    split_tags,
 )
 from smartstep.weeks import format_time
 
@@ -92,9 +94,24 @@ def _fast_time(now: datetime) -> Callable[[Sequence[str]], Column]:
     return fast
 
 
+def _fast_label(values: Sequence[str]) -> Column:
+    return [v.strip().lower() or None for v in values]
+
+
+def _fast_tags(values: Sequence[str]) -> Column:
+    return [",".join(split_tags(v)) or None for v in values]
+
+
+def _fast_flag(values: Sequence[str]) -> Column:
+    return [FLAG_WORDS[v.strip().lower()] if v.strip() else None for v in values]
+
+
 _FAST: dict[str, Callable[[Sequence[str]], Column]] = {
     "text": _fast_text,
     "name": _fast_name,
+    "label": _fast_label,
+    "tags": _fast_tags,
+    "flag": _fast_flag,
     "int": _fast_int,
     "float": _fast_float,
     "amount": _fast_amount,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import sqlite_utils
 from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.imports.batch_check import BatchValidator
-from smartstep.imports.presets import Preset, get_preset
+from smartstep.imports.presets import Preset, get_preset, recognise_export
 from smartstep.imports.schema import KINDS, SCHEMAS, FieldError, Schema, normalise_header
 from smartstep.imports.store_checks import SeenKeys
 from smartstep.imports.store_writer import StoreWriter
@@ -45,6 +45,8 @@ class ImportSummary:
     """team -> earliest ISO week touched: what was recomputed."""
     unchanged: int = 0
     """Rows identical to the stored ones: not written, so a re-import of the same file changes nothing."""
+    ratings: int = 0
+    """CSAT survey rows a tool export's satisfaction column gave (added or updated)."""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -80,15 +82,16 @@ def import_records(
     *,
     source: str = "records",
     recompute: bool = True,
+    skip_bad_rows: bool = False,
 ) -> ImportSummary:
     """Import rows already in memory (keyed by the CSV column names), with the same checks and writes.
 
     `recompute=False` leaves the metrics to the caller, who imports several kinds in one
-    transaction (the demo) and recomputes once at the end.
+    transaction (the demo, a helpdesk sync) and recomputes once at the end.
     """
     schema = _schema(kind)
     batches = _record_batches(records, schema, source)
-    return _import(db, schema, source, batches, BatchValidator(schema), False, None, {}, recompute, unit="row")
+    return _import(db, schema, source, batches, BatchValidator(schema), skip_bad_rows, None, {}, recompute, unit="row")
 
 
 def _customers_touched(db: sqlite_utils.Database, kind: str) -> bool:
@@ -116,6 +119,8 @@ class _Batch:
     problems: list[tuple[int, FieldError]]
     where: str
     """How to name a row: a format with {line}, e.g. `tickets.csv:{line}` or `demo row {line}`."""
+    ratings: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    """(line, survey record) from a tool export's satisfaction column, written with the tickets."""
 
 
 def _import(
@@ -138,6 +143,7 @@ def _import(
     with write_transaction(db):
         writer = StoreWriter(db, schema)
         seen = SeenKeys(db, schema, unit)
+        ratings = _RatingWriter(db)
         for batch in batches:
             rows, bad = validate(batch.columns, len(batch.lines))
             lines = [line for index, line in enumerate(batch.lines) if index not in bad]
@@ -153,16 +159,47 @@ def _import(
             room = max(0, MAX_ERRORS_KEPT - len(errors))
             errors += [f"{batch.where.format(line=n)}: {_describe(e, shown)}" for n, e in problems[:room]]
             writer.write(rows)
+            ratings.write([record for line, record in batch.ratings if line not in {n for n, _ in problems}])
             if tick:
                 tick()
         seen.close()
         first_load = writer.was_empty
         added, updated, unchanged, since = writer.finish()
+        rated, since = ratings.finish(since)
         if recompute_metrics:
             # Into an empty table every week is touched: one plain full recompute is cheaper.
             scope = None if first_load and schema.kind == "tickets" else since
             recompute(db, since=scope, customers=_customers_touched(db, schema.kind))
-    return ImportSummary(schema.kind, source, added, updated, rejected, tuple(errors), since, unchanged)
+    return ImportSummary(
+        schema.kind, source, added, updated, rejected, tuple(errors), since, unchanged=unchanged, ratings=rated
+    )
+
+
+class _RatingWriter:
+    """Survey rows derived from a ticket export, checked and written like a surveys import."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._writer: StoreWriter | None = None
+        self._validate = BatchValidator(SCHEMAS["surveys"])
+
+    def write(self, records: list[dict[str, str]]) -> None:
+        if not records:
+            return
+        if self._writer is None:
+            self._writer = StoreWriter(self.db, SCHEMAS["surveys"])
+        rows, _ = self._validate(_record_columns(records, SCHEMAS["surveys"].names), len(records))
+        self._writer.write(rows)
+
+    def finish(self, since: dict[str, str]) -> tuple[int, dict[str, str]]:
+        """(ratings written, the weeks to recompute with theirs merged in)."""
+        if self._writer is None:
+            return 0, since
+        added, updated, _, touched = self._writer.finish()
+        merged = dict(since)
+        for team, week in touched.items():
+            merged[team] = min(week, merged.get(team, week))
+        return added + updated, merged
 
 
 def _describe(error: FieldError, shown: Mapping[str, str]) -> str:
@@ -245,6 +282,7 @@ class _CsvReader:
         lines: list[int] = []
         rows: list[Sequence[str]] = []
         problems: list[tuple[int, FieldError]] = []
+        ratings: list[tuple[int, dict[str, str]]] = []
         line = reader.line_num  # type: ignore[attr-defined]
         for fields in reader:
             start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
@@ -258,20 +296,23 @@ class _CsvReader:
             if transform is not None:
                 try:
                     values = transform({name: fields[i] for name, i in source.items()}, tz)
+                    rating = self.preset.rating(values, tz) if self.preset.rating else None
                 except FieldError as error:
                     problems.append((start, error))
                     continue
                 fields = [values.get(name) or "" for name in self.schema.names]
+                if rating is not None:
+                    ratings.append((start, rating))
             rows.append(fields)
             lines.append(start)
             if len(rows) >= BATCH_ROWS:
-                yield self._batch(lines, rows, problems, positions, width)
-                lines, rows, problems = [], [], []
-        yield self._batch(lines, rows, problems, positions, width)
+                yield self._batch(lines, rows, problems, positions, width, ratings)
+                lines, rows, problems, ratings = [], [], [], []
+        yield self._batch(lines, rows, problems, positions, width, ratings)
 
-    def _batch(self, lines, rows, problems, positions: Mapping[str, int], width: int) -> _Batch:
+    def _batch(self, lines, rows, problems, positions: Mapping[str, int], width: int, ratings) -> _Batch:
         columns = list(zip(*rows, strict=True)) if rows else [()] * max(width, len(positions))
-        return _Batch(lines, {name: columns[i] for name, i in positions.items()}, problems, self._where)
+        return _Batch(lines, {name: columns[i] for name, i in positions.items()}, problems, self._where, ratings)
 
     def _columns(self, header: list[str]) -> dict[str, int]:
         """canonical column -> field index, after checking the header names every required column."""
@@ -286,7 +327,9 @@ class _CsvReader:
         found = self.preset.resolve(positions)
         for required in self.schema.required:
             if required not in found:
-                raise UserError(f"missing required column '{self.preset.header_for(required)}'", where=where)
+                tool = recognise_export(positions) if not self.preset.sources else None
+                hint = f"; this looks like a {tool.capitalize()} export: add --preset {tool}" if tool else ""
+                raise UserError(f"missing required column '{self.preset.header_for(required)}'{hint}", where=where)
         self.shown.update({canonical: header[index].strip() for canonical, (index, _) in found.items()})
         return {canonical: index for canonical, (index, _) in found.items()}
 

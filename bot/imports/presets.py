@@ -11,7 +11,8 @@ Resolution time, Satisfaction Score, Group stations, Assignee stations, Reopens,
 First reply time in minutes (and "... within business hours"), First/Full resolution time
 in minutes, Agent/Requester wait time in minutes, On hold time in minutes. Times are in the
 account's time zone, written like `2024-03-01 10:20:30 +0100` (pass `--tz` when an export
-carries no offset). The CSV export has no descriptions or comments.
+carries no offset). The standard CSV export has no descriptions or comments; exports that add a
+Description column (Explore, many export apps) keep it.
 
     id <- Id                     created_at <- Created at     solved_at <- Solved at
     first_reply_at <- Created at + First reply time in minutes
@@ -19,7 +20,13 @@ carries no offset). The CSV export has no descriptions or comments.
     team <- Group                channel <- Via (Mail/Email -> email, Web form -> web, ...)
     subject <- Subject           customer_id <- Requester id  agent_id <- Assignee (a name)
     reopens <- Reopens           contacts <- Replies (public agent replies)
-    empty: product, description, resolution, handle_minutes, escalated_*, returned_at
+    description <- Description (when the export has it)       priority <- Priority
+    type <- Ticket type          tags <- Tags (space-separated)
+    empty: product, resolution, handle_minutes, escalated_*, returned_at, sla_breached
+    Satisfaction Score: Good -> a CSAT survey row scored 5, Bad -> 1 (a 1-5 number is kept), Offered ->
+    a survey sent and not answered, Unoffered/empty -> no survey. The export has no rating time, so the
+    survey is sent and answered when the ticket was solved; its id is `zendesk-csat-<ticket id>`, the
+    same id `smartstep sync zendesk` gives it, so a later sync updates it instead of adding a second.
 
 Freshdesk (Tickets > Export, CSV). Its columns include Ticket ID, Subject, Description,
 Status, Priority, Source, Type, Agent, Group, Created time, Due by Time, Resolved time,
@@ -37,7 +44,13 @@ Full name, Email and Contact ID. Times are the helpdesk's local time with no off
     product <- Product           subject <- Subject           description <- Description
     customer_id <- Contact ID, else Email                     agent_id <- Agent (a name)
     contacts <- Agent interactions                            handle_minutes <- Time tracked (hh:mm[:ss])
+    priority <- Priority         type <- Type                 tags <- Tags (comma-separated)
+    sla_breached <- Resolution status / First response status ("SLA Violated" in either -> breached,
+              "Within SLA" in both -> met)
     empty: resolution, reopens, escalated_*, returned_at
+    Survey results: a CSAT survey row per rated ticket (`freshdesk-csat-<ticket id>`), answered when the
+    ticket was resolved; Freshdesk's happiness scale maps onto CSAT 1-5 (Extremely/Very happy 5, Happy 4,
+    Neutral 3, Unhappy 2, Very/Extremely unhappy 1; the API's 103..-103 codes the same).
 
 Both tools allow tickets with no group; those rows get the team "Unassigned" rather than
 being refused, since the export is the user's system of record, not a file they typed.
@@ -50,6 +63,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 
+from smartstep.imports.ratings import freshdesk_rating, zendesk_rating
 from smartstep.imports.schema import FieldError, normalise_header
 from smartstep.weeks import format_time, parse_time
 
@@ -66,6 +80,8 @@ class Preset:
     sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """canonical (or helper `_x`) column -> the export's header(s), first present wins."""
     transform: Transform | None = None
+    rating: Callable[[dict[str, str | None], tzinfo], dict[str, str] | None] | None = None
+    """From a transformed row (with its `_rating` cell) to a CSAT survey record, or None."""
 
     def header_for(self, canonical: str) -> str:
         """The export header a user should look for when a canonical column is missing."""
@@ -192,6 +208,11 @@ def _freshdesk(values: dict[str, str | None], tz: tzinfo) -> dict[str, str | Non
     email = values.pop("_email", None)
     if not (values.get("customer_id") or "").strip():
         values["customer_id"] = email
+    outcomes = {(values.pop(key, None) or "").strip().lower() for key in ("_resolution_sla", "_reply_sla")}
+    if "sla violated" in outcomes:
+        values["sla_breached"] = "1"
+    elif outcomes == {"within sla"}:
+        values["sla_breached"] = "0"
     tracked = (values.get("handle_minutes") or "").strip()
     if tracked:
         try:
@@ -218,8 +239,14 @@ PRESETS: dict[str, Preset] = {
             "agent_id": ("Assignee",),
             "reopens": ("Reopens",),
             "contacts": ("Replies",),
+            "description": ("Description",),
+            "priority": ("Priority",),
+            "type": ("Ticket type",),
+            "tags": ("Tags",),
+            "_rating": ("Satisfaction Score",),
         },
         _zendesk,
+        zendesk_rating,
     ),
     "freshdesk": Preset(
         "freshdesk",
@@ -240,8 +267,15 @@ PRESETS: dict[str, Preset] = {
             "agent_id": ("Agent",),
             "contacts": ("Agent interactions",),
             "handle_minutes": ("Time tracked",),
+            "priority": ("Priority",),
+            "type": ("Type",),
+            "tags": ("Tags",),
+            "_resolution_sla": ("Resolution status",),
+            "_reply_sla": ("First response status",),
+            "_rating": ("Survey results",),
         },
         _freshdesk,
+        freshdesk_rating,
     ),
 }
 
@@ -256,3 +290,16 @@ def get_preset(name: str, kind: str) -> Preset:
     if preset.sources and kind != "tickets":
         raise UserError(f"the {preset.name} preset reads ticket exports; import {kind} with --preset generic")
     return preset
+
+
+def recognise_export(headers: Mapping[str, int]) -> str | None:
+    """The tool preset whose export this header looks like: three or more of its own column names
+    (ones our generic shape does not use) are there."""
+    from smartstep.imports.schema import SCHEMAS
+
+    generic = set(SCHEMAS["tickets"].names)
+    for preset in PRESETS.values():
+        own = {normalise_header(h) for hs in preset.sources.values() for h in hs} - generic
+        if own and len(own & set(headers)) >= 3:
+            return preset.name
+    return None

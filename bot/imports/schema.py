@@ -45,7 +45,7 @@ class FieldError(ValueError):
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # text | name | time | int | float | amount | status | survey_kind | score | metric
+    type: str  # text | name | label | tags | flag | time | int | float | amount | status | survey_kind | score | metric
     required: bool = False
 
 
@@ -94,7 +94,8 @@ SCHEMAS: dict[str, Schema] = {
         _cols(
             "id created_at:time first_reply_at:time solved_at:time status:status team:name channel:name "
             "product:name subject description resolution customer_id agent_id contacts:int reopens:int "
-            "handle_minutes:amount escalated_to:name escalated_at:time returned_at:time",
+            "handle_minutes:amount escalated_to:name escalated_at:time returned_at:time "
+            "priority:label type:label tags:tags sla_breached:flag",
             "id created_at status team",
         ),
         _TICKET_TIMES,
@@ -255,9 +256,42 @@ def _text(value: object) -> str | None:
     return (value.strip() or None) if value.__class__ is str else str(value)  # type: ignore[union-attr]
 
 
+def _label(value: object) -> str | None:
+    """Priority and type compare without case (`Urgent` and `urgent` are one segment)."""
+    return str(value).strip().lower() or None
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags as exports write them: comma-separated (Freshdesk) or space-separated (Zendesk)."""
+    parts = text.split(",") if "," in text else text.split()
+    return list(dict.fromkeys(p.strip().lower() for p in parts if p.strip()))
+
+
+def _tags(value: object) -> str | None:
+    return ",".join(split_tags(str(value))) or None
+
+
+FLAG_WORDS = {
+    **dict.fromkeys(("1", "true", "yes", "y", "breached", "violated", "sla violated", "missed"), 1),
+    **dict.fromkeys(("0", "false", "no", "n", "met", "within sla", "achieved", "ok"), 0),
+}
+
+
+def _flag(value: object) -> int | None:
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text not in FLAG_WORDS:
+        raise ValueError(f"{_shown(value)} is not a yes/no value (true/false, 1/0, breached/met)")
+    return FLAG_WORDS[text]
+
+
 _CONVERTERS: dict[str, Callable[[object], object]] = {
     "text": _text,
     "name": _name,
+    "label": _label,
+    "tags": _tags,
+    "flag": _flag,
     "int": _int,
     "float": _float,
     "amount": _amount,

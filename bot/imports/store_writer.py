@@ -161,3 +161,20 @@ def _upsert_sql(schema: Schema) -> str:
     key = ", ".join(f"[{k}]" for k in schema.key)
     updates = ", ".join(f"[{n}] = excluded.[{n}]" for n in names if n not in schema.key)
     return f"INSERT INTO [{schema.table}] ({columns}) VALUES ({params}) ON CONFLICT({key}) DO UPDATE SET {updates}"
+
+
+def delete_tickets(db: sqlite_utils.Database, ids: Sequence[str]) -> tuple[int, dict[str, str]]:
+    """Remove tickets (and the surveys about them) inside the caller's transaction.
+
+    Returns (tickets removed, team -> earliest ISO week they were in), so the recompute covers
+    every week the rows counted in.
+    """
+    if not ids:
+        return 0, {}
+    key = json.dumps(sorted(set(ids)))
+    touched = db.execute(
+        "SELECT team, min(created_at) FROM tickets WHERE id IN (SELECT value FROM json_each(?)) GROUP BY team", [key]
+    ).fetchall()
+    db.execute("DELETE FROM surveys WHERE ticket_id IN (SELECT value FROM json_each(?))", [key])
+    removed = db.execute("DELETE FROM tickets WHERE id IN (SELECT value FROM json_each(?))", [key]).rowcount
+    return removed, {team: iso_week(parse_time(moment)) for team, moment in touched if team and moment}

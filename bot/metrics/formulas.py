@@ -128,7 +128,8 @@ def ticket_metrics(
 
     `tickets` holds every ticket of the team created or solved on/after `start` (and the open
     ones), with epoch-second columns created, first_reply, solved (NaN if not solved),
-    escalated_at, returned_at and week keys created_week, solved_week. `backlog_base` is the
+    escalated_at, returned_at, week keys created_week, solved_week, and optionally sla_breached
+    (1/0 from the helpdesk; where it is missing the fixed first-reply/resolution rule decides). `backlog_base` is the
     number of tickets open when week `start` began.
     """
     t = tickets
@@ -156,6 +157,9 @@ def ticket_metrics(
     out += _values(team, "resolution_hours", _by_week(solved, "solved_week", resolution, "median"), start)
     reply_late = ((solved["first_reply"] - solved["created"]) / HOUR > params.sla_first_reply_hours).fillna(False)
     breach = (reply_late | (resolution > params.sla_resolution_hours)).astype(float) * 100
+    if "sla_breached" in solved:  # the helpdesk's own outcome (its targets depend on priority) wins
+        own = pd.to_numeric(solved["sla_breached"], errors="coerce")
+        breach = (own * 100).where(own.notna(), breach)
     out += _values(team, "sla_breach_rate", _by_week(solved, "solved_week", breach, "mean"), start)
     out += _time_to_smile(solved, team, start)
     out += _backlog(t, team, weeks, backlog_base)

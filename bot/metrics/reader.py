@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from smartstep.metrics.values import History, MetricValue
+from smartstep.metrics.values import History, MetricValue, Where
 from smartstep.weeks import iso_week, parse_time, shift_week
 
 
@@ -36,11 +36,22 @@ def load_history(
     metrics: Iterable[str] | None = None,
     until: str | None = None,
     weeks: int | None = None,
+    where: Where | None = None,
 ) -> History:
     """Stored values per (team, metric), oldest first, up to and including week `until`.
 
     `weeks` keeps only the last N weeks up to `until` (or up to the latest stored week).
+    `where` cuts the tickets first (`{"priority": "urgent"}`; fields in `values.SEGMENT_FIELDS`):
+    the ticket and survey metrics are then computed from the matching rows, not read from storage.
     """
+    if where:
+        from smartstep.metrics.segments import segment_history
+
+        history = segment_history(db, where, teams=teams, until=until or latest_period(db), weeks=weeks)
+        if metrics is not None:
+            wanted = set(metrics)
+            history = {key: values for key, values in history.items() if key[1] in wanted}
+        return history
     where, params = [], []
     if teams is not None:
         teams = list(teams)

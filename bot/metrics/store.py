@@ -37,7 +37,7 @@ def recompute(db: sqlite_utils.Database, since: Mapping[str, str] | None = None,
     if last is None:
         return _apply_imported(db)  # a store with only values aggregated elsewhere
     zones = dict(db.execute("SELECT name, timezone FROM teams").fetchall())
-    scope = _scope(db, since)
+    scope = _scope(db, since, last)
     written = 0
     if scope:
         with_start = {team: (m.label_key(week) if week else None) for team, week in scope.items()}
@@ -50,15 +50,29 @@ def recompute(db: sqlite_utils.Database, since: Mapping[str, str] | None = None,
     return written
 
 
-def _scope(db: sqlite_utils.Database, since: Mapping[str, str] | None) -> dict[str, str | None]:
+def _scope(db: sqlite_utils.Database, since: Mapping[str, str] | None, last: float) -> dict[str, str | None]:
     if since is not None:
-        return dict(since)
+        return _with_new_weeks(db, dict(since), m.week_label(last))
     teams = db.execute("SELECT DISTINCT team FROM tickets").fetchall()
     db.execute(
         f"DELETE FROM metric_values WHERE metric IN ({_marks(m.TICKET_METRICS + m.SURVEY_METRICS)})",
         m.TICKET_METRICS + m.SURVEY_METRICS,
     )
     return {team: None for (team,) in teams}
+
+
+def _with_new_weeks(db: sqlite_utils.Database, scope: dict[str, str | None], last: str) -> dict[str, str | None]:
+    """Teams whose stored weeks end before the data's last week get the new weeks too: a quiet team's
+    backlog (and its zero volume) exists in a week it had no ticket in. Found with a sync every 15
+    minutes, where the first change of a week usually touches one team."""
+    behind = db.execute(
+        "SELECT team, max(period) FROM metric_values WHERE metric = 'backlog' GROUP BY team HAVING max(period) < ?",
+        [last],
+    ).fetchall()
+    for team, stored in behind:
+        if team not in scope or scope[team] is not None:
+            scope[team] = min(scope.get(team) or stored, stored)
+    return scope
 
 
 def _marks(values: Iterable[object]) -> str:
@@ -102,7 +116,7 @@ def _recompute_tickets(
     teams = list(starts)
     floor = _floor_seconds(starts)
     columns = (
-        "SELECT team, contacts, reopens, handle_minutes, escalated_to, "
+        "SELECT team, contacts, reopens, handle_minutes, escalated_to, sla_breached, "
         f"{_epoch('created_at', 'created')}, {_epoch('first_reply_at', 'first_reply')}, "
         f"CASE WHEN status IN ('solved', 'closed') THEN CAST(strftime('%s', solved_at) AS REAL) END AS solved, "
         f"{_epoch('escalated_at')}, {_epoch('returned_at')} FROM tickets WHERE team IN ({_marks(teams)})"

@@ -6,6 +6,7 @@ pool and answers a request it cannot read with a 4xx instead of dropping the con
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
@@ -32,11 +33,17 @@ def _plain(start_response: Callable[..., Any], status: int, text: str) -> Iterab
     return response.get_body()
 
 
-def build_wsgi(app: App) -> Wsgi:
-    """POST /slack/events goes to Bolt (signature check first); GET /healthz says the process is up."""
+def build_wsgi(app: App, health: Callable[[], dict[str, Any]] | None = None) -> Wsgi:
+    """POST /slack/events goes to Bolt (signature check first); GET /healthz says the process is up
+    (as JSON with `health()`'s fields, e.g. the data's age and the last sync, when given)."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and method in ("GET", "HEAD") and health is not None:
+            body = json.dumps({"status": "ok", **health()})
+            response = WsgiHttpResponse(status=200, headers={"content-type": ["application/json"]}, body=body)
+            start_response(response.status, response.get_headers())
+            return response.get_body()
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _plain(start_response, 200, "ok")
         if path != EVENTS_PATH:
@@ -87,13 +94,20 @@ def favour_acks() -> None:
     sys.setswitchinterval(0.001)
 
 
-def create_server(app: App, host: str = "0.0.0.0", port: int = 3000, threads: int = THREADS, **tuning: Any) -> Any:
+def create_server(
+    app: App,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    threads: int = THREADS,
+    health: Callable[[], dict[str, Any]] | None = None,
+    **tuning: Any,
+) -> Any:
     """A waitress server (not yet running): `.run()` serves, `.close()` stops, `.effective_port` is the port.
 
     `tuning` passes other waitress adjustments (tests shorten `asyncore_loop_timeout` to stop quickly).
     """
     return waitress.create_server(
-        build_wsgi(app),
+        build_wsgi(app, health),
         host=host,
         port=port,
         threads=threads,

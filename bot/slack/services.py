@@ -19,6 +19,7 @@ import sqlite_utils
 from smartstep.chat.context import load_context
 from smartstep.chat.engine import Answer, Context, ConversationState, Skill, answer
 from smartstep.db import open_db
+from smartstep.metrics.freshness import with_freshness
 from smartstep.settings import Settings
 from smartstep.slack.store import claim_event
 
@@ -134,4 +135,5 @@ class SlackServices:
     def ask(self, text: str, thread_key: str, user: str | None = None) -> Answer:
         """One question through the shared conversation engine, remembering the thread for "why?"."""
         with self.store_lock:
-            return answer(text, self.threads.get(thread_key), self.context(user))
+            reply = answer(text, self.threads.get(thread_key), self.context(user))
+            return with_freshness(reply, self.db(), self.settings.stale_after_hours, self.as_of)

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from smartstep.metrics.freshness import freshness_note
 from smartstep.metrics.scorecard import build_scorecard
 from smartstep.slack.blocks import home_view
 from smartstep.slack.services import SlackServices
@@ -22,7 +23,12 @@ class EventHandlers:
         user = event["user"]
         context = self.services.context()
         rows = build_scorecard(context.history, context.period) if context.period else []
-        client.views_publish(
-            user_id=user,
-            view=home_view(rows, context.period, self.services.current_top_steps(), recent_advice(self.services.db())),
+        view = home_view(rows, context.period, self.services.current_top_steps(), recent_advice(self.services.db()))
+        note = (
+            None
+            if self.services.as_of
+            else freshness_note(self.services.db(), self.services.settings.stale_after_hours)
         )
+        if note:
+            view["blocks"].insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+        client.views_publish(user_id=user, view=view)
