@@ -18,6 +18,7 @@ class Settings:
     port: int = 3000
     debug: bool = False
     rules_path: Path | None = None  # SMARTSTEP_RULES: a rule file or folder instead of the shipped base
+    ticket_url: str | None = None  # SMARTSTEP_TICKET_URL: the helpdesk's ticket address, `{id}` for the id
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -33,6 +34,15 @@ class Settings:
             "port": int(env.get("PORT", "3000")),
             "debug": env.get("SMARTSTEP_DEBUG", "") not in ("", "0", "false"),
             "rules_path": Path(env["SMARTSTEP_RULES"]) if env.get("SMARTSTEP_RULES") else None,
+            "ticket_url": ticket_url_template(env.get("SMARTSTEP_TICKET_URL", "")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def ticket_url_template(value: str) -> str | None:
+    """`https://acme.zendesk.com/agent/tickets/{id}`; an address without `{id}` gets the id appended."""
+    value = value.strip()
+    if not value:
+        return None
+    return value if "{id}" in value else value.rstrip("/") + "/{id}"

@@ -89,13 +89,13 @@ def test_a_lead_conversation_on_the_demo(fresh):
     assert why.intent == "why" and f"Rule `{steps.data[0]['rule_id']}`" in why.text
     assert "n=" in why.text  # every piece of evidence with its sample
 
-    thanks = answer("that worked, thanks", thread, context)
-    assert thanks.intent == "feedback" and "marked useful" in thanks.text
+    worked = answer("that worked, thanks", thread, context)
+    assert worked.intent == "feedback" and "marked done" in worked.text
     rating = db["feedback"].get((steps.data[0]["advice_id"], "U-lead"))
-    assert rating["rating"] == "up"
+    assert rating["rating"] == "done"
 
     drivers = answer("why is CES down for Technical?", thread, context)
-    assert drivers.intent == "drivers"
+    assert drivers.intent == "drivers" and drivers.understood["intent"] == "why"
     assert drivers.data["drivers"][0]["factor"] == "contacts", json.dumps(drivers.data)[:500]
 
     cases = answer("show similar cases for invoice pdf comes out blank", thread, context)
