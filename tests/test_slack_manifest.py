@@ -13,13 +13,18 @@ def test_manifest_subscribes_to_every_event_and_grants_every_scope_the_app_uses(
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_mention",
+        "message.channels",
+        "message.groups",
         "message.im",
         "app_home_opened",
     }
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    # chat.postMessage/update, reactions.add/remove, views.publish (no scope), files upload, DMs, the command
+    # chat.postMessage/update, reactions.add/remove, views.publish (no scope), files upload, DMs, the command,
+    # and follow-ups in the bot's threads in public and private channels
     assert {
         "app_mentions:read",
+        "channels:history",
+        "groups:history",
         "chat:write",
         "commands",
         "im:history",
