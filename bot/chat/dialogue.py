@@ -28,7 +28,7 @@ REFERENCE = {"it", "its", "they", "them", "their", "that", "this", "those", "the
 COMPARE_WORDS = re.compile(r"\b(vs\.?|versus|compared?|comparison|against|contrast|side by side|than|differ\w*)\b")
 FOLLOW_CUE = re.compile(
     r"^\W*(and|but|also|what about|how about|same|just|only|now|then|for|in|over|vs\.?|versus|compared|"
-    r"instead|ok and|okay and|what if|with)\b"
+    r"instead|ok and|okay and|what if|with|compare)\b"
 )
 MORE = re.compile(
     r"^\s*(more|show more|more please|and more|next ones?|keep going|go on|continue|others?|the rest)\W*$"
@@ -137,12 +137,10 @@ def _follow_up(parsed: Parsed, last: Frame | None, intent: Intent) -> bool:
 def _inherit(parsed: Parsed, last: Frame, base: Frame) -> Frame:
     intent = last.intent
     metrics = parsed.metrics or parsed.weak_metrics or last.metrics
-    if intent in TEAM_FREE or intent in ("ranking",) and parsed.teams and not parsed.metrics:
+    if intent == "clarify":  # the answer to a clarifying question: the question it was about
+        intent = last.wants or "metric"
+    if intent in TEAM_FREE or intent == "ranking" and parsed.teams and not parsed.metrics:
         intent = "metric" if metrics else "overview"
-    if intent == "clarify":
-        intent = last.wants or ("metric" if metrics else "overview")
-        if intent in TEAM_FREE:
-            intent = "metric" if metrics else "overview"
     teams = parsed.teams or (() if parsed.unknown_teams else last.teams)
     compare = last.compare
     if COMPARE_WORDS.search(base.text.lower()) and parsed.teams:
@@ -191,13 +189,19 @@ def _settle(intent: Intent, parsed: Parsed, state: ConversationState, base: Fram
     if name == "overview" and metrics:
         name = "metric"  # "how is it for Billing?" about a metric the thread is on
     frame = base.but(intent=name, teams=teams, metrics=metrics)
+    if parsed.vague_metrics and not metrics and name not in ("similar", "smalltalk", "help", "unknown"):
+        # "what's the rate for Billing?": several metrics fit, whatever the model guessed
+        wants = name if name in ("define", "improve", "compare", "ranking", "tickets", "why") else "metric"
+        return frame.but(intent="clarify", metrics=parsed.vague_metrics, wants=wants)
     if name in ("metric", "compare", "ranking", "overview", "changes") and len(parsed.periods) == 2:
         return frame.but(intent="compare", compare="periods", periods=parsed.periods)
     if name in ("metric", "compare") and len(teams) >= 2:
         return frame.but(intent="compare", compare="teams")
     if name == "compare":
-        if teams and last is not None and last.teams and refers:
-            return frame.but(teams=tuple(dict.fromkeys((*last.teams, *teams))), compare="teams")
+        if len(teams) == 1 and last is not None and last.teams and teams[0] not in last.teams:
+            # "compare with Onboarding": the thread's team(s) against this one, on the thread's metric
+            both = tuple(dict.fromkeys((*last.teams, *teams)))
+            return frame.but(teams=both, metrics=metrics or last.metrics, compare="teams")
         if len(parsed.periods) == 1:
             return frame.but(compare="periods", periods=parsed.periods)
         return frame.but(compare="teams")
@@ -205,12 +209,8 @@ def _settle(intent: Intent, parsed: Parsed, state: ConversationState, base: Fram
         return frame.but(direction=next((d for d, p in RANK_WORDS if re.search(p, lowered)), "worst"))
     if name == "metric" and not metrics and not parsed.vague_metrics:
         return frame.but(intent="overview")  # "how is Billing doing?", "how are we doing?"
-    if (
-        name in ("metric", "define", "improve", "compare")
-        and not metrics
-        and (parsed.vague_metrics or name == "define")
-    ):
-        return frame.but(intent="clarify", metrics=parsed.vague_metrics, wants=name)
+    if name == "define" and not metrics:
+        return frame.but(intent="clarify", wants=name)
     if name == "why" and not metrics and not teams:
         return frame  # "why?" about the last answer
     return frame

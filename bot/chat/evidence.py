@@ -86,7 +86,12 @@ def _drivers(db: sqlite_utils.Database, frame: Frame, metric: str, team: str | N
     from smartstep.drivers.data import load_driver_report
     from smartstep.drivers.text import report_lines, report_to_dict
 
-    report = load_driver_report(db, metric, team=team, as_of=as_of)
+    from smartstep.advice.pipeline import cached_on_data
+
+    def compute():
+        return load_driver_report(db, metric, team=team, as_of=as_of)
+
+    report = cached_on_data(db, ("chat-drivers", metric, team, as_of), compute)
     if report is None:
         return Answer("drivers", "There are no survey answers to analyse yet.", frame=frame)
     lines = report_lines(report)

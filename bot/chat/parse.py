@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from smartstep.chat.conversation import Period
 from smartstep.chat.periods import find_periods, side_by_side
@@ -24,6 +25,9 @@ ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "
 ORDINALS |= {"fifth": 5, "5th": 5, "top": 1}
 ITEM_WORDS = {"one", "step", "case", "ticket", "option", "item", "suggestion", "advice", "thing", "idea"}
 TEAM_WORDS = {"team", "teams", "group", "squad", "desk", "queue", "folks", "people", "crew"}
+# Words before "team" that do not name one: "the whole team", "our support team".
+NOT_A_TEAM = {"whole", "entire", "support", "service", "every", "each", "other", "same", "best", "worst", "top"}
+NOT_A_TEAM |= {"my", "our", "your", "their", "this", "that", "which", "what", "new", "lead", "leads", "agent"}
 
 
 @dataclass(frozen=True)
@@ -178,12 +182,13 @@ def _unknown_team_words(toks, words, kinds, text: str, already: list[str]) -> li
     """ "the payments team", "for Payments": a name that is no team the store knows."""
     out = []
     for i, word in enumerate(words):
-        if kinds[i] is not None or word in known_words() or word.isdigit() or len(word) < 3:
+        if kinds[i] is not None or word.isdigit() or len(word) < 3 or word in ENGLISH_STOP_WORDS | NOT_A_TEAM:
             continue
         original = text[toks[i][1] : toks[i][2]]
         nxt = words[i + 1] if i + 1 < len(words) else ""
         prev = words[i - 1] if i > 0 else ""
-        if nxt in TEAM_WORDS or prev in ("team", "group") or (prev in ("for", "at") and original[:1].isupper()):
+        called = nxt in ("team", "teams") or prev == "team"  # "the payments team", "team payments"
+        if called or (prev in ("for", "at") and original[:1].isupper() and word not in known_words()):
             out.append(original.title() if original.islower() else original)
             kinds[i] = "unknown"
     return [o for o in out if o not in already]

@@ -184,7 +184,7 @@ def _relative(text: str, now: str, before: Period | None, add) -> None:
         week = shift_week(anchor, -1)
         add(match, week, week)
     for match in re.finditer(
-        r"\b(?:this|last|past|previous|the)\s+(week|month|quarter|year)\b|\b(ytd|year to date)\b", text
+        r"\b(?:this|last|past|previous)\s+(week|month|quarter|year)\b|\b(ytd|year to date)\b", text
     ):
         which = match.group(0).split()[0]
         unit = match.group(1) or "year"

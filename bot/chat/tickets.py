@@ -17,13 +17,14 @@ from smartstep.weeks import format_time, week_end, week_start
 class TicketQuery:
     why: str  # what makes a ticket count, for the reply ("scored CES 3 or lower")
     sql: str  # selects id, subject, team, detail, sort key; ?1 start, ?2 end, {teams} the team filter
+    # (survey queries CROSS JOIN so SQLite reads the week's surveys first, not every ticket of the team)
 
 
 def _survey(kind: str, low: float, label: str) -> TicketQuery:
     return TicketQuery(
         f"answered the {label} survey with {low:g} or lower",
         "SELECT t.id, t.subject, t.team, printf('%s %g', upper(s.kind), s.score), s.score "
-        "FROM surveys s JOIN tickets t ON t.id = s.ticket_id "
+        "FROM surveys s CROSS JOIN tickets t ON t.id = s.ticket_id "
         f"WHERE s.kind = '{kind}' AND s.score <= {low} AND s.responded_at >= ?1 AND s.responded_at < ?2 {{teams}} "
         "ORDER BY s.score, s.responded_at DESC",
     )
@@ -98,7 +99,7 @@ QUERIES: dict[str, TicketQuery] = {
     "survey_response_rate": TicketQuery(
         "got a survey nobody answered",
         "SELECT t.id, t.subject, t.team, 'unanswered ' || upper(s.kind) || ' survey', s.sent_at "
-        "FROM surveys s JOIN tickets t ON t.id = s.ticket_id "
+        "FROM surveys s CROSS JOIN tickets t ON t.id = s.ticket_id "
         "WHERE s.sent_at >= ?1 AND s.sent_at < ?2 AND s.responded_at IS NULL {teams} ORDER BY s.sent_at DESC",
     ),
 }
