@@ -83,10 +83,9 @@ def why_moved(db: sqlite_utils.Database, frame: Frame, ranked: Callable, as_of: 
 
 
 def _drivers(db: sqlite_utils.Database, frame: Frame, metric: str, team: str | None, as_of: datetime | None) -> Answer:
+    from smartstep.advice.pipeline import cached_on_data
     from smartstep.drivers.data import load_driver_report
     from smartstep.drivers.text import report_lines, report_to_dict
-
-    from smartstep.advice.pipeline import cached_on_data
 
     def compute():
         return load_driver_report(db, metric, team=team, as_of=as_of)
