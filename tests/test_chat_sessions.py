@@ -71,3 +71,15 @@ def test_a_session_is_forgotten_a_day_after_its_last_question(tmp_path):
 def test_a_bad_session_id_is_one_clear_sentence(store):
     result = CliRunner().invoke(main, ["--db", str(store), "ask", "csat", "--session", " "])
     assert result.exit_code == 1 and "--session" in result.stderr and "Traceback" not in result.output
+
+
+def test_tickets_link_to_the_helpdesk_when_its_url_is_set(store):
+    env = {"SMARTSTEP_TICKET_URL": "https://acme.zendesk.com/agent/tickets/"}
+    result = CliRunner().invoke(
+        main, ["--db", str(store), "ask", "which tickets are still open at workgroup 2?", "--json"], env=env
+    )
+    reply = json.loads(result.stdout)
+    assert reply["understood"]["intent"] == "tickets" and [r["id"] for r in reply["data"]] == ["t4", "t5"]
+    assert "<https://acme.zendesk.com/agent/tickets/t4|t4>" in reply["text"]
+    plain = ask(store, "which tickets are still open at workgroup 2?")
+    assert "`t4`" in plain["text"] and "https://" not in plain["text"]

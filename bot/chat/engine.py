@@ -120,6 +120,7 @@ def remember(state: ConversationState, frame: Frame, reply: Answer) -> None:
     state.options = reply.options
     state.frame = frame if reply.intent != "clarify" else frame.but(intent="clarify")
     if frame.action == "more" and reply.items:
+        state.focus = len(state.items)  # "why?" now means the first of the new ones
         state.items = state.items + list(reply.items)
         state.shown = len(state.items)
         return

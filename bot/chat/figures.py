@@ -54,41 +54,82 @@ def teams_of(frame: Frame, context: Context) -> tuple[str, ...]:
 
 def metric_answer(frame: Frame, context: Context) -> Answer:
     """One line per team and metric: value, change against the week before or "too few to
-    tell", the sample and a sparkline over the weeks asked about."""
+    tell", the sample, a sparkline over the weeks asked about, and those weeks against as many
+    weeks before them."""
     period = span(frame, context)
     lines, data, items = [], [], []
     for metric in frame.metrics:
-        definition = load_definitions().get(metric)
-        lines.append(f"*{definition.name}*, {_period_words(period)}")
+        lines.append(f"*{load_definitions().get(metric).name}*, {_period_words(period)}")
         for team in teams_of(frame, context):
             values = window(context.history, team, metric, shift_week(period.start, -1), period.end)
             shown = [v for v in values if v.period >= period.start] or values[-1:]
             if not shown:
                 lines.append(f"• *{team}*: no {short(metric)} data up to {period.end}.")
                 continue
-            latest = shown[-1]
-            text = f"{show(latest, metric)} in {latest.period}"
-            if latest.n is not None:
-                low, high = latest.ci or (0.0, 0.0)
-                interval = f", 90% CI {format_value(low, definition.unit)}–{format_value(high, definition.unit)}"
-                text += f" (n={latest.n}{interval if latest.ci else ''})"
-            before = [v for v in values if v.period < latest.period]
-            if before:
-                text += ", " + describe_reading(read_change(latest, before[-1], metric), before[-1], metric)
-            if len(shown) > 1:
-                text += f"; {len(shown)} weeks ago {show(shown[0], metric)} `{sparkline([v.value for v in shown])}`"
-            lines.append(f"• *{team}*: {text}")
+            lines.append(f"• *{team}*: " + _metric_line(values, shown, metric, period, context, team))
+            lines += _segment_lines(shown, frame.segments, metric)
             data.append(
                 {
                     "team": team,
                     "metric": metric,
-                    "period": latest.period,
+                    "period": shown[-1].period,
                     "values": [{"period": v.period, "value": v.value, "n": v.n} for v in shown],
                 }
             )
             items.append({"team": team, "metric": metric})
     basis = _basis(frame.metrics, data)
     return Answer("metric", "\n".join(lines), data=data, frame=frame, items=tuple(items), basis=basis)
+
+
+def _metric_line(values, shown, metric: str, period: Period, context: Context, team: str) -> str:
+    unit = load_definitions().get(metric).unit
+    latest = shown[-1]
+    text = f"{show(latest, metric)} in {latest.period}"
+    if latest.n is not None:
+        low, high = latest.ci or (0.0, 0.0)
+        interval = f", 90% CI {format_value(low, unit)}–{format_value(high, unit)}" if latest.ci else ""
+        text += f" (n={latest.n}{interval})"
+    before = [v for v in values if v.period < latest.period]
+    if before:
+        text += ", " + describe_reading(read_change(latest, before[-1], metric), before[-1], metric)
+    if len(shown) > 1:
+        text += f"; {len(shown)} weeks ago {show(shown[0], metric)} `{sparkline([v.value for v in shown])}`"
+    length = len(week_range(period.start, period.end))
+    if length >= 4:  # the weeks asked about against as many weeks before them: the trend
+        now = pooled(shown)
+        earlier = pooled(
+            window(context.history, team, metric, shift_week(period.start, -length), shift_week(period.start, -1))
+        )
+        if now is not None and earlier is not None:
+            reading = read_change(now, earlier, metric)
+            verdict = (
+                "too few cases to tell"
+                if reading.kind == "too_few"
+                else "no change beyond noise"
+                if reading.kind == "steady"
+                else _verdict(reading)
+            )
+            text += (
+                f". Over these {length} weeks {show(now, metric)} against {show(earlier, metric)} before ({verdict})"
+            )
+    return text
+
+
+def _segment_lines(shown, segments: tuple[str, ...], metric: str) -> list[str]:
+    """A segment's own values where the metric is split by segment (time to value)."""
+    out = []
+    for segment in segments:
+        series = [(v.period, v.detail[segment]) for v in shown if segment in v.detail]
+        if not series:
+            continue
+        unit = load_definitions().get(metric).unit
+        text = f"    {segment}: {format_value(series[-1][1], unit)} in {series[-1][0]}"
+        if len(series) > 1:
+            text += (
+                f"; {len(series)} weeks ago {format_value(series[0][1], unit)} `{sparkline([x for _, x in series])}`"
+            )
+        out.append(text + " (the segment's share of the sample is not kept, so no verdict on noise)")
+    return out
 
 
 def _period_words(period: Period) -> str:

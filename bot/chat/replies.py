@@ -27,12 +27,12 @@ def evidence_line(advice: Advice) -> str:
     return " · ".join(parts)
 
 
-def advice_text(advice: Sequence[Advice], period: str | None, team: str | None = None) -> str:
+def advice_text(advice: Sequence[Advice], period: str | None, team: str | None = None, start: int = 1) -> str:
     if not advice:
         who = team or "any team"
         return f"Nothing needs a new step for {who} in {period}: every rule's evidence is within normal range."
     lines = [f"*Smartest next steps, {period}*"]
-    for number, item in enumerate(advice, start=1):
+    for number, item in enumerate(advice, start=start):
         c = item.candidate
         lines.append(f"\n*{number}. {c.title}* — {c.team}")
         lines.append(c.why)

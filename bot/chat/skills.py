@@ -53,7 +53,8 @@ def build_skills(
         if frame.action == "more" and not chosen:
             return Answer("next_steps", "That is every step that fires now.", frame=frame)
         items = tuple(a.to_json() for a in chosen)
-        return Answer("next_steps", advice_text(chosen, run.period, team), data=list(items), frame=frame, items=items)
+        text = advice_text(chosen, run.period, team, start=offset + 1)
+        return Answer("next_steps", text, data=list(items), frame=frame, items=items)
 
     def improve(frame: Frame, state: ConversationState) -> Answer:
         """Steps whose target is the metric; when none fires, the rule base's playbook for it."""
