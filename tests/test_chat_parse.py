@@ -113,3 +113,10 @@ def test_ordinals():
     assert p("#3").ordinal == 3
     assert p("2").ordinal == 2
     assert p("first reply time").ordinal is None
+
+
+def test_a_name_where_a_team_would_be_is_an_unknown_team():
+    assert p("what should payments do next?").unknown_teams == ("Payments",)
+    assert p("how is Returns doing?").unknown_teams == ("Returns",)
+    assert p("what should we do next?").unknown_teams == ()
+    assert p("how is support doing?").unknown_teams == ()

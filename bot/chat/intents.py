@@ -21,11 +21,9 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from smartstep.chat.parse import parse
-from smartstep.chat.vocabulary import vocabulary
+from smartstep.chat.vocabulary import TRAINING_TEAMS, vocabulary
 
 UNCLEAR = "unclear"
-# Names the examples are masked with: the demo's teams and a few with numbers and spaces.
-TRAINING_TEAMS = ("Billing", "Technical", "Onboarding", "Enterprise", "Payments", "Accounts", "Team 7")
 TRAINING_NOW = "2026-W46"
 
 

@@ -25,9 +25,12 @@ ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "
 ORDINALS |= {"fifth": 5, "5th": 5, "top": 1}
 ITEM_WORDS = {"one", "step", "case", "ticket", "option", "item", "suggestion", "advice", "thing", "idea"}
 TEAM_WORDS = {"team", "teams", "group", "squad", "desk", "queue", "folks", "people", "crew"}
+SUBJECT_BEFORE = {"should", "is", "does", "can", "could", "would", "will"}
+SUBJECT_AFTER = {"do", "doing", "tackle", "focus", "start", "improve", "fix", "change", "work", "get"}
 # Words before "team" that do not name one: "the whole team", "our support team".
 NOT_A_TEAM = {"whole", "entire", "support", "service", "every", "each", "other", "same", "best", "worst", "top"}
 NOT_A_TEAM |= {"my", "our", "your", "their", "this", "that", "which", "what", "new", "lead", "leads", "agent"}
+NOT_A_TEAM |= {"agents", "customers", "users", "people", "folks", "everybody", "things", "numbers", "support"}
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,8 @@ def _unknown_team_words(toks, words, kinds, text: str, already: list[str]) -> li
         nxt = words[i + 1] if i + 1 < len(words) else ""
         prev = words[i - 1] if i > 0 else ""
         called = nxt in ("team", "teams") or prev == "team"  # "the payments team", "team payments"
+        # "what should payments do next?", "how is payments doing?": a name in a team's place
+        called = called or (prev in SUBJECT_BEFORE and nxt in SUBJECT_AFTER and word not in known_words())
         if called or (prev in ("for", "at") and original[:1].isupper() and word not in known_words()):
             out.append(original.title() if original.islower() else original)
             kinds[i] = "unknown"

@@ -138,15 +138,21 @@ def _metric_names() -> list[tuple[str, str]]:
     return out
 
 
+# The team names the intent examples are written with (masked before training, so any team works).
+TRAINING_TEAMS = ("Billing", "Technical", "Onboarding", "Enterprise", "Payments", "Accounts", "Team 7")
+
+
 @cache
 def known_words() -> frozenset[str]:
-    """Words people use in questions: never read as a typo of a metric or team name."""
+    """Words people use in questions: never read as a typo of a metric or team name. The
+    examples' team names are not among them: in another store "payments" is an unknown team."""
     text = resources.files("smartstep").joinpath("data/intents.yaml").read_text(encoding="utf-8")
     seen = set(ENGLISH_STOP_WORDS) | COMMON
     for examples in yaml.safe_load(text).values():
         for example in examples:
             seen.update(words(str(example)))
-    return frozenset(seen | {w for name, _ in _metric_names() for w in words(name)})
+    teams = {w for team in TRAINING_TEAMS for w in words(team)}
+    return frozenset(seen - teams | {w for name, _ in _metric_names() for w in words(name)})
 
 
 @cache
