@@ -37,6 +37,11 @@ def demo_db_path() -> Path:
 def demo_with_history_path() -> Path:
     """A store like `smartstep demo` leaves: the seed-7 demo plus its year of earlier advice, ratings
     and measured outcomes. Built once; copy it before writing."""
+    return demo_with_history()[0]
+
+
+def demo_with_history() -> tuple[Path, object]:
+    """`demo_with_history_path()` and what planting the advice history reported (an AdviceHistory)."""
     if "history" not in _CACHE:
         from smartstep.advice.rule_inputs import load_rule_base
         from smartstep.demo.history import plant_advice_history
@@ -47,7 +52,7 @@ def demo_with_history_path() -> Path:
         source.conn.execute(f"VACUUM INTO '{path}'")
         source.close()
         db = open_db(path)
-        plant_advice_history(db, load_rule_base(None), current_period(db), seed=7)
+        planted = plant_advice_history(db, load_rule_base(None), current_period(db), seed=7)
         db.close()
-        _CACHE["history"] = path
+        _CACHE["history"] = (path, planted)
     return _CACHE["history"]  # type: ignore[return-value]
