@@ -150,3 +150,12 @@ def test_every_help_example_is_answered_on_the_demo(store, example):
     reply = answer(example, state, context)
     assert reply.understood["intent"] not in ("clarify", "unknown") and reply.intent not in ("clarify", "unknown_team")
     assert "not switched on" not in reply.text and "no data" not in reply.text.lower()
+
+
+def test_tickets_narrow_to_a_channel_and_metrics_say_they_are_per_team(store):
+    db, context, _ = store
+    (tickets, metric), _ = converse(context, "tickets behind Technical's CES on email", "csat for Billing on chat")
+    emailed = {r[0] for r in db.execute("SELECT id FROM tickets WHERE channel = 'email' AND team = 'Technical'")}
+    assert tickets.understood["channels"] == ["email"] and tickets.data
+    assert {r["id"] for r in tickets.data} <= emailed
+    assert metric.understood["channels"] == ["chat"] and "kept per team, not per chat" in metric.text

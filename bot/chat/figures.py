@@ -77,8 +77,20 @@ def metric_answer(frame: Frame, context: Context) -> Answer:
                 }
             )
             items.append({"team": team, "metric": metric})
+    lines += not_split_note(frame, any(line.startswith("    ") for line in lines))
     basis = _basis(frame.metrics, data)
     return Answer("metric", "\n".join(lines), data=data, frame=frame, items=tuple(items), basis=basis)
+
+
+def not_split_note(frame: Frame, segments_shown: bool) -> list[str]:
+    """Weekly metrics are kept per team: say so when the question named a channel, product or a
+    segment the metric is not split by, instead of silently answering for everything."""
+    named = [*frame.channels, *frame.products, *(() if segments_shown else frame.segments)]
+    if not named:
+        return []
+    narrow = [*frame.channels, *frame.products]
+    hint = f' "show the tickets behind …" can narrow to {", ".join(narrow)}.' if narrow else ""
+    return [f"_Weekly metrics are kept per team, not per {', '.join(named)}: these are the teams' figures.{hint}_"]
 
 
 def _metric_line(values, shown, metric: str, period: Period, context: Context, team: str) -> str:

@@ -97,7 +97,7 @@ def tickets_skill(db: sqlite_utils.Database, template: str | None, as_of: dateti
         if not teams:
             teams = _where_worse(db, metric, now)
             note = f"{short(metric)} got worse for {', '.join(teams)}; " if teams else ""
-        found = ticket_rows(db, metric, teams, start, end, PAGE, offset)
+        found = ticket_rows(db, metric, teams, start, end, PAGE, offset, frame.products, frame.channels)
         if found is None:
             name = load_definitions().get(metric).name
             return Answer(
@@ -106,9 +106,14 @@ def tickets_skill(db: sqlite_utils.Database, template: str | None, as_of: dateti
         rows, total = found
         if not total and period is None:
             start = shift_week(now, -3)
-            rows, total = ticket_rows(db, metric, teams, start, end, PAGE, offset) or ([], 0)
+            rows, total = ticket_rows(db, metric, teams, start, end, PAGE, offset, frame.products, frame.channels) or (
+                [],
+                0,
+            )
         when = f"week {end}" if start == end else f"{start} to {end}"
-        who = ", ".join(teams) if teams else "all teams"
+        who = (", ".join(teams) if teams else "all teams") + "".join(
+            f", {' / '.join(values)}" for values in (frame.products, frame.channels) if values
+        )
         if not rows:
             more = "more " if offset else ""
             return Answer("tickets", f"No {more}tickets {why_counted(metric)} for {who} in {when}.", frame=frame)

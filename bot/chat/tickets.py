@@ -16,7 +16,7 @@ from smartstep.weeks import format_time, week_end, week_start
 @dataclass(frozen=True)
 class TicketQuery:
     why: str  # what makes a ticket count, for the reply ("scored CES 3 or lower")
-    sql: str  # selects id, subject, team, detail, sort key; ?1 start, ?2 end, {teams} the team filter
+    sql: str  # selects id, subject, team, detail, sort key; ?1 start, ?2 end, {teams} the filters
     # (survey queries CROSS JOIN so SQLite reads the week's surveys first, not every ticket of the team)
 
 
@@ -113,19 +113,24 @@ def ticket_rows(
     end: str,
     limit: int = 10,
     offset: int = 0,
+    products: tuple[str, ...] = (),
+    channels: tuple[str, ...] = (),
 ) -> tuple[list[dict], int] | None:
-    """(rows, how many tickets in all) behind `metric` for `teams` in ISO weeks start..end; None
-    when the metric is not about tickets (retention, time to value)."""
+    """(rows, how many tickets in all) behind `metric` for `teams` in ISO weeks start..end, of the
+    products and channels named (all when none); None when the metric is not about tickets
+    (retention, time to value)."""
     query = QUERIES.get(metric)
     if query is None:
         return None
-    team_sql = ""
+    prefix = "t." if " t ON " in query.sql else ""
     params: list = [format_time(week_start(start)), format_time(week_end(end))]
-    if teams:
-        column = "t.team" if " t ON " in query.sql else "team"
-        team_sql = f"AND {column} IN ({','.join(f'?{i + 3}' for i in range(len(teams)))})"
-        params += list(teams)
-    sql = query.sql.replace("{teams}", team_sql)
+    filters = []
+    for column, values in (("team", teams), ("product", products), ("channel", channels)):
+        if values:
+            marks = ",".join(f"?{len(params) + i + 1}" for i in range(len(values)))
+            filters.append(f"AND {prefix}{column} IN ({marks})")
+            params += list(values)
+    sql = query.sql.replace("{teams}", " ".join(filters))
     total = db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
     rows = db.execute(f"{sql} LIMIT {int(limit)} OFFSET {int(offset)}", params).fetchall()
     keys = ("id", "subject", "team", "detail")
