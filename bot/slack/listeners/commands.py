@@ -28,7 +28,8 @@ HELP = (
     "• `/smartstep assess` — the capability assessment\n"
     "• `/smartstep digest` — weekly digest subscriptions (admins change them)\n"
     "• `/smartstep help` — this list\n"
-    "You can also mention me in a channel or send me a direct message."
+    "You can also mention me in a channel (then keep asking in my thread, no mention needed) or send me a "
+    "direct message; say *help* there for everything I can answer."
 )
 SIMILAR_USAGE = "Describe the problem after the command, e.g. `/smartstep similar refund not received`."
 MAX_ARGUMENT = 2000
