@@ -4,7 +4,8 @@
 
 Opens (or builds, seed 7 with its advice history) the demo store, builds the conversation context
 with every skill the way `smartstep chat` and the Slack app do, warms up the way the Slack app
-does at start (a metric question, a similar-case search, the advisor's ranking), then answers
+does at start (a metric question, a similar-case search, the repeated problems, the advisor's
+ranking), then answers
 every question below `--repeat` times, each in a fresh thread after the turns it follows up on.
 Medians per question and per intent; the baseline, timed in the same process, is the advisor
 itself (`pipeline.next_steps`, not logged) on the same store, so the ratio shows what the
@@ -80,7 +81,11 @@ def main() -> None:
         start = time.perf_counter()
         context = store_context(db)
         warm = ConversationState()
-        for text in ("how is ticket volume?", "show similar cases for password reset email never arrives"):
+        for text in (
+            "how is ticket volume?",
+            "show similar cases for password reset email never arrives",
+            "repeated problems",
+        ):
             answer(text, warm, context)
         next_steps(db, rules, k=5, log=False)
         print(f"context and warm-up: {time.perf_counter() - start:.1f} s")

@@ -20,7 +20,6 @@ from smartstep.weeks import shift_week
 
 PAGE = 10
 REPEAT_MIN = 5  # as in the digest: a problem solved by hand this often is worth an article
-_REPEATS: dict[tuple, dict] = {}
 
 
 def link(ticket_id: str, template: str | None) -> str:
@@ -31,13 +30,10 @@ def link(ticket_id: str, template: str | None) -> str:
 
 
 def repeated_problems(db: sqlite_utils.Database, period: str) -> dict:
-    """`find_repeated_problems`, kept while the tickets table is unchanged (it clusters weeks of tickets)."""
-    version = db.execute("SELECT version FROM data_versions WHERE name = 'tickets'").fetchone()
-    key = (str(db.conn.execute("PRAGMA database_list").fetchone()[2]), version, period)
-    if key not in _REPEATS:
-        _REPEATS.clear()
-        _REPEATS[key] = find_repeated_problems(db, period)
-    return _REPEATS[key]
+    """`find_repeated_problems`, kept while the tickets are unchanged (it clusters weeks of tickets)."""
+    from smartstep.advice.pipeline import cached_on_data
+
+    return cached_on_data(db, ("chat-repeats", period), lambda: find_repeated_problems(db, period))
 
 
 def repeated_skill(db: sqlite_utils.Database, template: str | None, as_of: datetime | None) -> Skill:

@@ -107,11 +107,12 @@ class SlackServices:
         return replace(base, skills={**base.skills, **self.skills(db, user or "slack")})
 
     def warm_up(self) -> None:
-        """Answer a metric question, a similar-case search and the advisor's ranking (not logged), so
-        the intent model is trained and the case index and signals are loaded before the first real
-        question arrives."""
+        """Answer a metric question, a similar-case search, the repeated problems and the advisor's
+        ranking (not logged), so the intent model is trained and the case index, clusters and signals
+        are loaded before the first real question arrives."""
         self.ask("how is ticket volume?", "warm-up")
         self.ask("show similar cases for password reset email never arrives", "warm-up")
+        self.ask("repeated problems", "warm-up")
         self.current_top_steps()
 
     def ask(self, text: str, thread_key: str, user: str | None = None) -> Answer:
