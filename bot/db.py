@@ -325,6 +325,21 @@ def m012_sync_state(db: sqlite_utils.Database) -> None:
     db["sync_sla"].create({"source": str, "ticket_id": str, "breached": int}, pk=("source", "ticket_id"))
 
 
+@MIGRATIONS()
+def m013_conversation_sessions(db: sqlite_utils.Database) -> None:
+    """What each conversation remembers between questions (a Slack thread or DM, `ask --session`),
+    so follow-ups keep their context across processes and restarts; and the Slack threads the bot
+    started or answered, where a follow-up needs no new @mention."""
+    db["chat_sessions"].create(
+        {"key": str, "state": str, "updated_at": str}, pk="key", not_null={"state", "updated_at"}
+    )
+    db["chat_sessions"].create_index(["updated_at"])
+    db["slack_threads"].create(
+        {"channel": str, "thread_ts": str, "at": str}, pk=("channel", "thread_ts"), not_null={"at"}
+    )
+    db["slack_threads"].create_index(["at"])
+
+
 _VERSION_EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 

@@ -27,6 +27,7 @@ class Settings:
     freshdesk_url: str | None = None
     stale_after_hours: float = 72.0  # SMARTSTEP_STALE_AFTER: answers warn when the data is older (36h, 3d, 2w)
     sync_every_minutes: float = 15.0  # SMARTSTEP_SYNC_EVERY: how often `serve` syncs the configured helpdesks
+    ticket_url: str | None = None  # SMARTSTEP_TICKET_URL: the helpdesk's ticket address, `{id}` for the id
 
     @property
     def helpdesks(self) -> tuple[str, ...]:
@@ -66,6 +67,7 @@ class Settings:
             },
             "stale_after_hours": duration_hours(env.get("SMARTSTEP_STALE_AFTER") or "3d", "SMARTSTEP_STALE_AFTER"),
             "sync_every_minutes": duration_hours(env.get("SMARTSTEP_SYNC_EVERY") or "15m", "SMARTSTEP_SYNC_EVERY") * 60,
+            "ticket_url": ticket_url_template(env.get("SMARTSTEP_TICKET_URL", "")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -86,3 +88,11 @@ def duration_hours(text: str, name: str) -> float:
 
         raise UserError(f"{name}={text!r} is not a duration like 90m, 36h, 3d or 2w") from None
     return hours
+
+
+def ticket_url_template(value: str) -> str | None:
+    """`https://acme.zendesk.com/agent/tickets/{id}`; an address without `{id}` gets the id appended."""
+    value = value.strip()
+    if not value:
+        return None
+    return value if "{id}" in value else value.rstrip("/") + "/{id}"

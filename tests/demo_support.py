@@ -32,3 +32,27 @@ def demo_db_path() -> Path:
         db.close()
         _CACHE["path"] = path
     return _CACHE["path"]  # type: ignore[return-value]
+
+
+def demo_with_history_path() -> Path:
+    """A store like `smartstep demo` leaves: the seed-7 demo plus its year of earlier advice, ratings
+    and measured outcomes. Built once; copy it before writing."""
+    return demo_with_history()[0]
+
+
+def demo_with_history() -> tuple[Path, object]:
+    """`demo_with_history_path()` and what planting the advice history reported (an AdviceHistory)."""
+    if "history" not in _CACHE:
+        from smartstep.advice.rule_inputs import load_rule_base
+        from smartstep.demo.history import plant_advice_history
+        from smartstep.metrics.reader import current_period
+
+        path = Path(tempfile.mkdtemp(prefix="smartstep-demo-history-")) / "demo.db"
+        source = open_db(demo_db_path())
+        source.conn.execute(f"VACUUM INTO '{path}'")
+        source.close()
+        db = open_db(path)
+        planted = plant_advice_history(db, load_rule_base(None), current_period(db), seed=7)
+        db.close()
+        _CACHE["history"] = (path, planted)
+    return _CACHE["history"]  # type: ignore[return-value]

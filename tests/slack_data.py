@@ -6,7 +6,7 @@ import json
 
 import sqlite_utils
 
-from smartstep.chat.engine import Answer, Skill
+from smartstep.chat.conversation import Answer, ConversationState, Frame, Skill
 from smartstep.metrics.store import recompute
 from smartstep.weeks import shift_week, week_start
 
@@ -101,10 +101,10 @@ def advice_skills(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
     """Stands in for the advisor (issue 5, not built yet): answers "what next?" with the logged advice rows,
     newest first, in the docs/interface.md advice shape."""
 
-    def next_steps(**_: object) -> Answer:
+    def next_steps(frame: Frame, state: ConversationState) -> Answer:
         rows = list(db.query("SELECT * FROM advice ORDER BY created_at DESC, id"))
         if not rows:
-            return Answer("next_steps", "Nothing needs attention right now.")
+            return Answer("next_steps", "Nothing needs attention right now.", frame=frame)
         data = [
             {
                 "advice_id": r["id"],
@@ -119,6 +119,6 @@ def advice_skills(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
             }
             for r in rows
         ]
-        return Answer("next_steps", "*Smartest next steps*", data=data)
+        return Answer("next_steps", "*Smartest next steps*", data=data, frame=frame, items=tuple(data))
 
     return {"next_steps": next_steps}

@@ -8,7 +8,7 @@ import json
 import shutil
 
 import pytest
-from demo_support import demo_db_path
+from demo_support import demo_with_history
 from test_rules_storylines import MATCHING_RULE
 
 from smartstep.advice.pipeline import next_steps
@@ -16,20 +16,18 @@ from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.chat.engine import ConversationState, answer
 from smartstep.db import open_db
 from smartstep.demo import STORYLINES
-from smartstep.demo.history import plant_advice_history
-from smartstep.metrics.reader import current_period
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """A copy of the shared demo store with the demo's advice history planted, as `smartstep demo` does."""
     path = tmp_path_factory.mktemp("advisor-demo") / "demo.db"
-    source = open_db(demo_db_path())
+    planted_path, history = demo_with_history()  # the demo with its advice history, planted once per session
+    source = open_db(planted_path)
     source.conn.execute(f"VACUUM INTO '{path}'")
     source.close()
     db = open_db(path)
     rules = load_rule_base(None)
-    history = plant_advice_history(db, rules, current_period(db), seed=7)
     yield db, rules, history
     db.close()
 
@@ -98,13 +96,13 @@ def test_a_lead_conversation_on_the_demo(fresh):
     assert why.intent == "why" and f"Rule `{steps.data[0]['rule_id']}`" in why.text
     assert "n=" in why.text  # every piece of evidence with its sample
 
-    thanks = answer("that worked, thanks", thread, context)
-    assert thanks.intent == "feedback" and "marked useful" in thanks.text
+    worked = answer("that worked, thanks", thread, context)
+    assert worked.intent == "feedback" and "marked done" in worked.text
     rating = db["feedback"].get((steps.data[0]["advice_id"], "U-lead"))
-    assert rating["rating"] == "up"
+    assert rating["rating"] == "done"
 
     drivers = answer("why is CES down for Technical?", thread, context)
-    assert drivers.intent == "drivers"
+    assert drivers.intent == "drivers" and drivers.understood["intent"] == "why"
     assert drivers.data["drivers"][0]["factor"] == "contacts", json.dumps(drivers.data)[:500]
 
     cases = answer("show similar cases for invoice pdf comes out blank", thread, context)

@@ -118,6 +118,10 @@ def _memo(db: sqlite_utils.Database, key: tuple, compute: Callable[[], Any]) -> 
     return _MEMO[full]
 
 
+# The public name for other layers (the conversation caches its driver reports the same way).
+cached_on_data = _memo
+
+
 def _signals(
     db: sqlite_utils.Database, period: str, rules: tuple, as_of: datetime | None
 ) -> dict[tuple[str, str], tuple[float, str]]:

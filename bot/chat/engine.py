@@ -1,258 +1,140 @@
 """The conversation engine shared by `smartstep chat`, `smartstep ask` and Slack.
 
-Plain data in, an `Answer` out: the caller supplies the facts (a `Context` read from the store)
-and the thread's `ConversationState`; nothing here reads the database or talks to Slack, so
-every surface answers the same question the same way.
+Plain data in, an `Answer` out: the caller supplies the facts (a `Context` read from the store,
+with the skills that need the store) and the thread's `ConversationState`; nothing here reads
+the database or talks to Slack, so every surface answers the same question the same way.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
-
-from rapidfuzz import fuzz, process, utils
-
-from smartstep.chat.intents import UNCLEAR, intent_model
-from smartstep.definitions import load_definitions
-from smartstep.metrics.noise import beyond_noise
-from smartstep.metrics.notes import Note, notes_in
-from smartstep.metrics.scorecard import format_value, sparkline
-from smartstep.metrics.values import History, MetricValue
-from smartstep.weeks import is_week, shift_week
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A reply: `text` for people (Slack mrkdwn-compatible), `data` for --json and Block Kit."""
-
-    intent: str
-    text: str
-    data: Any = None
-    options: tuple[str, ...] = ()
-
-
-@dataclass
-class ConversationState:
-    """What a thread remembers between questions (for "why?" and follow-ups)."""
-
-    last: Answer | None = None
-    team: str | None = None
-    advice: tuple[Any, ...] = ()  # the advice last shown (advisor.Advice), for "why?" and feedback in words
-
-
-# A capability the engine can call but does not own (the advisor, the case index, driver
-# analysis): the caller injects it, so this module stays free of I/O and easy to test.
-Skill = Callable[..., "Answer"]
-
-
-@dataclass(frozen=True)
-class Context:
-    """The facts a question is answered from, read from the store by the caller, and the
-    skills (advisor, similar cases, drivers, feedback) the caller makes available."""
-
-    history: History
-    teams: tuple[str, ...]
-    period: str | None
-    skills: dict[str, Skill] = field(default_factory=dict)
-    notes: tuple[Note, ...] = ()  # what happened (releases, outages, steps done) within `history`'s weeks
-
-
-HELP = (
-    "I can answer questions like:\n"
-    "• *how is CSAT trending for Billing?* — a metric, a team, a period (`last 8 weeks`, `2026-W40`)\n"
-    "• *what's the backlog?* — every team at once when you don't name one\n"
-    "• *help* — this list"
+from smartstep.chat.conversation import (
+    PUBLIC_INTENTS,
+    Answer,
+    Context,
+    ConversationState,
+    Frame,
+    Period,
+    Skill,
 )
+from smartstep.chat.dialogue import understand
+from smartstep.chat.figures import compare_answer, metric_answer, ranking_answer
+from smartstep.chat.help import (
+    clarify_answer,
+    help_answer,
+    help_text,
+    smalltalk_answer,
+    unknown_answer,
+    unknown_team_answer,
+)
+from smartstep.chat.summaries import changes_answer, define_answer, overview_answer
 
+__all__ = ["Answer", "Context", "ConversationState", "Frame", "Period", "Skill", "answer", "HELP", "PUBLIC_INTENTS"]
 
-def _metric_names() -> dict[str, str]:
-    """Every way of naming a metric, lower-cased, mapped to its id."""
-    names: dict[str, str] = {}
-    for metric in load_definitions().metrics.values():
-        for name in (metric.id, metric.id.replace("_", " "), metric.name, *metric.synonyms):
-            names[utils.default_process(name)] = metric.id
-    return names
-
-
-def find_metric(text: str) -> str | None:
-    """The metric a question names, tolerant of typos ("csta") and synonyms ("effort score")."""
-    names = _metric_names()
-    cleaned = utils.default_process(text)
-    words = cleaned.split()
-    phrases = {" ".join(words[i : i + n]) for n in (1, 2, 3, 4) for i in range(len(words) - n + 1)}
-    exact = [names[p] for p in sorted(phrases, key=len, reverse=True) if p in names]
-    if exact:
-        return exact[0]
-    best = process.extractOne(cleaned, names.keys(), scorer=fuzz.partial_ratio, score_cutoff=88)
-    if best and len(best[0]) >= 4:
-        return names[best[0]]
-    typo = [process.extractOne(w, names.keys(), scorer=fuzz.ratio, score_cutoff=75) for w in words if len(w) >= 3]
-    hits = [t for t in typo if t]
-    return names[max(hits, key=lambda t: t[1])[0]] if hits else None
-
-
-def find_team(text: str, teams: tuple[str, ...]) -> str | None:
-    words = utils.default_process(text).split()
-    for word in words:
-        match = process.extractOne(word, teams, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=80)
-        if match:
-            return match[0]
-    return None
-
-
-def find_weeks(text: str) -> tuple[int, str | None]:
-    """How many weeks a question asks about, and a specific ISO week if it names one."""
-    named = next((w for w in re.findall(r"\d{4}-W\d{2}", text, re.I) if is_week(w.upper())), None)
-    match = re.search(r"(?:last|past)\s+(\d{1,3})\s*(?:weeks?|wks?)", text, re.I)
-    if match:
-        return max(2, int(match.group(1))), named
-    if re.search(r"\b(quarter|13 weeks)\b", text, re.I):
-        return 13, named
-    if re.search(r"\b(month)\b", text, re.I):
-        return 5, named
-    return 8, named
+HELP = help_text()
+MAX_TEXT = 2000
+NEEDS_DATA = {"metric", "overview", "changes", "ranking", "compare", "improve", "next_steps", "tickets", "repeated"}
+NEEDS_TEAM = NEEDS_DATA | {"why"}
+PURE = {"metric": metric_answer, "compare": compare_answer, "ranking": ranking_answer}
+PURE |= {"overview": overview_answer, "changes": changes_answer}
+SKILL_MISSING = "That needs smartstep's store, which this installation has not switched on."
 
 
 def answer(text: str, state: ConversationState, context: Context) -> Answer:
-    """Answer one message; updates `state` so the next "why?" knows what it refers to."""
-    cleaned = text.strip()[:2000]
+    """Answer one message; updates `state` so the next follow-up knows what it refers to."""
+    cleaned = " ".join(text.replace("\x00", " ").split())[:MAX_TEXT]
     if not cleaned:
-        return _remember(state, Answer("help", HELP))
-    intent = intent_model().classify(cleaned)
-    metric = find_metric(cleaned)
-    team = find_team(cleaned, context.teams)
-    if team:
-        state.team = team
-    name = intent.name
-    if name == UNCLEAR and metric is not None:
-        name = "metric"  # a metric named plainly ("csat billing") is a metric question
-    if name == "help":
-        return _remember(state, Answer("help", HELP))
-    if name == "why":
-        return _remember(state, explain_last(state))
-    if name == "metric":
-        return _remember(state, _metric_question(cleaned, metric, team, context))
-    skill = context.skills.get(name)
-    if skill is not None:
-        return _remember(state, skill(text=cleaned, team=team or state.team, metric=metric, state=state))
-    if name in SKILL_LATER:
-        return _remember(state, Answer(name, SKILL_LATER[name]))
-    return _remember(state, clarify(context, intent.runner_up))
-
-
-SKILL_LATER = {
-    "next_steps": "Next-step advice is not switched on in this installation yet.",
-    "similar": "Similar-case search is not switched on in this installation yet.",
-    "drivers": "Driver analysis is not switched on in this installation yet.",
-    "assess": "The capability assessment is not switched on in this installation yet.",
-    "feedback_positive": "Thanks! Use the buttons on a piece of advice to record it against that step.",
-    "feedback_negative": "Sorry to hear it. Use the buttons on a piece of advice to record it against that step.",
-}
-
-
-def _metric_question(text: str, metric: str | None, team: str | None, context: Context) -> Answer:
-    if metric is None:
-        names = ", ".join(sorted(load_definitions().ids)[:6])
-        return Answer(
-            "clarify",
-            f"Which metric do you mean? For example: {names}.",
-            options=tuple(f"how is {m} trending?" for m in ("csat", "ces", "backlog")),
-        )
-    if context.period is None:
-        return Answer("metric", "There is no data yet: import some with `smartstep import`.")
-    weeks, named = find_weeks(text)
-    teams = (team,) if team else context.teams
-    return metric_answer(metric, teams, named or context.period, weeks, context.history, context.notes)
-
-
-def explain_last(state: ConversationState) -> Answer:
-    """ "Why?" about the previous answer: its evidence, or what the numbers rest on."""
-    last = state.last
-    if last is None:
-        return Answer("why", 'Ask me something first — then "why?" shows the evidence behind my answer.')
-    if last.intent == "metric" and last.data:
-        metric = last.data[0]["metric"]
-        definition = load_definitions().get(metric)
-        samples = ", ".join(f"{d['team']} n={d['values'][-1]['n']}" for d in last.data if d["values"])
-        text = (
-            f"*{definition.name}*: {definition.definition}\nA week counts by its `{definition.week_of}`. "
-            f"Latest samples: {samples}. Changes smaller than the noise of the samples are called steady."
-        )
-        return Answer("why", text, data={"about": last.intent, "metric": metric})
-    if last.intent == "next_steps" and state.advice:
-        from smartstep.chat.replies import explain_advice
-
-        return Answer("why", explain_advice(state.advice[0]), data=state.advice[0].to_json())
-    return Answer("why", "That answer rests only on what it says; there is no further evidence behind it.")
-
-
-def clarify(context: Context, likely: str | None = None) -> Answer:
-    """An unclear question gets options, never a guess presented as fact."""
-    team = context.teams[0] if context.teams else "Billing"
-    examples = {
-        "metric": "how is CSAT trending?",
-        "next_steps": f"what should {team} do next?",
-        "similar": "show similar cases for password reset",
-        "drivers": "why is CSAT down?",
-    }
-    first = examples.get(likely or "", examples["metric"])
-    options = (first, *[e for e in examples.values() if e != first][:2])
-    text = "I'm not sure what you're asking. Did you mean one of these?\n" + "\n".join(f"• _{o}_" for o in options)
-    return Answer("clarify", text, options=options)
-
-
-def metric_answer(
-    metric: str, teams: tuple[str, ...], period: str, weeks: int, history: History, notes: Sequence[Note] = ()
-) -> Answer:
-    """One line per team: the value, its change against the week before (or "within noise"),
-    the sample, and a sparkline over the period asked about; then the notes of those weeks."""
-    definition = load_definitions().get(metric)
-    lines, data = [], []
-    for team in teams:
-        values = [v for v in history.get((team, metric), []) if v.period <= period][-weeks:]
-        if not values:
-            lines.append(f"• *{team}*: no {definition.name} data up to {period}.")
-            continue
-        lines.append(f"• *{team}*: " + _describe(values, definition.unit, definition.better))
-        data.append(
-            {
-                "team": team,
-                "metric": metric,
-                "period": values[-1].period,
-                "values": [{"period": v.period, "value": v.value, "n": v.n} for v in values],
-            }
-        )
-    title = f"*{definition.name}*, last {weeks} weeks to {period}"
-    inside = [
-        n for n in notes_in(notes, shift_week(period, -(weeks - 1)), period) if any(n.applies_to(t) for t in teams)
-    ]
-    if inside:
-        lines.append("_Noted in these weeks:_ " + "; ".join(n.label for n in inside))
-    return Answer("metric", title + "\n" + "\n".join(lines), data=data)
-
-
-def _describe(values: list[MetricValue], unit: str, better: str) -> str:
-    latest = values[-1]
-    text = f"{format_value(latest.value, unit)} in {latest.period}"
-    if latest.n is not None:
-        text += f" (n={latest.n}"
-        text += f", 90% CI {format_value(latest.ci[0], unit)}–{format_value(latest.ci[1], unit)})" if latest.ci else ")"
-    if len(values) > 1:
-        previous = values[-2]
-        change = latest.value - previous.value
-        if beyond_noise(latest, previous, unit):
-            arrow = "up" if change > 0 else "down"
-            text += f", {arrow} {abs(change):.1f} vs {previous.period}"
-        else:
-            text += f", steady vs {previous.period} (within noise)"
-        first = values[0]
-        text += f"; {len(values)} weeks ago {format_value(first.value, unit)} `{sparkline([v.value for v in values])}`"
-    return text
-
-
-def _remember(state: ConversationState, reply: Answer) -> Answer:
-    if reply.intent not in ("help", "clarify", "why", "feedback"):
-        state.last = reply
+        return Answer("help", HELP, frame=Frame("help"))
+    frame = understand(cleaned, state, context)
+    if frame.action == "option" and frame.ordinal and 0 < frame.ordinal <= len(state.options):
+        chosen = state.options[frame.ordinal - 1]
+        state.options = ()
+        return answer(chosen, state, context)
+    reply = respond(frame, state, context)
+    remember(state, frame, reply)
     return reply
+
+
+def respond(frame: Frame, state: ConversationState, context: Context) -> Answer:
+    intent = frame.intent
+    if frame.unknown_teams and not frame.teams and intent in NEEDS_TEAM:
+        return unknown_team_answer(frame, context)
+    if intent in NEEDS_DATA and context.period is None:
+        return Answer(intent, "There is no data yet: import some with `smartstep import`.", frame=frame)
+    if intent == "help":
+        return help_answer(frame)
+    if intent == "smalltalk":
+        return smalltalk_answer(frame)
+    if intent == "unknown":
+        return unknown_answer(frame)
+    if intent == "clarify":
+        return clarify_answer(frame, context)
+    if intent == "define":
+        return define_answer(frame)
+    if intent == "why" and (not frame.metrics or frame.action == "choice"):
+        return explain_last(frame, state)
+    if intent in PURE and frame.action in ("more", "choice"):
+        return _pick(frame, state, context)
+    if intent in PURE:
+        return PURE[intent](frame, context)
+    skill = context.skills.get(intent)
+    if skill is None:
+        return Answer(intent, SKILL_MISSING, frame=frame)
+    return skill(frame, state)
+
+
+def _pick(frame: Frame, state: ConversationState, context: Context) -> Answer:
+    """ "the second one" after a list of teams: that team's overview; "more": the reasons."""
+    if frame.action == "choice" and frame.ordinal and 0 < frame.ordinal <= len(state.items):
+        team = state.items[frame.ordinal - 1].get("team")
+        if team:
+            return overview_answer(frame.but(intent="overview", teams=(team,), action=None), context)
+    return explain_last(frame.but(intent="why"), state)
+
+
+def explain_last(frame: Frame, state: ConversationState) -> Answer:
+    """ "Why?" about the previous answer: the advice's rule and evidence, or what the numbers rest on."""
+    from smartstep.chat.replies import explain_advice_json
+
+    why = frame.but(intent="why")
+    advice = state.advice
+    if advice:
+        index = (frame.ordinal - 1) if frame.ordinal else (state.focus or 0)
+        if 0 <= index < len(advice):
+            state.focus = index
+            return Answer("why", explain_advice_json(advice[index]), data=advice[index], frame=why)
+    if state.basis:
+        return Answer("why", state.basis, frame=why)
+    if state.kind is None:
+        return Answer("why", 'Ask me something first — then "why?" shows the evidence behind my answer.', frame=why)
+    return Answer("why", "That answer rests only on what it says; there is no further evidence behind it.", frame=why)
+
+
+def remember(state: ConversationState, frame: Frame, reply: Answer) -> None:
+    """What the next message may refer to. Small talk, help and feedback leave the thread as it was."""
+    if reply.intent in ("help", "smalltalk", "unknown", "feedback", "unknown_team") or frame.intent == "feedback":
+        if reply.options:
+            state.options = reply.options
+        return
+    if reply.intent == "why" and not frame.metrics:
+        return  # "why?" explains the last answer; the thread stays on it
+    state.options = reply.options
+    state.frame = frame if reply.intent != "clarify" else frame.but(intent="clarify")
+    if frame.action == "more" and reply.items:
+        state.focus = len(state.items)  # "why?" now means the first of the new ones
+        state.items = state.items + list(reply.items)
+        state.shown = len(state.items)
+        return
+    if frame.action == "choice":
+        state.focus = (frame.ordinal or 1) - 1
+        return
+    state.kind = reply.intent
+    state.items = list(reply.items)
+    state.shown = len(reply.items)
+    state.focus = None
+    state.basis = reply.basis
+    state.last_data = reply.data
+    teams = [i.get("team") for i in reply.items if i.get("team")]
+    if reply.intent == "ranking" and teams:
+        state.referent_teams = (teams[0],)
+    else:
+        state.referent_teams = frame.teams

@@ -1,8 +1,9 @@
 """Recognising what a message asks for: a small scikit-learn model over example utterances.
 
 The examples ship in `data/intents.yaml`, so teaching the bot a new phrasing is a one-line
-edit. Word and character n-grams make it robust to typos; a confidence floor turns an unsure
-guess into a clarifying question instead of an answer presented as fact.
+edit. Names are masked before training and classifying ("how is zmetric for zteam"), so one
+example covers every team and metric. Word and character n-grams make it robust to typos; a
+confidence floor turns an unsure guess into `unclear` instead of an answer presented as fact.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from smartstep.chat.parse import parse
+from smartstep.chat.vocabulary import TRAINING_TEAMS, vocabulary
+
 UNCLEAR = "unclear"
+TRAINING_NOW = "2026-W46"
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,15 @@ def load_examples(text: str) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def masked_examples(text: str) -> tuple[list[str], list[str]]:
+    """The examples as the model sees them: names replaced by their kind."""
+    texts, labels = load_examples(text)
+    names = vocabulary(TRAINING_TEAMS)
+    return [parse(t, names, TRAINING_NOW).masked for t in texts], labels
+
+
 @cache
 def intent_model() -> IntentModel:
     """The shipped model, trained once per process (well under a second)."""
     text = resources.files("smartstep").joinpath("data/intents.yaml").read_text(encoding="utf-8")
-    return IntentModel().fit(*load_examples(text))
+    return IntentModel().fit(*masked_examples(text))

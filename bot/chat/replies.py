@@ -4,6 +4,7 @@ why, then evidence, playbook and track record. Shared by the terminal and Slack'
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from smartstep.advice.ranking import Advice
 from smartstep.definitions import load_definitions
@@ -26,12 +27,12 @@ def evidence_line(advice: Advice) -> str:
     return " · ".join(parts)
 
 
-def advice_text(advice: Sequence[Advice], period: str | None, team: str | None = None) -> str:
+def advice_text(advice: Sequence[Advice], period: str | None, team: str | None = None, start: int = 1) -> str:
     if not advice:
         who = team or "any team"
         return f"Nothing needs a new step for {who} in {period}: every rule's evidence is within normal range."
     lines = [f"*Smartest next steps, {period}*"]
-    for number, item in enumerate(advice, start=1):
+    for number, item in enumerate(advice, start=start):
         c = item.candidate
         lines.append(f"\n*{number}. {c.title}* — {c.team}")
         lines.append(c.why)
@@ -45,17 +46,29 @@ def advice_text(advice: Sequence[Advice], period: str | None, team: str | None =
 
 def explain_advice(item: Advice) -> str:
     """The answer to "why?" after advice: the rule, every piece of evidence, the track record."""
-    c = item.candidate
-    lines = [f"*{c.title}* — {c.team}, {c.period}", f"Rule `{c.rule_id}` ({c.category}) fired because: {c.why}"]
-    for e in c.evidence:
-        change = "" if e.change is None else f", change {e.change:+.2f}"
-        sample = "" if e.n is None else f", n={e.n}"
-        previous = "" if e.previous is None else f", compared with {e.previous:.2f}"
-        lines.append(f"• {e.metric} for {e.team} in {e.period}: {e.value}{previous}{change}{sample}")
-    for past in item.similar_situations:
-        lines.append(f"• worked before? {past.team}, {past.period}: {past.outcome}")
-    if item.reasons:
-        lines.append("Ranking: " + "; ".join(item.reasons))
+    return explain_advice_json(item.to_json())
+
+
+def explain_advice_json(advice: dict[str, Any]) -> str:
+    """`explain_advice` over the advice JSON shape (what a thread keeps between questions)."""
+    lines = [
+        f"*{advice.get('title')}* — {advice.get('team')}, {advice.get('period')}",
+        f"Rule `{advice.get('rule_id')}` ({advice.get('category')}) fired because: {advice.get('why')}",
+    ]
+    for e in advice.get("evidence") or []:
+        change = "" if e.get("change") is None else f", change {e['change']:+.2f}"
+        sample = "" if e.get("n") is None else f", n={e['n']}"
+        previous = "" if e.get("previous") is None else f", compared with {e['previous']:.2f}"
+        lines.append(
+            f"• {e.get('metric')} for {e.get('team')} in {e.get('period')}: {e.get('value')}{previous}{change}{sample}"
+        )
+    for past in advice.get("similar_situations") or []:
+        lines.append(f"• worked before? {past.get('team')}, {past.get('period')}: {past.get('outcome')}")
+    if advice.get("reasons"):
+        lines.append("Ranking: " + "; ".join(advice["reasons"]))
+    steps = advice.get("steps") or []
+    if steps:
+        lines.append("Playbook:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1)))
     return "\n".join(lines)
 
 

@@ -1,36 +1,31 @@
-"""The conversation engine's skills over one store: next steps, similar cases, drivers and
-feedback in words. Built by the I/O layer (CLI, Slack) and injected into the engine's Context,
-so the engine itself never touches the database."""
+"""The conversation's skills over one store: next steps, improving a metric, why a number moved,
+the tickets behind it, repeated problems, similar cases and feedback in words. Built by the I/O
+layer (CLI, Slack) and injected into the engine's Context, so the engine never touches the
+database. Each skill is `skill(frame, state) -> Answer`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 
 import sqlite_utils
 
 from smartstep.advice.feedback import record_rating
+from smartstep.advice.log import log_advice
 from smartstep.advice.pipeline import next_steps
-from smartstep.chat.engine import Answer, ConversationState, Skill
+from smartstep.chat.conversation import Answer, ConversationState, Frame, Skill
+from smartstep.chat.evidence import PROBLEM_PREFIXES, problem_text, why_moved
+from smartstep.chat.figures import short
 from smartstep.chat.replies import advice_text
+from smartstep.chat.ticket_skills import link, repeated_skill, tickets_skill
+from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
 from smartstep.rules.loader import RuleSet
 
-DRIVER_METRICS = ("csat", "ces", "nps")
-SIMILAR_PREFIX = (
-    "show similar cases for",
-    "similar cases for",
-    "similar tickets for",
-    "find past cases about",
-    "search cases",
-    "search:",
-    "has anyone solved",
-    "how did we fix",
-    "how did we solve",
-    "find similar cases:",
-    "similar cases:",
-)
+PAGE = 3
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth")
+RATED = {"up": "useful", "down": "not useful", "done": "done", "snooze": "snoozed"}
+__all__ = ["build_skills", "PROBLEM_PREFIXES"]
 
 
 def build_skills(
@@ -40,81 +35,148 @@ def build_skills(
     user: str = "cli",
     surface: str = "cli",
     as_of: datetime | None = None,
+    ticket_url: str | None = None,
 ) -> dict[str, Skill]:
-    """`rules` returns the rule base in force (it may reload while the bot runs)."""
+    """`rules` returns the rule base in force (it may reload while the bot runs); `ticket_url` is
+    the helpdesk's ticket address with `{id}` (SMARTSTEP_TICKET_URL), for links."""
 
-    def advise(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
-        run = next_steps(db, rules(), teams=[team] if team else None, k=3, surface=surface, as_of=as_of)
-        state.advice = run.advice
-        return Answer("next_steps", advice_text(run.advice, run.period, team), data=[a.to_json() for a in run.advice])
+    def ranked(frame: Frame, k: int):
+        return next_steps(db, rules(), teams=list(frame.teams) or None, k=k, surface=surface, as_of=as_of, log=False)
 
-    def similar(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
+    def advise(frame: Frame, state: ConversationState) -> Answer:
+        if frame.metrics:
+            return improve(frame, state)
+        offset = state.shown if frame.action == "more" else 0
+        run = ranked(frame, offset + PAGE)
+        chosen = log_advice(db, run.advice[offset:], surface) if run.advice[offset:] else []
+        team = frame.teams[0] if len(frame.teams) == 1 else None
+        if frame.action == "more" and not chosen:
+            return Answer("next_steps", "That is every step that fires now.", frame=frame)
+        items = tuple(a.to_json() for a in chosen)
+        text = advice_text(chosen, run.period, team, start=offset + 1)
+        return Answer("next_steps", text, data=list(items), frame=frame, items=items)
+
+    def improve(frame: Frame, state: ConversationState) -> Answer:
+        """Steps whose target is the metric; when none fires, the rule base's playbook for it."""
+        metric = frame.metrics[0]
+        run = ranked(frame, 50)
+        fits = [a for a in run.advice if a.candidate.target == metric][:PAGE]
+        who = " and ".join(frame.teams) if frame.teams else "any team"
+        if fits:
+            chosen = log_advice(db, fits, surface)
+            items = tuple(a.to_json() for a in chosen)
+            text = (
+                f"*Steps that move {short(metric)}, {run.period}*\n" + advice_text(chosen, run.period).split("\n", 1)[1]
+            )
+            return Answer("improve", text, data=list(items), frame=frame, items=items)
+        playbook = [r for r in rules().rules if r.target == metric][:PAGE]
+        if not playbook:
+            name = load_definitions().get(metric).name
+            return Answer("improve", f"The rule base has no step aimed at {name} yet.", frame=frame)
+        lines = [
+            f"Nothing about {short(metric)} needs a step for {who} in {run.period}: "
+            "its evidence is within normal range."
+        ]
+        lines.append(f"When it does, this is the playbook for {short(metric)}:")
+        for rule in playbook:
+            lines.append(f"\n*{rule.title}* (rule `{rule.id}`)")
+            lines += [f"• {step}" for step in rule.steps]
+        data = [{"rule_id": r.id, "title": r.title, "steps": list(r.steps)} for r in playbook]
+        return Answer("improve", "\n".join(lines), data=data, frame=frame, basis="The rules whose target is " + metric)
+
+    def why(frame: Frame, state: ConversationState) -> Answer:
+        return why_moved(db, frame, ranked, as_of)
+
+    def similar(frame: Frame, state: ConversationState) -> Answer:
         from smartstep.knowledge import find_similar
 
-        query = _problem_text(text)
+        query = problem_text(frame.text if frame.action != "more" else state_query(state, frame))
+        offset = state.shown if frame.action == "more" else 0
+        if frame.action == "choice" and frame.ordinal and 0 < frame.ordinal <= len(state.items):
+            return _case_detail(state.items[frame.ordinal - 1], frame, ticket_url)
+        team = frame.teams[0] if len(frame.teams) == 1 else None
+        product = frame.products[0] if frame.products else None
+        channel = frame.channels[0] if frame.channels else None
         try:
-            cases = find_similar(db, query, k=3)
+            cases = find_similar(db, query, k=offset + PAGE, team=team, product=product, channel=channel)[offset:]
         except UserError as error:
-            return Answer("similar", str(error))
+            return Answer("similar", str(error), frame=frame)
         if not cases:
-            return Answer("similar", f"I found no solved case like “{query}”.")
+            more = "more " if offset else ""
+            return Answer("similar", f"I found no {more}solved case like “{query}”.", frame=frame)
         lines = [f"*Solved before — closest to “{query}”:*"]
-        for number, case in enumerate(cases, start=1):
+        for number, case in enumerate(cases, start=offset + 1):
             seen = f" (seen {case.seen_count} times)" if case.seen_count > 1 else ""
-            lines.append(f"\n*{number}. {case.title}*{seen} — {case.team}, solved {case.solved_at[:10]}")
+            lines.append(
+                f"\n*{number}. {case.title}*{seen} — {case.team}, solved {case.solved_at[:10]}, "
+                + link(case.id, ticket_url)
+            )
             lines.append(f"Try: {case.resolution or 'no resolution text was written'}")
             if case.why_matched:
                 lines.append(f"_Matched on:_ {', '.join(case.why_matched[:5])}")
-        return Answer("similar", "\n".join(lines), data=[c.to_json() for c in cases])
+        items = tuple({**c.to_json(), "query": query} for c in cases)
+        return Answer("similar", "\n".join(lines), data=list(items), frame=frame, items=items)
 
-    def drivers(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
-        from smartstep.drivers.data import load_driver_report
-        from smartstep.drivers.text import report_lines, report_to_dict
-
-        if metric not in DRIVER_METRICS:
-            metric = "ces" if metric is None and re.search(r"effort|easy|ease", text, re.I) else metric
-        if metric not in DRIVER_METRICS:
-            names = " or ".join(m.upper() for m in DRIVER_METRICS)
-            return Answer(
-                "clarify",
-                f"Driver analysis explains {names}. Which one do you mean?",
-                options=tuple(f"why is {m} down?" for m in DRIVER_METRICS),
+    def feedback(frame: Frame, state: ConversationState) -> Answer:
+        advice = state.advice
+        if not advice:
+            return Answer("feedback", "Which advice do you mean? Ask for next steps first, then tell me.", frame=frame)
+        index = (frame.ordinal - 1) if frame.ordinal else state.focus if state.focus is not None else None
+        if index is None and len(advice) == 1:
+            index = 0
+        if index is None or not 0 <= index < len(advice):
+            options = tuple(
+                _rating_phrase(frame.rating or "up", i) for i in range(min(len(advice), len(ORDINAL_WORDS)))
             )
-        report = load_driver_report(db, metric, team=team, as_of=as_of)
-        if report is None:
-            return Answer("drivers", "There are no survey answers to analyse yet.")
-        lines = report_lines(report)
-        text_out = "*" + lines[0].strip() + "*\n" + "\n".join(line.strip() for line in lines[1:])
-        return Answer("drivers", text_out, data=report_to_dict(report))
-
-    def feedback(rating: str) -> Skill:
-        def rate(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
-            if not state.advice or state.advice[0].advice_id is None:
-                return Answer("feedback", "Which advice do you mean? Ask for next steps first, then tell me.")
-            first = state.advice[0]
-            record_rating(db, first.advice_id, user, rating, comment=text[:500])
-            verb = "useful" if rating == "up" else "not useful"
-            return Answer(
-                "feedback", f"Noted: “{first.candidate.title}” marked {verb}. It will shape what I rank next."
+            text = "Which step do you mean?\n" + "\n".join(
+                f"{i + 1}. _{o}_ — {advice[i].get('title')}" for i, o in enumerate(options)
             )
+            return Answer("clarify", text, options=options, frame=frame.but(intent="clarify", wants="feedback"))
+        chosen = advice[index]
+        try:
+            record_rating(db, str(chosen["advice_id"]), user, frame.rating or "up", comment=frame.text[:500])
+        except UserError:
+            return Answer(
+                "feedback", "That advice is no longer in smartstep's store; nothing was recorded.", frame=frame
+            )
+        state.focus = index
+        after = " Its outcome is measured after the rule's horizon." if frame.rating == "done" else ""
+        text = f"Noted: “{chosen.get('title')}” ({chosen.get('team')}) marked {RATED[frame.rating or 'up']}.{after}"
+        return Answer(
+            "feedback",
+            text + " It will shape what I rank next.",
+            frame=frame,
+            data={"advice_id": chosen["advice_id"], "rating": frame.rating},
+        )
 
-        return rate
-
-    skills: dict[str, Skill] = {
+    return {
         "next_steps": advise,
+        "improve": improve,
+        "why": why,
         "similar": similar,
-        "drivers": drivers,
-        "feedback_positive": feedback("up"),
-        "feedback_negative": feedback("down"),
+        "tickets": tickets_skill(db, ticket_url, as_of),
+        "repeated": repeated_skill(db, ticket_url, as_of),
+        "feedback": feedback,
     }
-    return skills
 
 
-def _problem_text(text: str) -> str:
-    """The problem itself, without "show similar cases for" and quotes around it."""
-    lowered = text.lower()
-    for prefix in SIMILAR_PREFIX:
-        if lowered.startswith(prefix):
-            text = text[len(prefix) :]
-            break
-    return text.strip(" :?\"'“”")
+def state_query(state: ConversationState, frame: Frame) -> str:
+    return str(state.items[0].get("query")) if state.items and state.items[0].get("query") else frame.text
+
+
+def _rating_phrase(rating: str, index: int) -> str:
+    which = f"the {ORDINAL_WORDS[index]} one"
+    return {"up": f"{which} was useful", "down": f"{which} was not useful", "done": f"{which} is done"}.get(
+        rating, f"snooze {which}"
+    )
+
+
+def _case_detail(case: dict, frame: Frame, template: str | None) -> Answer:
+    lines = [
+        f"*{case.get('title')}* — {case.get('team')}, solved {str(case.get('solved_at'))[:10]}, "
+        + link(case["id"], template)
+    ]
+    lines.append(f"Resolution: {case.get('resolution') or 'no resolution text was written'}")
+    if case.get("duplicates"):
+        lines.append("Seen before as: " + ", ".join(link(d, template) for d in case["duplicates"][:10]))
+    return Answer("similar", "\n".join(lines), data=case, frame=frame)

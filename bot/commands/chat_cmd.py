@@ -8,10 +8,14 @@ import click
 from rich.console import Console
 
 from smartstep.chat.context import load_context
-from smartstep.chat.engine import Answer, Context, ConversationState, answer
+from smartstep.chat.conversation import Answer, Context, ConversationState
+from smartstep.chat.engine import answer
 from smartstep.chat.terminal import mrkdwn_to_rich
 from smartstep.commands.common import CliState, emit_json
+from smartstep.errors import UserError
 from smartstep.metrics.freshness import with_freshness
+
+MAX_SESSION_ID = 200
 
 
 def terminal_context(state: CliState) -> Context:
@@ -23,7 +27,9 @@ def terminal_context(state: CliState) -> Context:
 
     db = state.db()
     rules = load_rule_base(None, state.settings.rules_path)
-    skills = build_skills(db, lambda: rules, user="cli", surface="cli", as_of=state.as_of)
+    skills = build_skills(
+        db, lambda: rules, user="cli", surface="cli", as_of=state.as_of, ticket_url=state.settings.ticket_url
+    )
     return replace(load_context(db, state.as_of), skills=skills)
 
 
@@ -31,20 +37,41 @@ def _show(console: Console, reply: Answer) -> None:
     console.print(mrkdwn_to_rich(reply.text), highlight=False)
 
 
+def answer_json(reply: Answer) -> dict:
+    """`ask --json`: the answer, and what the question was understood as."""
+    return {
+        "intent": reply.intent,
+        "text": reply.text,
+        "data": reply.data,
+        "options": list(reply.options),
+        "understood": reply.understood,
+    }
+
+
 @click.command("ask")
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option(
+    "--session",
+    "session",
+    metavar="ID",
+    help="Keep the conversation's context under ID between calls (stored in the store, forgotten after a day).",
+)
 @click.pass_obj
-def ask_command(state: CliState, text: str, as_json: bool) -> None:
+def ask_command(state: CliState, text: str, as_json: bool, session: str | None) -> None:
     """One question, one answer (the same engine as chat and Slack)."""
-    reply = with_freshness(
-        answer(text, ConversationState(), terminal_context(state)),
-        state.db(),
-        state.settings.stale_after_hours,
-        state.as_of,
-    )
+    from smartstep.chat.sessions import load_session, save_session
+
+    if session is not None and not (0 < len(session.strip()) <= MAX_SESSION_ID):
+        raise UserError(f"--session: an id of 1 to {MAX_SESSION_ID} characters, such as `weekly-review`")
+    key = f"cli:{session.strip()}" if session else None
+    context = terminal_context(state)
+    thread = load_session(state.db(), key) if key else ConversationState()
+    reply = with_freshness(answer(text, thread, context), state.db(), state.settings.stale_after_hours, state.as_of)
+    if key:
+        save_session(state.db(), key, thread)
     if as_json:
-        emit_json({"intent": reply.intent, "text": reply.text, "data": reply.data, "options": list(reply.options)})
+        emit_json(answer_json(reply))
     else:
         _show(Console(), reply)
 

@@ -1,4 +1,5 @@
-"""What the Slack listeners depend on, passed in as one object: the store, the settings, thread memory.
+"""What the Slack listeners depend on, passed in as one object: the store, the settings, the
+conversations (each thread's state lives in the store, so follow-ups survive restarts).
 
 Listeners run on a thread pool, and a SQLite connection belongs to the thread that opened it,
 so each worker thread opens its own connection to the same file on first use.
@@ -17,35 +18,19 @@ from typing import Any
 import sqlite_utils
 
 from smartstep.chat.context import load_context
-from smartstep.chat.engine import Answer, Context, ConversationState, Skill, answer
+from smartstep.chat.conversation import Answer, Context, Skill
+from smartstep.chat.engine import answer
+from smartstep.chat.sessions import load_session, save_session
 from smartstep.db import open_db
 from smartstep.metrics.freshness import with_freshness
 from smartstep.settings import Settings
 from smartstep.slack.store import claim_event
 
-MAX_THREADS_REMEMBERED = 2000
 # Builds the engine's skills (advisor, similar cases, ...) over one thread's connection to the store,
 # for the Slack user asking (feedback in words is recorded as theirs).
 SkillFactory = Callable[[sqlite_utils.Database, str], dict[str, Skill]]
 # The advisor's current ranking in the advice JSON shape, read without logging it (for App Home).
 TopSteps = Callable[[sqlite_utils.Database], list[dict[str, Any]]]
-
-
-class ThreadMemory:
-    """Conversation state per Slack thread (or DM), least recently used forgotten first."""
-
-    def __init__(self, size: int = MAX_THREADS_REMEMBERED) -> None:
-        self.size = size
-        self._states: OrderedDict[str, ConversationState] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> ConversationState:
-        with self._lock:
-            state = self._states.pop(key, None) or ConversationState()
-            self._states[key] = state
-            while len(self._states) > self.size:
-                self._states.popitem(last=False)
-            return state
 
 
 class RecentIds:
@@ -74,7 +59,6 @@ class SlackServices:
     as_of: datetime | None = None
     skills: SkillFactory | None = None
     top_steps: TopSteps | None = None
-    threads: ThreadMemory = field(default_factory=ThreadMemory, compare=False)
     recent_events: RecentIds = field(default_factory=RecentIds, compare=False)
     # Skills read and then write (advice log, feedback); two such transactions on different connections
     # make SQLite refuse one ("database is locked") rather than wait. Answers are CPU-bound under the GIL
@@ -127,13 +111,20 @@ class SlackServices:
         return replace(base, skills={**base.skills, **self.skills(db, user or "slack")})
 
     def warm_up(self) -> None:
-        """Answer a metric question and a similar-case search, so the intent model is trained and the
-        case index is loaded (or built) before the first real question arrives."""
+        """Answer a metric question, a similar-case search, the repeated problems and the advisor's
+        ranking (not logged), so the intent model is trained and the case index, clusters and signals
+        are loaded before the first real question arrives."""
         self.ask("how is ticket volume?", "warm-up")
         self.ask("show similar cases for password reset email never arrives", "warm-up")
+        self.ask("repeated problems", "warm-up")
+        self.current_top_steps()
 
     def ask(self, text: str, thread_key: str, user: str | None = None) -> Answer:
-        """One question through the shared conversation engine, remembering the thread for "why?"."""
+        """One question through the shared conversation engine, with the thread's state read from and
+        written back to the store."""
         with self.store_lock:
-            reply = answer(text, self.threads.get(thread_key), self.context(user))
-            return with_freshness(reply, self.db(), self.settings.stale_after_hours, self.as_of)
+            db = self.db()
+            state = load_session(db, thread_key)
+            reply = answer(text, state, self.context(user))
+            save_session(db, thread_key, state)
+            return with_freshness(reply, db, self.settings.stale_after_hours, self.as_of)

@@ -81,3 +81,28 @@ def recent_advice(db: sqlite_utils.Database, limit: int = 5) -> list[dict[str, A
         ORDER BY a.created_at DESC, a.id LIMIT ?
     """
     return list(db.query(sql, [limit]))
+
+
+KEEP_THREADS = timedelta(days=30)  # a follow-up weeks later in the same thread is still answered
+
+
+def remember_thread(db: sqlite_utils.Database, channel: str, thread_ts: str, now: datetime | None = None) -> None:
+    """The bot answered in this thread: later messages in it are questions for the bot, no @mention needed."""
+    moment = now or datetime.now(UTC)
+    with db.conn:
+        db.conn.execute(
+            "INSERT INTO slack_threads (channel, thread_ts, at) VALUES (?, ?, ?) "
+            "ON CONFLICT(channel, thread_ts) DO UPDATE SET at = excluded.at",
+            [channel, thread_ts, format_time(moment)],
+        )
+        if hash(thread_ts) % 50 == 0:
+            db.conn.execute("DELETE FROM slack_threads WHERE at < ?", [format_time(moment - KEEP_THREADS)])
+
+
+def is_bot_thread(db: sqlite_utils.Database, channel: str, thread_ts: str) -> bool:
+    """Whether the bot started this thread (a digest post) or answered in it."""
+    answered = db.execute("SELECT 1 FROM slack_threads WHERE channel = ? AND thread_ts = ?", [channel, thread_ts])
+    if answered.fetchone():
+        return True
+    started = db.execute("SELECT 1 FROM digests WHERE channel = ? AND message_ts = ?", [channel, thread_ts])
+    return started.fetchone() is not None

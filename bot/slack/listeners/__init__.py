@@ -11,7 +11,7 @@ from smartstep.slack.listeners.actions import ActionHandlers
 from smartstep.slack.listeners.commands import CommandHandlers
 from smartstep.slack.listeners.digest import handle_called_back
 from smartstep.slack.listeners.events import EventHandlers
-from smartstep.slack.listeners.messages import MessageHandlers
+from smartstep.slack.listeners.messages import MessageHandlers, is_thread_reply
 from smartstep.slack.listeners.replies import guarded
 from smartstep.slack.listeners.views import ViewHandlers
 from smartstep.slack.services import SlackServices
@@ -21,7 +21,8 @@ def register(app: App, services: SlackServices) -> None:
     messages = MessageHandlers(services)
     app.event("app_mention")(messages.handle_mention)
     app.event("message", matchers=[_direct_message])(messages.handle_dm)
-    app.event("message")(_ignore)  # other message events (edits, channels we were added to) need no reply
+    app.event("message", matchers=[_thread_reply])(messages.handle_thread_reply)
+    app.event("message")(_ignore)  # other message events (edits, channel chatter outside threads) need no reply
 
     commands = CommandHandlers(services)
     app.command("/smartstep")(ack=commands.ack_command, lazy=[guarded(commands.handle_command)])
@@ -40,6 +41,10 @@ def register(app: App, services: SlackServices) -> None:
 
 def _direct_message(event: dict) -> bool:
     return event.get("channel_type") == "im"
+
+
+def _thread_reply(event: dict) -> bool:
+    return is_thread_reply(event)
 
 
 def _ignore() -> None:

@@ -29,7 +29,8 @@ HELP = (
     "• `/smartstep digest` — weekly digest subscriptions (admins change them)\n"
     "• `/smartstep note TEXT [team] [date]` — record what happened (a release, an outage) for charts and verdicts\n"
     "• `/smartstep help` — this list\n"
-    "You can also mention me in a channel or send me a direct message."
+    "You can also mention me in a channel (then keep asking in my thread, no mention needed) or send me a "
+    "direct message; say *help* there for everything I can answer."
 )
 SIMILAR_USAGE = "Describe the problem after the command, e.g. `/smartstep similar refund not received`."
 MAX_ARGUMENT = 2000
