@@ -64,7 +64,8 @@ class SimilarityIndex(BaseEstimator):
         batch_size: int = 128,
         bigrams: bool = True,
         k1: float = 1.2,
-        b: float = 0.75,
+        b: float = 0.6,
+        subject_weight: float = 0.3,
     ) -> None:
         self.word_features = word_features
         self.char_features = char_features
@@ -81,6 +82,7 @@ class SimilarityIndex(BaseEstimator):
         self.bigrams = bigrams
         self.k1 = k1
         self.b = b
+        self.subject_weight = subject_weight
 
     # -- learning -------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], titles: Sequence[str]) -> SimilarityIndex:
@@ -262,11 +264,23 @@ class SimilarityIndex(BaseEstimator):
         # A long mail against a title is no string comparison: fuzzy agreement only counts for short queries.
         weight = self.fuzzy_weight if len(words_of(query)) <= 12 else 0.0
         if weight == 0.0:
+            subject = subject_line(query)
+            if subject and self.subject_weight > 0:
+                return self._subject_rerank(subject, rows, cosine)
             return cosine
         choices = [self.choices_[r] for r in rows]
         fuzzy = process.cdist([default_process(query)], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
         # Fuzzy agreement only lifts cases the vectors already found; it never creates a match.
         return (1.0 - weight) * cosine + weight * (fuzzy / 100.0) * np.minimum(1.0, cosine / 0.1)
+
+    def _subject_rerank(self, subject: str, rows: np.ndarray, cosine: np.ndarray) -> np.ndarray:
+        """A report whose subject line reads like a case's title is about the same problem: the
+        character n-gram cosine of the two lifts the cases the body already found."""
+        choices = [default_process(subject)] + [self.choices_[r] for r in rows.tolist()]
+        chars = cosine_rows(self._counts(choices)[1], self.char_idf_)
+        similarity = (chars[1:] @ chars[0].T).toarray().ravel()
+        weight = self.subject_weight
+        return (1.0 - weight) * cosine + weight * similarity * np.minimum(1.0, cosine / 0.1)
 
     def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
         """Keep the best of each group of near-identical cases, remembering the rest as duplicates."""
@@ -299,3 +313,13 @@ class SimilarityIndex(BaseEstimator):
         columns = {t: murmurhash3_32(t, positive=True) % self.word_features for t in forms}
         ranked = sorted(forms, key=lambda t: -float(self.word_idf_[columns[t]]))
         return [forms[t] for t in ranked[:limit] if self.word_idf_[columns[t]] > 0]
+
+
+def subject_line(query: str, longest: int = 20) -> str:
+    """The first line of a several-line query when it reads like a subject (a few words), else "".
+
+    A ticket pasted whole starts with its subject; a greeting ("Hello support,") holds no
+    content word and so matches nothing.
+    """
+    first, _, rest = query.strip().partition("\n")
+    return first if rest.strip() and 0 < len(words_of(first)) <= longest else ""
