@@ -41,25 +41,8 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _ADDRESSEE = frozenset(
-    [
-        "support",
-        "team",
-        "there",
-        "all",
-        "folks",
-        "everyone",
-        "guys",
-        "sir",
-        "madam",
-        "or",
-        "and",
-        "the",
-        "to",
-        "whom",
-        "it",
-        "may",
-        "concern",
-    ]
+    {"support", "team", "there", "all", "folks", "everyone", "guys", "sir", "madam", "or", "and", "the", "to"}
+    | {"whom", "it", "may", "concern"}
 )
 # Subject boilerplate that says nothing about the problem: reply and forward markers, urgency tags.
 _SUBJECT_PREFIX = re.compile(
