@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 from smartstep.knowledge.columns import TextColumn
+from smartstep.knowledge.confidence import is_short
 from smartstep.knowledge.features import Featurizer, Tokens, words_of
 from smartstep.knowledge.inverted import InvertedWriter
 from smartstep.knowledge.terms import STOP_WORDS, stem
@@ -188,7 +189,7 @@ class SimilarityIndex(BaseEstimator):
     def transform(self, queries: Sequence[str]) -> sp.csr_matrix:
         """Query vectors, weighted so that one dot product gives (1-w)*word cosine + w*char cosine."""
         check_is_fitted(self, "postings_")
-        short = np.array([len([w for w in words_of(q) if w not in STOP_WORDS]) <= 4 for q in queries], dtype=bool)
+        short = np.array([is_short(q) for q in queries], dtype=bool)
         return self._queries(*self._counts([self._with_corrections(q) for q in queries]), short)
 
     def _with_corrections(self, query: str) -> str:

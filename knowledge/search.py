@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 from smartstep.errors import UserError
-from smartstep.knowledge.cases import index_text, load_cases, table_fingerprint
+from smartstep.knowledge.cases import Case, index_text, load_cases, table_fingerprint
+from smartstep.knowledge.confidence import close_floor
 from smartstep.knowledge.features import words_of
 from smartstep.knowledge.index import Hit, SimilarityIndex
 from smartstep.knowledge.normalise import clean_text, redact, snippet
+from smartstep.knowledge.resolutions import common_resolutions
 from smartstep.knowledge.store import (
     CaseIndex,
     apply_update,
@@ -47,10 +49,13 @@ class SimilarCase:
     why_matched: tuple[str, ...]
     seen_count: int
     duplicates: tuple[str, ...]
+    resolutions: tuple[tuple[str, int], ...] = ()  # the group's most common fixes, when they differ
+    close: bool = True  # False: at best loosely related (score below the calibrated floor)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["why_matched"], data["duplicates"] = list(self.why_matched), list(self.duplicates)
+        data["resolutions"] = [{"text": text, "count": count} for text, count in self.resolutions]
         return data
 
 
@@ -190,13 +195,15 @@ def find_similar(
     if not case_index.ids:
         return []
     hits = case_index.index.search(query, k, filters.mask(case_index))
-    return _describe(db, case_index, query, hits)
+    ids = case_index.ids
+    return _describe(case_index, query, hits, load_cases(db, [ids[r] for h in hits for r in (h.row, *h.duplicates)]))
 
 
 def find_similar_batch(
     db: Any, texts: Sequence[str], k: int = 5, cache: IndexCache | None = None, **filters: str | None
-) -> list[list[tuple[str, float]]]:
-    """(id, score) lists for many texts at once; vectorised, no per-query DB reads."""
+) -> list[list[SimilarCase]]:
+    """What `find_similar` gives, for many texts at once: searched together, every shown case read in
+    one pass over the store (not one read per query)."""
     case_index = (cache or DEFAULT_CACHE).get(db)
     queries = [clean_text(t) for t in texts]
     if not case_index.ids:
@@ -208,10 +215,10 @@ def find_similar_batch(
         solved_after_bound(filters.get("solved_after")),
     )
     hits = case_index.index.search_batch(queries, k, wanted.mask(case_index))
-    return [
-        [(case_index.ids[h.row], h.score) for h in row] if q.strip() else []
-        for q, row in zip(queries, hits, strict=True)
-    ]
+    hits = [row if q.strip() else [] for q, row in zip(queries, hits, strict=True)]
+    ids = case_index.ids
+    cases = load_cases(db, {ids[r] for row in hits for h in row for r in (h.row, *h.duplicates)})
+    return [_describe(case_index, q, row, cases) for q, row in zip(queries, hits, strict=True)]
 
 
 def looks_like_garbage(text: str) -> bool:
@@ -219,9 +226,9 @@ def looks_like_garbage(text: str) -> bool:
     return not any(any(c.isalpha() for c in w) and len(w) > 2 for w in words_of(clean_text(text)))
 
 
-def _describe(db: Any, case_index: CaseIndex, query: str, hits: list[Hit]) -> list[SimilarCase]:
+def _describe(case_index: CaseIndex, query: str, hits: list[Hit], cases: dict[str, Case]) -> list[SimilarCase]:
     ids = case_index.ids
-    cases = load_cases(db, [ids[r] for h in hits for r in (h.row, *h.duplicates)])
+    floor = close_floor(query)
     out = []
     for hit in hits:
         case = cases.get(ids[hit.row])
@@ -230,6 +237,7 @@ def _describe(db: Any, case_index: CaseIndex, query: str, hits: list[Hit]) -> li
         # A folded duplicate may be the one where the agent wrote the fix down.
         fixes = [cases[ids[r]].resolution for r in (hit.row, *hit.duplicates) if ids[r] in cases]
         resolution = next((fix for fix in fixes if fix.strip()), "")
+        common = common_resolutions([clean_text(fix) for fix in fixes]) if hit.duplicates else []
         out.append(
             SimilarCase(
                 id=case.id,
@@ -243,6 +251,8 @@ def _describe(db: Any, case_index: CaseIndex, query: str, hits: list[Hit]) -> li
                 why_matched=tuple(case_index.index.shared_terms(query, index_text(case))),
                 seen_count=1 + len(hit.duplicates),
                 duplicates=tuple(ids[r] for r in hit.duplicates),
+                resolutions=tuple((snippet(text, 160), n) for text, n in common) if len(common) > 1 else (),
+                close=hit.score >= floor,
             )
         )
     return out

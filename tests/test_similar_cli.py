@@ -89,7 +89,10 @@ def test_batch_answers_every_line_in_order_as_json_lines(run, tmp_path):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["q1", 2, "q3"]
     assert [[c["id"] for c in r["results"]] for r in rows] == [["A2"], ["A1"], []]
-    assert set(rows[0]["results"][0]) == {"id", "score"}
+    first = rows[0]["results"][0]
+    assert {"id", "score", "title", "resolution", "duplicates"} <= set(first)
+    assert first["title"] == "Invoice charged VAT although we are exempt"
+    assert first["resolution"] == "Added the VAT number." and first["duplicates"] == []
 
 
 def test_bad_jsonl_line_names_file_and_line(run, tmp_path):
