@@ -65,18 +65,17 @@ def main() -> None:
     for band in ("short", "long"):
         right = [s for b, ok, s in pooled if b == band and ok]
         floor = float(np.percentile(right, 10)) if right else float("nan")
-        print(
-            f"{band} questions: floor at the 10th percentile of right top hits = {floor:.3f} (in use: {CLOSE_MATCH[band]})"
-        )
+        print(f"{band} questions: 10th percentile of right top hits {floor:.3f} (in use: {CLOSE_MATCH[band]})")
         for name, rows in sets.items():
             r = [s for b, ok, s in rows if b == band and ok]
             n = [s for b, ok, s in rows if b == band and not ok]
             if not r or not n:
                 continue
             cut = CLOSE_MATCH[band]
+            kept, flagged = np.mean(np.array(r) >= cut), np.mean(np.array(n) < cut)
             print(
-                f"  {name:<20} right top hits {len(r):>3}, median {np.median(r):.3f}, shown as close {np.mean(np.array(r) >= cut):6.1%}"
-                f" | nothing right {len(n):>3}, median {np.median(n):.3f}, flagged loose {np.mean(np.array(n) < cut):6.1%}"
+                f"  {name:<20} right top hits {len(r):>3}, median {np.median(r):.3f}, shown as close {kept:6.1%}"
+                f" | nothing right {len(n):>3}, median {np.median(n):.3f}, flagged loose {flagged:6.1%}"
             )
 
 
