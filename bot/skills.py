@@ -49,22 +49,14 @@ def build_skills(
 
     def similar(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
         from smartstep.knowledge import find_similar
+        from smartstep.knowledge.replies import MARKDOWN, similar_reply
 
         query = _problem_text(text)
         try:
             cases = find_similar(db, query, k=3)
         except UserError as error:
             return Answer("similar", str(error))
-        if not cases:
-            return Answer("similar", f"I found no solved case like “{query}”.")
-        lines = [f"*Solved before — closest to “{query}”:*"]
-        for number, case in enumerate(cases, start=1):
-            seen = f" (seen {case.seen_count} times)" if case.seen_count > 1 else ""
-            lines.append(f"\n*{number}. {case.title}*{seen} — {case.team}, solved {case.solved_at[:10]}")
-            lines.append(f"Try: {case.resolution or 'no resolution text was written'}")
-            if case.why_matched:
-                lines.append(f"_Matched on:_ {', '.join(case.why_matched[:5])}")
-        return Answer("similar", "\n".join(lines), data=[c.to_json() for c in cases])
+        return Answer("similar", similar_reply(query, cases, MARKDOWN), data=[c.to_json() for c in cases])
 
     def drivers(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
         from smartstep.driver_data import load_driver_report
