@@ -43,6 +43,7 @@ class Hit:
     row: int
     score: float
     duplicates: tuple[int, ...] = ()
+    more: bool = False  # the short list ended inside this group: more duplicates than counted
 
 
 class SimilarityIndex(BaseEstimator):
@@ -259,7 +260,7 @@ class SimilarityIndex(BaseEstimator):
             return []
         final = self._rerank(query, top, scores[top])
         order = np.lexsort((top, -final))
-        return self._collapse(top[order], final[order], k)
+        return self._collapse(top[order], final[order], k, full=len(top) == size)
 
     def _rerank(self, query: str, rows: np.ndarray, cosine: np.ndarray) -> np.ndarray:
         # A long mail against a title is no string comparison: fuzzy agreement only counts for short queries.
@@ -283,9 +284,13 @@ class SimilarityIndex(BaseEstimator):
         weight = self.subject_weight
         return (1.0 - weight) * cosine + weight * similarity * np.minimum(1.0, cosine / 0.1)
 
-    def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
-        """Keep the best of each group of near-identical cases, remembering the rest as duplicates."""
+    def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int, full: bool = False) -> list[Hit]:
+        """Keep the best of each group of near-identical cases, remembering the rest as duplicates.
+
+        `full`: the short list was cut at its size, so a group holding its last case may go on beyond it.
+        """
         good = scores >= self.min_score
+        full = full and bool(good.all())
         rows, scores = rows[good], scores[good]
         choices = [self.choices_[r] for r in rows.tolist()]
         same = process.cdist(choices, choices, scorer=fuzz.ratio, dtype=np.uint8) >= self.duplicate_ratio
@@ -299,7 +304,10 @@ class SimilarityIndex(BaseEstimator):
                 kept.append((row, score, []))
             else:
                 kept[match][2].append(row)
-        return [Hit(row, round(score, 4), tuple(dups)) for row, score, dups in kept[:k]]
+        last = int(rows[-1]) if full and len(rows) else -1
+        return [
+            Hit(row, round(score, 4), tuple(dups), bool(dups) and dups[-1] == last) for row, score, dups in kept[:k]
+        ]
 
     # -- explaining -----------------------------------------------------------------------
     def shared_terms(self, query: str, text: str, limit: int = 5) -> list[str]:

@@ -58,6 +58,12 @@ _PHRASES = re.compile(
 _JOINED = {("log", "in"): "login", ("log", "on"): "login", ("log", "out"): "logout"}
 _JOINED |= {("sign", "in"): "signin", ("sign", "on"): "signin", ("sign", "out"): "signout", ("sign", "up"): "signup"}
 _JOINED |= {("set", "up"): "setup"}
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+# A "log" after these is a noun ("the audit log in the panel"), a "set" a noun too ("a set up to 10").
+_NOUN_BEFORE = frozenset(
+    {"the", "a", "an", "this", "that", "audit", "error", "event", "access", "activity", "change", "system"}
+    | {"server", "debug", "crash", "sync", "app", "api", "security", "request", "call", "chat", "data"}
+)
 _LOG_PREFIX = re.compile(
     r"^\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\]?\s*"
     r"(?:\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|FATAL|CRITICAL)\]?\s*[:-]?\s*)?",
@@ -198,6 +204,9 @@ def join_phrases(text: str) -> str:
     """ "log in" -> "login", "signed up" -> "signup", "set up" -> "setup": the forms tickets use."""
 
     def joined(match: re.Match[str]) -> str:
+        before = _LAST_WORD.search(text, 0, match.start())
+        if before and before.group(1).lower() in _NOUN_BEFORE:  # "the audit log in the admin panel"
+            return match.group(0)
         verb = next(g for g in match.groups()[:3] if g).lower()
         base = "log" if verb.startswith("log") else "sign" if verb.startswith("sign") else "set"
         return _JOINED.get((base, match.group(4).lower()), match.group(0))

@@ -45,13 +45,15 @@ def fixes_line(case: SimilarCase, style: Style) -> str | None:
     """ "Fixed by “X” in 41 cases, by “Y” in 12" for a folded group whose write-ups differ."""
     if len(case.resolutions) < 2:
         return None
-    parts = [f"“{style.escape(text)}” in {count} case{'s' if count != 1 else ''}" for text, count in case.resolutions]
+    first, *rest = case.resolutions
+    parts = [f"“{style.escape(first[0])}” in {first[1]} case{'s' if first[1] != 1 else ''}"]
+    parts += [f"“{style.escape(text)}” in {count}" for text, count in rest]
     return "Fixed by " + ", by ".join(parts)
 
 
 def case_lines(rank: int, case: SimilarCase, style: Style) -> list[str]:
     """One case: title and where it comes from, its fix (or the group's fixes), why it matched."""
-    seen = f", seen {case.seen_count} times" if case.seen_count > 1 else ""
+    seen = f", seen {case.seen_count}{'+' if case.seen_more else ''} times" if case.seen_count > 1 else ""
     title = style.escape(case.title or "(no subject)")
     where = f"{style.escape(case.id)}, {style.escape(case.team)}, solved {case.solved_at[:10]}{seen}"
     head = f"{rank}. {style.bold(title)}  [{where}]"

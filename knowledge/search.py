@@ -20,7 +20,7 @@ from smartstep.knowledge.cases import Case, index_text, load_cases, table_finger
 from smartstep.knowledge.confidence import close_floor
 from smartstep.knowledge.features import words_of
 from smartstep.knowledge.index import Hit, SimilarityIndex
-from smartstep.knowledge.normalise import clean_text, redact, snippet
+from smartstep.knowledge.normalise import clean_text, redact, snippet, strip_subject_prefixes
 from smartstep.knowledge.resolutions import common_resolutions
 from smartstep.knowledge.store import (
     CaseIndex,
@@ -51,6 +51,7 @@ class SimilarCase:
     duplicates: tuple[str, ...]
     resolutions: tuple[tuple[str, int], ...] = ()  # the group's most common fixes, when they differ
     close: bool = True  # False: at best loosely related (score below the calibrated floor)
+    seen_more: bool = False  # seen_count is a lower bound: more cases like it than the search looked at
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -241,7 +242,7 @@ def _describe(case_index: CaseIndex, query: str, hits: list[Hit], cases: dict[st
         out.append(
             SimilarCase(
                 id=case.id,
-                title=redact(case.title),
+                title=redact(strip_subject_prefixes(case.title)),
                 score=hit.score,
                 resolution=snippet(resolution),
                 team=case.team,
@@ -251,8 +252,9 @@ def _describe(case_index: CaseIndex, query: str, hits: list[Hit], cases: dict[st
                 why_matched=tuple(case_index.index.shared_terms(query, index_text(case))),
                 seen_count=1 + len(hit.duplicates),
                 duplicates=tuple(ids[r] for r in hit.duplicates),
-                resolutions=tuple((snippet(text, 160), n) for text, n in common) if len(common) > 1 else (),
+                resolutions=tuple((snippet(text, 120), n) for text, n in common) if len(common) > 1 else (),
                 close=hit.score >= floor,
+                seen_more=hit.more,
             )
         )
     return out
