@@ -57,10 +57,9 @@ def case_lines(rank: int, case: SimilarCase, style: Style) -> list[str]:
     title = style.escape(case.title or "(no subject)")
     where = f"{style.escape(case.id)}, {style.escape(case.team)}, solved {case.solved_at[:10]}{seen}"
     head = f"{rank}. {style.bold(title)}  [{where}]"
-    lines = [head, f"   resolution: {style.escape(case.resolution) or '(no resolution written)'}"]
-    fixes = fixes_line(case, style)
-    if fixes:
-        lines.append(f"   {fixes}")
+    fixes = fixes_line(case, style)  # a group fixed in several ways shows them all, most common first
+    resolution = f"resolution: {style.escape(case.resolution) or '(no resolution written)'}"
+    lines = [head, f"   {fixes or resolution}"]
     if case.why_matched:
         lines.append(f"   matched on: {style.escape(', '.join(case.why_matched))}")
     return lines
