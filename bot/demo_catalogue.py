@@ -901,8 +901,7 @@ TECHNICAL: tuple[Problem, ...] = (
         (
             "The account was locked after 5 failed attempts (a saved old password in the browser); unlocked it "
             "from the admin panel and had the user clear the saved password (KB-1042).",
-            "The workspace enforces SSO, so password login is refused; pointed the user to the SSO button and "
-            "KB-1042.",
+            "The workspace enforces SSO, so password login is refused; pointed the user to the SSO button and KB-1042.",
             "Unlocked the accounts, and the admin reset the password policy grace period (KB-1042).",
         ),
         kb="KB-1042",
