@@ -13,7 +13,7 @@ from __future__ import annotations
 from smartstep.knowledge.features import words_of
 from smartstep.knowledge.terms import STOP_WORDS
 
-CLOSE_MATCH = {"short": 0.37, "long": 0.15}
+CLOSE_MATCH = {"short": 0.36, "long": 0.145}
 
 
 def is_short(query: str) -> bool:
