@@ -183,6 +183,8 @@ def parse_rules_text(text: str, name: str) -> tuple[list[Rule], dict[str, RuleSo
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "nesting depth" in str(error.problem):  # PyYAML >= 6.0.3 stops deep nesting itself
+            return [], {}, [RuleProblem(name, line, col, "file is too complex: nested too deeply")]
         where = (
             f" ({error.context} at line {error.context_mark.line + 1})" if error.context and error.context_mark else ""
         )
