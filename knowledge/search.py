@@ -238,7 +238,7 @@ def _describe(case_index: CaseIndex, query: str, hits: list[Hit], cases: dict[st
         # A folded duplicate may be the one where the agent wrote the fix down.
         fixes = [cases[ids[r]].resolution for r in (hit.row, *hit.duplicates) if ids[r] in cases]
         resolution = next((fix for fix in fixes if fix.strip()), "")
-        common = common_resolutions([clean_text(fix) for fix in fixes]) if hit.duplicates else []
+        common = common_resolutions(fixes) if hit.duplicates else []
         out.append(
             SimilarCase(
                 id=case.id,
