@@ -24,10 +24,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import gitbugs  # noqa: E402
 from smartstep.knowledge.cases import Case, index_text, title_text  # noqa: E402
-from smartstep.knowledge.confidence import CLOSE_MATCH, is_short  # noqa: E402
+from smartstep.knowledge.confidence import CLOSE_MATCH  # noqa: E402
 from smartstep.knowledge.evaluate import Query, load_eval_set  # noqa: E402
 from smartstep.knowledge.index import SimilarityIndex  # noqa: E402
 from smartstep.knowledge.normalise import clean_text  # noqa: E402
+from smartstep.knowledge.queries import is_short  # noqa: E402
 
 DATA = Path(__file__).parent.parent / "tests" / "data" / "similar_eval.json"
 

@@ -10,15 +10,9 @@ has the figures). Rerun that script after changing the index's weighting.
 
 from __future__ import annotations
 
-from smartstep.knowledge.features import words_of
-from smartstep.knowledge.terms import STOP_WORDS
+from smartstep.knowledge.queries import is_short
 
 CLOSE_MATCH = {"short": 0.36, "long": 0.145}
-
-
-def is_short(query: str) -> bool:
-    """At most four content words: the index's own "short query" (less character weight, typo fixes)."""
-    return len([w for w in words_of(query) if w not in STOP_WORDS]) <= 4
 
 
 def close_floor(query: str) -> float:

@@ -21,9 +21,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 from smartstep.knowledge.columns import TextColumn
-from smartstep.knowledge.confidence import is_short
 from smartstep.knowledge.features import Featurizer, Tokens, words_of
 from smartstep.knowledge.inverted import InvertedWriter
+from smartstep.knowledge.queries import is_short, subject_line
 from smartstep.knowledge.terms import STOP_WORDS, stem
 from smartstep.knowledge.weighting import (
     bm25_documents,
@@ -322,13 +322,3 @@ class SimilarityIndex(BaseEstimator):
         columns = {t: murmurhash3_32(t, positive=True) % self.word_features for t in forms}
         ranked = sorted(forms, key=lambda t: -float(self.word_idf_[columns[t]]))
         return [forms[t] for t in ranked[:limit] if self.word_idf_[columns[t]] > 0]
-
-
-def subject_line(query: str, longest: int = 20) -> str:
-    """The first line of a several-line query when it reads like a subject (a few words), else "".
-
-    A ticket pasted whole starts with its subject; a greeting ("Hello support,") holds no
-    content word and so matches nothing.
-    """
-    first, _, rest = query.strip().partition("\n")
-    return first if rest.strip() and 0 < len(words_of(first)) <= longest else ""
