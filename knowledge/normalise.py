@@ -204,7 +204,7 @@ def join_phrases(text: str) -> str:
     """ "log in" -> "login", "signed up" -> "signup", "set up" -> "setup": the forms tickets use."""
 
     def joined(match: re.Match[str]) -> str:
-        before = _LAST_WORD.search(text, 0, match.start())
+        before = _LAST_WORD.search(text, max(0, match.start() - 40), match.start())
         if before and before.group(1).lower() in _NOUN_BEFORE:  # "the audit log in the admin panel"
             return match.group(0)
         verb = next(g for g in match.groups()[:3] if g).lower()
