@@ -127,3 +127,13 @@ def test_the_case_whose_title_reads_like_the_pasted_subject_wins_over_one_with_a
         .row
         == 1
     )  # without the subject line the body decides
+
+
+def test_one_problem_filling_the_short_list_still_leaves_room_for_k_different_cases():
+    texts = [("Password reset link never arrives", f"Asked {i} times for the link.") for i in range(130)]
+    texts += [("Password reset link expired", "The link says expired."), ("Reset password page blank", "Blank.")]
+    index = SimilarityIndex(shortlist=60).fit([f"{t}\n{d}" for t, d in texts], [t for t, _ in texts])
+    hits = index.search("password reset link", k=3)
+    assert len(hits) == 3
+    assert {hits[0].row, *hits[0].duplicates} == set(range(130))  # the whole group, counted beyond the 60
+    assert {hits[1].row, hits[2].row} == {130, 131}
