@@ -5,7 +5,6 @@ The SQL lives here so that the index and the store never learn the tickets table
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -56,12 +55,9 @@ def index_text(case: Case) -> str:
     return "\n".join(p for p in parts if p)
 
 
-_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fwd?|aw|wg|sv|tr|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-
-
 def title_text(case: Case) -> str:
-    """The short form rapidfuzz compares against: the title without "Re:"/"Fwd:", or the body's start."""
-    return _REPLY_PREFIX.sub("", clean_text(case.title)) or clean_text(case.description)[:200]
+    """The short form rapidfuzz compares against: the cleaned title (no "Re:", "URGENT:"), or the body's start."""
+    return clean_text(case.title) or clean_text(case.description)[:200]
 
 
 def iter_cases(db: Any, ids: Iterable[str] | None = None, batch: int = 5000) -> Iterator[Case]:

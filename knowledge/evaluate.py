@@ -38,6 +38,7 @@ class Quality:
     mrr: float
     p_at_1: float
     n: int
+    recall_at_10: float = 0.0
 
 
 def load_eval_set(path: Path) -> tuple[list[Case], list[Query]]:
@@ -50,19 +51,22 @@ def load_eval_set(path: Path) -> tuple[list[Case], list[Query]]:
 
 
 def quality(rankings: Sequence[Sequence[str]], queries: Sequence[Query], depth: int = 100) -> Quality:
-    """MAP (AP@depth), MRR and precision at 1 of ranked id lists against each query's relevant ids."""
-    aps, rrs, p1 = [], [], []
+    """MAP (AP@depth over min(#relevant, depth)), MRR@depth, precision at 1 and recall at 10 of ranked
+    id lists against each query's relevant ids; an id counts once however often it is listed."""
+    aps, rrs, p1, r10 = [], [], [], []
     for ranked, query in zip(rankings, queries, strict=True):
-        hits, precisions, first = 0, [], 0.0
+        hits, precisions, first, found = 0, [], 0.0, set()
         for position, case_id in enumerate(ranked[:depth], 1):
-            if case_id in query.relevant:
+            if case_id in query.relevant and case_id not in found:
+                found.add(case_id)
                 hits += 1
                 precisions.append(hits / position)
                 first = first or 1.0 / position
-        aps.append(sum(precisions) / len(query.relevant))
+        aps.append(sum(precisions) / min(len(query.relevant), depth))
         rrs.append(first)
         p1.append(1.0 if ranked and ranked[0] in query.relevant else 0.0)
-    return Quality(float(np.mean(aps)), float(np.mean(rrs)), float(np.mean(p1)), len(queries))
+        r10.append(len(set(ranked[:10]) & query.relevant) / len(query.relevant))
+    return Quality(float(np.mean(aps)), float(np.mean(rrs)), float(np.mean(p1)), len(queries), float(np.mean(r10)))
 
 
 def rank_ours(corpus: Sequence[Case], queries: Sequence[Query], depth: int = 100, **params: object) -> list[list[str]]:

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from smartstep.knowledge.columns import TextColumn
 from smartstep.knowledge.features import Featurizer, Tokens, words_of
 from smartstep.knowledge.inverted import InvertedWriter
+from smartstep.knowledge.queries import is_short, subject_line
 from smartstep.knowledge.terms import STOP_WORDS, stem
 from smartstep.knowledge.weighting import (
     bm25_documents,
@@ -43,6 +44,7 @@ class Hit:
     row: int
     score: float
     duplicates: tuple[int, ...] = ()
+    more: bool = False  # the short list ended inside this group: more duplicates than counted
 
 
 class SimilarityIndex(BaseEstimator):
@@ -65,7 +67,8 @@ class SimilarityIndex(BaseEstimator):
         batch_size: int = 128,
         bigrams: bool = True,
         k1: float = 1.2,
-        b: float = 0.75,
+        b: float = 0.6,
+        subject_weight: float = 0.3,
     ) -> None:
         self.word_features = word_features
         self.char_features = char_features
@@ -82,6 +85,7 @@ class SimilarityIndex(BaseEstimator):
         self.bigrams = bigrams
         self.k1 = k1
         self.b = b
+        self.subject_weight = subject_weight
 
     # -- learning -------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], titles: Sequence[str]) -> SimilarityIndex:
@@ -187,7 +191,7 @@ class SimilarityIndex(BaseEstimator):
     def transform(self, queries: Sequence[str]) -> sp.csr_matrix:
         """Query vectors, weighted so that one dot product gives (1-w)*word cosine + w*char cosine."""
         check_is_fitted(self, "postings_")
-        short = np.array([len([w for w in words_of(q) if w not in STOP_WORDS]) <= 4 for q in queries], dtype=bool)
+        short = np.array([is_short(q) for q in queries], dtype=bool)
         return self._queries(*self._counts([self._with_corrections(q) for q in queries]), short)
 
     def _with_corrections(self, query: str) -> str:
@@ -248,44 +252,69 @@ class SimilarityIndex(BaseEstimator):
         return scores
 
     def _finish(self, query: str, scores: np.ndarray, k: int) -> list[Hit]:
-        size = min(len(scores), max(self.shortlist, 4 * k))
-        if size == 0:
-            return []
-        top = np.argpartition(-scores, size - 1)[:size]
-        top = top[scores[top] > 0]
-        if not len(top):
-            return []
-        final = self._rerank(query, top, scores[top])
-        order = np.lexsort((top, -final))
-        return self._collapse(top[order], final[order], k)
+        """Re-rank and fold the short list; when folding leaves fewer than k groups (one problem
+        reported 60 times fills a short list of 60), look further down, up to 16 times as far."""
+        wanted = max(self.shortlist, 4 * k)
+        size = min(len(scores), wanted)
+        while size:
+            top = np.argpartition(-scores, size - 1)[:size]
+            top = top[scores[top] > 0]
+            if not len(top):
+                return []
+            final = self._rerank(query, top, scores[top])
+            order = np.lexsort((top, -final))
+            hits = self._collapse(top[order], final[order], k, full=len(top) == size)
+            if len(hits) >= k or len(top) < size or size >= min(len(scores), 16 * wanted):
+                return hits
+            size = min(len(scores), 4 * size)
+        return []
 
     def _rerank(self, query: str, rows: np.ndarray, cosine: np.ndarray) -> np.ndarray:
         # A long mail against a title is no string comparison: fuzzy agreement only counts for short queries.
         weight = self.fuzzy_weight if len(words_of(query)) <= 12 else 0.0
         if weight == 0.0:
+            subject = subject_line(query)
+            if subject and self.subject_weight > 0:
+                return self._subject_rerank(subject, rows, cosine)
             return cosine
         choices = [self.choices_[r] for r in rows]
         fuzzy = process.cdist([default_process(query)], choices, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]
         # Fuzzy agreement only lifts cases the vectors already found; it never creates a match.
         return (1.0 - weight) * cosine + weight * (fuzzy / 100.0) * np.minimum(1.0, cosine / 0.1)
 
-    def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[Hit]:
-        """Keep the best of each group of near-identical cases, remembering the rest as duplicates."""
+    def _subject_rerank(self, subject: str, rows: np.ndarray, cosine: np.ndarray) -> np.ndarray:
+        """A report whose subject line reads like a case's title is about the same problem: the
+        character n-gram cosine of the two lifts the cases the body already found."""
+        choices = [default_process(subject)] + [self.choices_[r] for r in rows.tolist()]
+        chars = cosine_rows(self._counts(choices)[1], self.char_idf_)
+        similarity = (chars[1:] @ chars[0].T).toarray().ravel()
+        weight = self.subject_weight
+        return (1.0 - weight) * cosine + weight * similarity * np.minimum(1.0, cosine / 0.1)
+
+    def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int, full: bool = False) -> list[Hit]:
+        """Keep the best of each group of near-identical cases, remembering the rest as duplicates.
+
+        `full`: the short list was cut at its size, so a group holding its last case may go on beyond it.
+        """
         good = scores >= self.min_score
+        full = full and bool(good.all())
         rows, scores = rows[good], scores[good]
-        choices = [self.choices_[r] for r in rows.tolist()]
-        same = process.cdist(choices, choices, scorer=fuzz.ratio, dtype=np.uint8) >= self.duplicate_ratio
+        # Each candidate is compared with the k groups kept so far, not with every other candidate:
+        # a short list stretched to 960 for one problem reported 150 times stays a few ms.
         kept: list[tuple[int, float, list[int]]] = []
-        owner: dict[int, int] = {}  # candidate position -> position in kept
-        for position, (row, score) in enumerate(zip(rows.tolist(), scores.tolist(), strict=True)):
-            earlier = np.flatnonzero(same[position, :position]) if choices[position] else []
-            match = next((owner[p] for p in earlier if p in owner), None)
-            if match is None:
-                owner[position] = len(kept)
+        heads: list[str] = []
+        for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
+            choice = self.choices_[row]
+            found = process.extractOne(choice, heads, scorer=fuzz.ratio, score_cutoff=self.duplicate_ratio)
+            if found is not None and choice:
+                kept[found[2]][2].append(row)
+            elif len(kept) < k:
                 kept.append((row, score, []))
-            else:
-                kept[match][2].append(row)
-        return [Hit(row, round(score, 4), tuple(dups)) for row, score, dups in kept[:k]]
+                heads.append(choice)
+        last = int(rows[-1]) if full and len(rows) else -1
+        return [
+            Hit(row, round(score, 4), tuple(dups), bool(dups) and dups[-1] == last) for row, score, dups in kept[:k]
+        ]
 
     # -- explaining -----------------------------------------------------------------------
     def shared_terms(self, query: str, text: str, limit: int = 5) -> list[str]:

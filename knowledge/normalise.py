@@ -25,8 +25,44 @@ _REPLY_HEADER = re.compile(
 )
 _SIGNOFF = re.compile(
     r"^\s*(?:--\s*|(?:best|kind|warm)(?:est)?\s+(?:regards|wishes)|regards|cheers|thanks(?: again| in advance)?"
-    r"|thank you|many thanks|sincerely|br|sent from my \w+.*|get outlook for \w+.*)\s*[,.!]?\s*$",
+    r"|thank you|many thanks|sincerely|br|best|thx|sent from my \w+.*|get outlook for \w+.*)\s*[,.!]?\s*$",
     re.IGNORECASE,
+)
+_SIGNATURE_RULE = re.compile(r"^\s*(?:--|__+|—)\s*$")  # "-- " is the standard signature separator
+# Contact lines: "T: +1 415 ...", "Mobile: ...", an address alone, "Role | Company".
+_CONTACT = re.compile(
+    r"^\s*(?:(?:t|m|p|f|tel|phone|mobile|mob|cell|fax|e|email|e-mail|web|www)\s*[:.]\s*\S.*"
+    r"|\S+@\S+\.\w+|[\w&.,' -]{2,40}\s+\|\s+[\w&.,' |-]{2,60}|\[(?:email|phone)\])\s*$",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening|day))\b"
+    r"(?P<rest>[^.!?]{0,40}?)\s*[,!.:]?\s*$",
+    re.IGNORECASE,
+)
+_ADDRESSEE = frozenset(
+    {"support", "team", "there", "all", "folks", "everyone", "guys", "sir", "madam", "or", "and", "the", "to"}
+    | {"whom", "it", "may", "concern"}
+)
+# Subject boilerplate that says nothing about the problem: reply and forward markers, urgency tags.
+_SUBJECT_PREFIX = re.compile(
+    r"^(?:\s*(?:(?:re|fwd?|aw|wg|sv|tr|antw)\s*(?:\[\d+\])?\s*:|(?:urgent|important|asap|action (?:needed|required)"
+    r"|reminder|follow[ -]?up)\s*[:!-]|\[\s*(?:urgent|important|external|action (?:needed|required)|ext|spam"
+    r"|(?:ticket|case)?\s*#?\d+)\s*\]|\(\s*(?:urgent|important)\s*\))\s*)+",
+    re.IGNORECASE,
+)
+# Two-word forms people type for what tickets name in one word: "can't log in" is about a login.
+_PHRASES = re.compile(
+    r"\b(?:(log(?:s|ged|ging)?)|(sign(?:s|ed|ing)?)|(set(?:s|ting)?))[ -](in|on|out|up)\b", re.IGNORECASE
+)
+_JOINED = {("log", "in"): "login", ("log", "on"): "login", ("log", "out"): "logout"}
+_JOINED |= {("sign", "in"): "signin", ("sign", "on"): "signin", ("sign", "out"): "signout", ("sign", "up"): "signup"}
+_JOINED |= {("set", "up"): "setup"}
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+# A "log" after these is a noun ("the audit log in the panel"), a "set" a noun too ("a set up to 10").
+_NOUN_BEFORE = frozenset(
+    {"the", "a", "an", "this", "that", "audit", "error", "event", "access", "activity", "change", "system"}
+    | {"server", "debug", "crash", "sync", "app", "api", "security", "request", "call", "chat", "data"}
 )
 _LOG_PREFIX = re.compile(
     r"^\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\]?\s*"
@@ -39,9 +75,11 @@ _FRAME = re.compile(
     re.IGNORECASE,
 )
 _NOISE_TOKEN = re.compile(
-    r"\[[^\]\s]*\d[^\]\s]*\]|\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|0x[0-9a-f]+|[0-9a-f]{16,}|\d{5,})\b",
+    r"\[[^\]\s]*\d[^\]\s]*\]|\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|0x[0-9a-f]{9,}|[0-9a-f]{16,})\b"
+    r"|(?<![\w-])\d{5,}(?![\w-])",
     re.IGNORECASE,
 )
+_ISSUE_KEY = re.compile(r"\b[A-Za-z][A-Za-z0-9]*-\d+(?:-\d+)*\b")  # CVE-2020-26939, HADOOP-16582, KB-1042
 _PLACEHOLDER = re.compile(r"\[(?:email|phone|card)\]")
 _DIGIT_RUN = re.compile(r"\d[\d ().-]{5,}\d")
 _SPACES = re.compile(r"[ \t\f\v\xa0]+")
@@ -81,21 +119,35 @@ def redact(text: str) -> str:
     return text
 
 
+_HTML_HINT = re.compile(
+    r"<\s*/?\s*(?:html|body|p|br|div|span|table|tr|td|li|ul|ol|a|b|i|u|strong|em|font|h[1-6]|img|head|style"
+    r"|script|meta|blockquote|hr)\b[^>]*>|&(?:nbsp|amp|lt|gt|quot|#\d+);",
+    re.IGNORECASE,
+)
+
+
 def strip_html(text: str) -> str:
-    """Mail clients send HTML; keep the words and the line breaks, drop the markup."""
-    if "<" not in text and "&" not in text:
+    """Mail clients send HTML; keep the words and the line breaks, drop the markup.
+
+    Only text that holds real HTML is touched: in a pasted config or code snippet, "<init>",
+    "<name>dfs.replication</name>" or "i < 100; ... >" are words of the problem.
+    """
+    if ("<" not in text and "&" not in text) or not _HTML_HINT.search(text):
         return text
     text = _BLOCK_TAG.sub("\n", text)
     return html.unescape(_TAG.sub(" ", text))
 
 
 def _url_words(match: re.Match[str]) -> str:
-    # The path often names the screen ("settings/billing"), the query string never helps.
+    # The path often names the screen ("settings/billing") or the issue (".../CVE-2020-26939",
+    # ".../browse/HADOOP-16582"); of the query string only such issue keys help.
     url = re.sub(r"^(?:https?://)?(?:www\.)?", "", match.group(0), flags=re.IGNORECASE)
-    url = url.split("?", 1)[0].split("#", 1)[0]
+    url, _, query = url.partition("?")
+    url = url.split("#", 1)[0]
     host, _, path = url.partition("/")
-    words = [w for w in re.split(r"[/._=-]+", path) if w.isalpha() and len(w) > 1]
-    return " ".join([host.split(".")[-2] if host.count(".") else host, *words])
+    words = [w for w in re.split(r"[/._=-]+", _ISSUE_KEY.sub(" ", path)) if w.isalpha() and len(w) > 1]
+    keys = _ISSUE_KEY.findall(path) + _ISSUE_KEY.findall(query)
+    return " ".join([host.split(".")[-2] if host.count(".") else host, *words, *dict.fromkeys(keys)])
 
 
 def drop_quoted_reply(lines: list[str]) -> list[str]:
@@ -110,11 +162,56 @@ def drop_quoted_reply(lines: list[str]) -> list[str]:
 
 
 def drop_signature(lines: list[str]) -> list[str]:
-    """Cut a sign-off and what follows it when it sits near the end (a name, a title, a phone)."""
-    for index in range(len(lines) - 1, max(-1, len(lines) - 8), -1):
-        if _SIGNOFF.match(lines[index]) and index > 0:
-            return lines[:index]
+    """Cut the sign-off block at the end: from the earliest sign-off ("Kind regards", "--",
+    "Sent from my iPhone") among the last lines, and any contact lines left after the text.
+
+    The earliest, not the last: "Thanks!" then a "--" signature then "Sent from my iPhone"
+    is one block, and a signature left in ("Accounts Payable | Brightwell Schools") makes a
+    login question match every ticket that customer ever sent.
+    """
+    rule = next((i for i, line in enumerate(lines) if i > 0 and _SIGNATURE_RULE.match(line)), None)
+    if rule is not None:
+        lines = lines[:rule]
+    tail = range(max(1, len(lines) - 10), len(lines))
+    cut = next((i for i in tail if _SIGNOFF.match(lines[i])), len(lines))
+    lines = lines[:cut]
+    while len(lines) > 1 and (not lines[-1].strip() or _CONTACT.match(lines[-1])):
+        lines = lines[:-1]
     return lines
+
+
+def drop_greeting(lines: list[str]) -> list[str]:
+    """Drop an opening "Hi team," / "Dear Sir or Madam,": it is in every mail, about no problem."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return lines
+    found = _GREETING.match(lines[first])
+    if found is None:
+        return lines
+    rest = found.group("rest").strip(" ,")
+    words = rest.lower().split()
+    if not words or set(words) <= _ADDRESSEE or (len(words) <= 2 and lines[first].rstrip().endswith(",")):
+        return lines[:first] + lines[first + 1 :]
+    return lines
+
+
+def strip_subject_prefixes(subject: str) -> str:
+    """A subject without "Re:", "Fwd:", "URGENT:", "[Action needed]": variants of one problem fold together."""
+    return _SUBJECT_PREFIX.sub("", subject).strip()
+
+
+def join_phrases(text: str) -> str:
+    """ "log in" -> "login", "signed up" -> "signup", "set up" -> "setup": the forms tickets use."""
+
+    def joined(match: re.Match[str]) -> str:
+        before = _LAST_WORD.search(text, max(0, match.start() - 40), match.start())
+        if before and before.group(1).lower() in _NOUN_BEFORE:  # "the audit log in the admin panel"
+            return match.group(0)
+        verb = next(g for g in match.groups()[:3] if g).lower()
+        base = "log" if verb.startswith("log") else "sign" if verb.startswith("sign") else "set"
+        return _JOINED.get((base, match.group(4).lower()), match.group(0))
+
+    return _PHRASES.sub(joined, text)
 
 
 def frame_name(line: str) -> str | None:
@@ -153,7 +250,7 @@ def simplify_logs(lines: list[str], frames_per_trace: int = 3) -> list[str]:
         message = _LOG_PREFIX.sub("", line) if _LOG_PREFIX.match(line) else line
         message = _NOISE_TOKEN.sub(" ", message)
         key = message.strip().lower()
-        if key and key in seen and len(key) > 20:
+        if key and key in seen and len(key) > 12:
             continue
         seen.add(key)
         kept.append(message)
@@ -167,9 +264,12 @@ def clean_text(text: str | None) -> str:
     text = strip_html(text.replace("\r\n", "\n").replace("\r", "\n"))
     if "://" in text or "www." in text.lower():
         text = _URL.sub(_url_words, text)
-    lines = drop_signature(drop_quoted_reply(text.split("\n")))
-    text = _PLACEHOLDER.sub(" ", redact("\n".join(simplify_logs(lines))))
-    return "\n".join(s for s in (_SPACES.sub(" ", line).strip() for line in text.split("\n")) if s)
+    lines = drop_greeting(drop_signature(drop_quoted_reply(text.split("\n"))))
+    text = _PLACEHOLDER.sub(" ", redact(join_phrases("\n".join(simplify_logs(lines)))))
+    lines = [s for s in (_SPACES.sub(" ", line).strip() for line in text.split("\n")) if s]
+    if lines:  # a subject's "Re:"/"URGENT:", also when a whole ticket is pasted as one query
+        lines[0] = strip_subject_prefixes(lines[0])
+    return "\n".join(line for line in lines if line)
 
 
 def snippet(text: str | None, limit: int = 240) -> str:

@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 
 from smartstep.errors import UserError
-from smartstep.knowledge.cases import index_text, load_cases, table_fingerprint
+from smartstep.knowledge.cases import Case, index_text, load_cases, table_fingerprint
+from smartstep.knowledge.confidence import close_floor
 from smartstep.knowledge.features import words_of
 from smartstep.knowledge.index import Hit, SimilarityIndex
-from smartstep.knowledge.normalise import clean_text, redact, snippet
+from smartstep.knowledge.normalise import clean_text, redact, snippet, strip_subject_prefixes
+from smartstep.knowledge.resolutions import common_resolutions
 from smartstep.knowledge.store import (
     CaseIndex,
     apply_update,
@@ -48,10 +50,14 @@ class SimilarCase:
     why_matched: tuple[str, ...]
     seen_count: int
     duplicates: tuple[str, ...]
+    resolutions: tuple[tuple[str, int], ...] = ()  # the group's most common fixes, when they differ
+    close: bool = True  # False: at best loosely related (score below the calibrated floor)
+    seen_more: bool = False  # seen_count is a lower bound: more cases like it than the search looked at
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["why_matched"], data["duplicates"] = list(self.why_matched), list(self.duplicates)
+        data["resolutions"] = [{"text": text, "count": count} for text, count in self.resolutions]
         return data
 
 
@@ -199,7 +205,8 @@ def find_similar(
     if not case_index.ids:
         return []
     hits = case_index.index.search(query, k, filters.mask(case_index))
-    return _describe(db, case_index, query, hits)
+    ids = case_index.ids
+    return _describe(case_index, query, hits, load_cases(db, [ids[r] for h in hits for r in (h.row, *h.duplicates)]))
 
 
 def find_similar_batch(
@@ -209,8 +216,9 @@ def find_similar_batch(
     cache: IndexCache | None = None,
     where: dict[str, str] | None = None,
     **filters: str | None,
-) -> list[list[tuple[str, float]]]:
-    """(id, score) lists for many texts at once; vectorised, no per-query DB reads."""
+) -> list[list[SimilarCase]]:
+    """What `find_similar` gives, for many texts at once: searched together, every shown case read in
+    one pass over the store (not one read per query)."""
     case_index = (cache or DEFAULT_CACHE).get(db)
     queries = [clean_text(t) for t in texts]
     if not case_index.ids:
@@ -223,10 +231,10 @@ def find_similar_batch(
         _matching(db, where),
     )
     hits = case_index.index.search_batch(queries, k, wanted.mask(case_index))
-    return [
-        [(case_index.ids[h.row], h.score) for h in row] if q.strip() else []
-        for q, row in zip(queries, hits, strict=True)
-    ]
+    hits = [row if q.strip() else [] for q, row in zip(queries, hits, strict=True)]
+    ids = case_index.ids
+    cases = load_cases(db, {ids[r] for row in hits for h in row for r in (h.row, *h.duplicates)})
+    return [_describe(case_index, q, row, cases) for q, row in zip(queries, hits, strict=True)]
 
 
 def _matching(db: Any, where: dict[str, str] | None) -> frozenset[str] | None:
@@ -244,9 +252,9 @@ def looks_like_garbage(text: str) -> bool:
     return not any(any(c.isalpha() for c in w) and len(w) > 2 for w in words_of(clean_text(text)))
 
 
-def _describe(db: Any, case_index: CaseIndex, query: str, hits: list[Hit]) -> list[SimilarCase]:
+def _describe(case_index: CaseIndex, query: str, hits: list[Hit], cases: dict[str, Case]) -> list[SimilarCase]:
     ids = case_index.ids
-    cases = load_cases(db, [ids[r] for h in hits for r in (h.row, *h.duplicates)])
+    floor = close_floor(query)
     out = []
     for hit in hits:
         case = cases.get(ids[hit.row])
@@ -255,10 +263,11 @@ def _describe(db: Any, case_index: CaseIndex, query: str, hits: list[Hit]) -> li
         # A folded duplicate may be the one where the agent wrote the fix down.
         fixes = [cases[ids[r]].resolution for r in (hit.row, *hit.duplicates) if ids[r] in cases]
         resolution = next((fix for fix in fixes if fix.strip()), "")
+        common = common_resolutions(fixes) if hit.duplicates else []
         out.append(
             SimilarCase(
                 id=case.id,
-                title=redact(case.title),
+                title=redact(strip_subject_prefixes(case.title)),
                 score=hit.score,
                 resolution=snippet(resolution),
                 team=case.team,
@@ -268,6 +277,9 @@ def _describe(db: Any, case_index: CaseIndex, query: str, hits: list[Hit]) -> li
                 why_matched=tuple(case_index.index.shared_terms(query, index_text(case))),
                 seen_count=1 + len(hit.duplicates),
                 duplicates=tuple(ids[r] for r in hit.duplicates),
+                resolutions=tuple((snippet(text, 120), n) for text, n in common) if len(common) > 1 else (),
+                close=hit.score >= floor,
+                seen_more=hit.more,
             )
         )
     return out

@@ -29,7 +29,7 @@ from smartstep.knowledge.cases import Case, index_text, iter_cases, solved_signa
 from smartstep.knowledge.columns import LabelColumn, TextColumn
 from smartstep.knowledge.index import SimilarityIndex
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: new cleaning (signatures, greetings, subject prefixes, phrases) and BM25 b
 REBUILD_SHARE = 0.25
 _PARAMS = (
     "word_features",
@@ -44,6 +44,10 @@ _PARAMS = (
     "duplicate_ratio",
     "min_score",
     "batch_size",
+    "bigrams",
+    "k1",
+    "b",
+    "subject_weight",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -90,7 +91,10 @@ def test_batch_answers_every_line_in_order_as_json_lines(run, tmp_path):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["q1", 2, "q3"]
     assert [[c["id"] for c in r["results"]] for r in rows] == [["A2"], ["A1"], []]
-    assert set(rows[0]["results"][0]) == {"id", "score"}
+    first = rows[0]["results"][0]
+    assert {"id", "score", "title", "resolution", "duplicates"} <= set(first)
+    assert first["title"] == "Invoice charged VAT although we are exempt"
+    assert first["resolution"] == "Added the VAT number." and first["duplicates"] == []
 
 
 def test_bad_jsonl_line_names_file_and_line(run, tmp_path):
@@ -140,3 +144,72 @@ def test_without_a_saved_index_an_import_does_not_build_one(db, db_path, tmp_pat
     result = CliRunner().invoke(main, ["--db", str(db_path), "import", "tickets", str(csv)])
     assert result.exit_code == 0, result.output
     assert "Similar-case index" not in result.stderr and not index_dir(db_path).exists()
+
+
+@pytest.fixture
+def queue(db, db_path):
+    """A queue where one problem came in under reply and urgency prefixes, fixed two different ways,
+    next to a signature-heavy ticket about something else."""
+    rows = [
+        ticket("S1", "Sync never finishes", "Cleared the sync cache."),
+        ticket("S2", "URGENT: Sync never finishes", "Cleared the sync cache"),
+        ticket("S3", "[Action needed] Sync never finishes", "Reinstalled the desktop agent."),
+        ticket("S4", "Re: Sync never finishes", "Cleared the sync cache!"),
+        ticket("L1", "Locked out after password change", "Unlocked the account from the admin panel."),
+        ticket("F1", "Firewall blocks the webhook IPs", "Allow-listed our webhook IP range."),
+    ]
+    rows[0]["description"] = (
+        "The desktop sync spins forever.\n\nThanks!\n--\nAccounts Payable | Brightwell Schools\n"
+        "T: +1 415 555 0123\nap@brightwell-schools.example\n\nSent from my iPhone"
+    )
+    db["tickets"].insert_all(rows)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, ["--db", str(db_path), "similar", *args])
+
+    return invoke
+
+
+def test_prefixed_variants_of_one_problem_fold_into_one_result_with_their_fixes_by_count(queue):
+    result = queue("sync never finishes", "--k", "3", "--json")
+    found = json.loads(result.stdout)
+    assert [c["id"] for c in found].count("S1") + sum("S1" in c["duplicates"] for c in found) == 1
+    group = next(c for c in found if {c["id"], *c["duplicates"]} == {"S1", "S2", "S3", "S4"})
+    assert group["title"] == "Sync never finishes" and group["seen_count"] == 4
+    fixes = {f["text"].rstrip(".!"): f["count"] for f in group["resolutions"]}  # worded as its best-ranked case
+    assert fixes == {"Cleared the sync cache": 3, "Reinstalled the desktop agent": 1}
+    text = queue("sync never finishes", "--k", "1").stdout
+    assert "seen 4 times" in text
+    assert re.search(
+        r"Fixed by “Cleared the sync cache[.!]?” in 3 cases, by “Reinstalled the desktop agent\.” in 1", text
+    )
+
+
+def test_a_signature_does_not_make_a_login_question_match_that_customers_tickets(queue):
+    found = json.loads(queue("I can't log in to my account", "--json").stdout)
+    assert found[0]["id"] == "L1"
+    assert all(c["id"] != "S1" and "S1" not in c["duplicates"] for c in found)
+
+
+def test_nothing_close_says_so_and_shows_the_nearest_as_loosely_related(queue):
+    result = queue("customer can't reset password", "--json")
+    found = json.loads(result.stdout)
+    assert found and not any(c["close"] for c in found)
+    assert result.stderr == "smartstep: Nothing close to this has been solved before.\n"
+    text = queue("customer can't reset password").stdout
+    assert text.startswith("Nothing close to this has been solved before.\nLoosely related:\n1. ")
+
+
+def test_close_matches_are_shown_without_the_notice(queue):
+    result = queue("firewall blocks webhook IPs", "--json")
+    assert json.loads(result.stdout)[0]["close"] is True and result.stderr == ""
+    assert queue("firewall blocks webhook IPs").stdout.startswith("1. Firewall blocks the webhook IPs  [F1, Core,")
+
+
+def test_batch_results_list_the_cases_folded_into_each(queue, tmp_path):
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": "a", "text": "sync never finishes"}\n', encoding="utf-8")
+    rows = [json.loads(line) for line in queue("--queries", str(queries), "--k", "1", "--json").stdout.splitlines()]
+    (only,) = rows[0]["results"]
+    assert {only["id"], *only["duplicates"]} == {"S1", "S2", "S3", "S4"}
+    assert only["title"] == "Sync never finishes" and only["resolution"].startswith("Cleared the sync cache")

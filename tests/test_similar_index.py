@@ -100,3 +100,41 @@ def test_cases_added_after_fitting_rank_alongside_the_fitted_ones(index):
     hits = local.search("refund bank statement", k=3)
     assert {hits[0].row, hits[1].row} == {7, int(rows[0])}
     assert local.search_batch(["calendar video link", "refund bank"], k=1)[0][0].row == rows[1]
+
+
+def test_a_pasted_tickets_subject_line_is_told_apart_from_a_one_line_query():
+    from smartstep.knowledge.queries import subject_line
+
+    assert subject_line("Export to CSV times out\nSince Monday the export spins.") == "Export to CSV times out"
+    assert subject_line("export to csv times out since monday") == ""
+    assert subject_line(" ".join(["word"] * 25) + "\nbody") == ""  # a first paragraph, not a subject
+
+
+def test_the_case_whose_title_reads_like_the_pasted_subject_wins_over_one_with_a_similar_body():
+    cases = [
+        ("Export to CSV times out", "The orders export never completes for the big workspace."),
+        ("Dashboard widgets stay blank", "Since Monday the page spins, colleagues in the office see it too, Chrome."),
+    ]
+    index = SimilarityIndex().fit([f"{t}\n{t}\n{d}" for t, d in cases], [t for t, _ in cases])
+    pasted = (
+        "Export to CSV times out\nSince Monday the page spins and colleagues in the office see it too, "
+        "on Chrome and on Firefox, every time we try it for the quarterly numbers"
+    )
+    assert index.search(pasted, k=2)[0].row == 0
+    assert (
+        SimilarityIndex(subject_weight=0.0)
+        .fit([f"{t}\n{t}\n{d}" for t, d in cases], [t for t, _ in cases])
+        .search(pasted, k=2)[0]
+        .row
+        == 1
+    )  # without the subject line the body decides
+
+
+def test_one_problem_filling_the_short_list_still_leaves_room_for_k_different_cases():
+    texts = [("Password reset link never arrives", f"Asked {i} times for the link.") for i in range(130)]
+    texts += [("Password reset link expired", "The link says expired."), ("Reset password page blank", "Blank.")]
+    index = SimilarityIndex(shortlist=60).fit([f"{t}\n{d}" for t, d in texts], [t for t, _ in texts])
+    hits = index.search("password reset link", k=3)
+    assert len(hits) == 3
+    assert {hits[0].row, *hits[0].duplicates} == set(range(130))  # the whole group, counted beyond the 60
+    assert {hits[1].row, hits[2].row} == {130, 131}

@@ -88,3 +88,54 @@ def test_invoice_and_order_ids_are_not_mistaken_for_phone_numbers():
 
     text = "Regenerated INV-2026-04812 for order #12345678; call +1 555 010 2233 if it happens again"
     assert redact(text) == "Regenerated INV-2026-04812 for order #12345678; call [phone] if it happens again"
+
+
+def test_a_whole_signature_block_goes_even_after_thanks_and_before_sent_from_my_iphone():
+    # The demo's own shape of mail: the signature block made "can't log in" match "Accounts Payable".
+    text = (
+        "Hello support,\n\nSync never finishes on the desktop app.\n\nThanks!\n--\n"
+        "Accounts Payable | Brightwell Schools\nT: +1 415 555 0123\nap@brightwell-schools.example\n\n"
+        "Sent from my iPhone"
+    )
+    assert clean_text(text) == "Sync never finishes on the desktop app."
+
+
+def test_contact_lines_left_at_the_end_are_dropped():
+    text = "The export hangs at 99%.\nIT Operations | Quarry Street\nMobile: +44 20 7946 0321"
+    assert clean_text(text) == "The export hangs at 99%."
+
+
+def test_an_opening_greeting_is_dropped_but_a_first_line_with_the_problem_is_kept():
+    assert clean_text("Dear Sir or Madam,\nThe invoice is blank.") == "The invoice is blank."
+    assert clean_text("Hi Maria,\nThe invoice is blank.") == "The invoice is blank."
+    assert clean_text("hi my invoice is blank") == "hi my invoice is blank"
+
+
+def test_subject_boilerplate_prefixes_are_stripped():
+    from smartstep.knowledge.normalise import strip_subject_prefixes
+
+    for subject in (
+        "URGENT: Sync never finishes",
+        "[Action needed] Sync never finishes",
+        "Re: Fwd: Sync never finishes",
+    ):
+        assert strip_subject_prefixes(subject) == "Sync never finishes"
+    assert strip_subject_prefixes("[ABFS] Sync never finishes") == "[ABFS] Sync never finishes"  # a component tag
+    assert clean_text("RE: URGENT: Sync never finishes") == "Sync never finishes"
+
+
+def test_two_word_forms_become_the_one_word_form_tickets_use():
+    assert clean_text("I can't log in, then got logged out; signed up but cannot set up sso") == (
+        "I can't login, then got logout; signup but cannot setup sso"
+    )
+    assert clean_text("I see it in the audit log in the admin panel") == "I see it in the audit log in the admin panel"
+
+
+def test_issue_keys_and_error_codes_survive_while_request_ids_go():
+    text = "Same as CVE-2020-26939, see https://issues.apache.org/jira/browse/HADOOP-16582 error 0x80070005 req 1234567"
+    assert clean_text(text) == "Same as CVE-2020-26939, see apache jira browse HADOOP-16582 error 0x80070005 req"
+
+
+def test_angle_brackets_in_plain_text_are_words_not_markup():
+    text = "NPE in FSDownload.<init> when <name>fs.defaultFS</name> is unset and i < 100; see > below"
+    assert clean_text(text) == text

@@ -147,7 +147,7 @@ def test_similar_without_text_explains_how_and_with_text_lists_solved_cases(slac
     )
     reply = ask(slack, "similar Technical question")
     assert reply["text"].startswith("*Solved cases like* _Technical question_")
-    assert "(Technical, Tec-" in reply["text"]  # the seed's solved Technical tickets, by id
+    assert "[Tec-" in reply["text"] and ", Technical, solved " in reply["text"]  # the seed's solved Technical tickets
 
 
 def test_why_after_next_explains_the_advice_with_its_rule(slack: SlackHarness) -> None:

@@ -6,6 +6,7 @@ database. Each skill is `skill(frame, state) -> Answer`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 import sqlite_utils
@@ -89,6 +90,7 @@ def build_skills(
 
     def similar(frame: Frame, state: ConversationState) -> Answer:
         from smartstep.knowledge import find_similar
+        from smartstep.knowledge.replies import MARKDOWN, similar_reply
 
         query = problem_text(frame.text if frame.action != "more" else state_query(state, frame))
         offset = state.shown if frame.action == "more" else 0
@@ -101,21 +103,12 @@ def build_skills(
             cases = find_similar(db, query, k=offset + PAGE, team=team, product=product, channel=channel)[offset:]
         except UserError as error:
             return Answer("similar", str(error), frame=frame)
-        if not cases:
-            more = "more " if offset else ""
-            return Answer("similar", f"I found no {more}solved case like “{query}”.", frame=frame)
-        lines = [f"*Solved before — closest to “{query}”:*"]
-        for number, case in enumerate(cases, start=offset + 1):
-            seen = f" (seen {case.seen_count} times)" if case.seen_count > 1 else ""
-            lines.append(
-                f"\n*{number}. {case.title}*{seen} — {case.team}, solved {case.solved_at[:10]}, "
-                + link(case.id, ticket_url)
-            )
-            lines.append(f"Try: {case.resolution or 'no resolution text was written'}")
-            if case.why_matched:
-                lines.append(f"_Matched on:_ {', '.join(case.why_matched[:5])}")
+        if not cases and offset:
+            return Answer("similar", f"I found no more solved cases like “{query}”.", frame=frame)
+        style = replace(MARKDOWN, ref=lambda case_id: link(case_id, ticket_url))
         items = tuple({**c.to_json(), "query": query} for c in cases)
-        return Answer("similar", "\n".join(lines), data=list(items), frame=frame, items=items)
+        text = similar_reply(query, cases, style, first=offset + 1)
+        return Answer("similar", text, data=list(items), frame=frame, items=items)
 
     def feedback(frame: Frame, state: ConversationState) -> Answer:
         advice = state.advice

@@ -9,9 +9,9 @@ import click
 
 from smartstep.commands.common import CliState, cut_of, emit_json, segment_options
 from smartstep.errors import UserError
-from smartstep.knowledge import SimilarCase, find_similar, find_similar_batch, looks_like_garbage
+from smartstep.knowledge import find_similar, find_similar_batch, looks_like_garbage
+from smartstep.knowledge.replies import NO_MATCH, NOTHING_CLOSE, similar_reply
 
-NO_MATCH = "No similar solved case found; try describing the problem with the words a customer would use."
 GARBAGE = "That text has no words to match on (only symbols, numbers or very short fragments)."
 
 
@@ -62,17 +62,18 @@ def similar_command(
     note = GARBAGE if not cases and looks_like_garbage(text or "") else (NO_MATCH if not cases else None)
     if as_json:
         emit_json([c.to_json() for c in cases])  # always a list, so scripts see one shape
-        if note:
-            click.echo(f"smartstep: {note}", err=True)
+        if note or not any(c.close for c in cases):
+            click.echo(f"smartstep: {note or NOTHING_CLOSE}", err=True)
         return
-    click.echo(note if note else "\n".join(_render(i, c) for i, c in enumerate(cases, 1)))
+    click.echo(note if note else similar_reply(text or "", cases, scores=True))
 
 
 def _batch(state: CliState, path: Path, k: int, filters: dict[str, str | None], where: dict | None) -> None:
     queries = read_queries(path)
     ranked = find_similar_batch(state.db(), [t for _, t in queries], k=k, where=where, **filters)
     for (query_id, _), results in zip(queries, ranked, strict=True):
-        row = {"id": query_id, "results": [{"id": case_id, "score": score} for case_id, score in results]}
+        # Every result as single-query JSON has it: title, resolution, the ids folded into it.
+        row = {"id": query_id, "results": [case.to_json() for case in results]}
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
@@ -97,13 +98,3 @@ def read_queries(path: Path) -> list[tuple[object, str]]:
             raise UserError('expected an object with "id" and a string "text"', where=where)
         queries.append((item["id"], item["text"]))
     return queries
-
-
-def _render(rank: int, case: SimilarCase) -> str:
-    seen = f", seen {case.seen_count} times" if case.seen_count > 1 else ""
-    head = f"{rank}. {case.title or '(no subject)'}  [{case.id}, {case.team}, solved {case.solved_at[:10]}{seen}]"
-    lines = [head, f"   resolution: {case.resolution or '(no resolution written)'}"]
-    if case.why_matched:
-        lines.append(f"   matched on: {', '.join(case.why_matched)}")
-    lines.append(f"   score: {case.score:.2f}")
-    return "\n".join(lines)

@@ -851,4 +851,61 @@ TECHNICAL: tuple[Problem, ...] = (
         escalate="engineering",
         escalation=0.15,
     ),
+    _p(
+        "password_reset_email",
+        T,
+        "Console",
+        (
+            "Password reset email never arrives",
+            "Customer can't reset password",
+            "No password reset link received",
+            "forgot password mail not coming",
+            "Reset password link expired",
+        ),
+        (
+            "I clicked Forgot password three times and no reset email came, not in spam either. "
+            "I can't get into the Console without it.",
+            "can't reset my password, the reset link says it has expired although I used it right away",
+            "One of our users asked for a password reset at {time} and is still waiting for the email. "
+            "Could you send the link another way?",
+        ),
+        (
+            "The address was on the bounce suppression list after an old hard bounce; removed it and resent "
+            "the reset link (KB-1041).",
+            "Reset links expire after 30 minutes and only the newest one works; sent a fresh link and "
+            "explained to use the latest mail (KB-1041).",
+            "Their mail gateway held our reset mails; shared the sender domain to allow-list and resent (KB-1041).",
+        ),
+        kb="KB-1041",
+        weight=0.9,
+        self_service=0.35,
+    ),
+    _p(
+        "account_locked_login",
+        T,
+        "Console",
+        (
+            "I can't log in to my account",
+            "Account locked after failed logins",
+            "Login says invalid password but it is correct",
+            "can't sign in since this morning",
+            "Locked out of the Console",
+        ),
+        (
+            "I can't log in to my account. It says my password is wrong, then that the account is locked "
+            "for 30 minutes.",
+            "Since {date} I get 'invalid email or password' when I sign in, although the password is right. "
+            "Tried {browser} too.",
+            "several of our agents are locked out of the console after the password policy change",
+        ),
+        (
+            "The account was locked after 5 failed attempts (a saved old password in the browser); unlocked it "
+            "from the admin panel and had the user clear the saved password (KB-1042).",
+            "The workspace enforces SSO, so password login is refused; pointed the user to the SSO button and KB-1042.",
+            "Unlocked the accounts, and the admin reset the password policy grace period (KB-1042).",
+        ),
+        kb="KB-1042",
+        weight=0.9,
+        self_service=0.2,
+    ),
 )

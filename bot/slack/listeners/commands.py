@@ -105,16 +105,10 @@ class CommandHandlers:
         if not argument.strip():
             return {"text": SIMILAR_USAGE}
         from smartstep.knowledge import find_similar
+        from smartstep.knowledge.replies import similar_reply, slack_style
 
         cases = find_similar(self.services.db(), argument, k=5)
-        if not cases:
-            return {"text": "No similar solved case found; try the words a customer would use."}
-        lines = [f"*Solved cases like* _{escape(argument[:200])}_"]
-        for case in (c.to_json() for c in cases):
-            resolution = escape(str(case.get("resolution") or "no resolution text").splitlines()[0][:300])
-            title = escape(str(case.get("title") or case["id"]))
-            lines.append(f"• *{title}* ({escape(str(case.get('team')))}, {case['id']}): {resolution}")
-        text = "\n".join(lines)
+        text = similar_reply(argument, cases, slack_style(escape))
         return {"text": text[:3000], "blocks": text_sections(text)}
 
     def assess(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any] | None:
