@@ -20,6 +20,11 @@ def history():
             values.append(MetricValue(team, "csat", period, base + i, n=200, ci=(base + i - 3, base + i + 3)))
         out[(team, "csat")] = values
         out[(team, "ces")] = [MetricValue(team, "ces", shift_week(NOW, i - 3), 5.0, n=3) for i in range(4)]
+    wobble = [5.1, 5.0, 5.2, 4.9, 5.1, 5.0, 5.1, 4.9, 5.0, 5.2, 5.0, 5.1, 4.9]
+    out[("Billing", "ces")] = [
+        MetricValue("Billing", "ces", shift_week(NOW, i - 12), v, n=80, ci=(v - 0.2, v + 0.2))
+        for i, v in enumerate(wobble)
+    ]
     return out
 
 
@@ -58,8 +63,16 @@ def test_metric_question_for_a_team_names_value_change_and_sample(context):
 
 
 def test_a_change_within_noise_is_called_steady(context):
+    reply = answer("effort for billing", ConversationState(), context)
+    assert "4.9/7 in 2026-W46" in reply.text and "steady (within noise of a usual 5.0/7)" in reply.text
+    assert reply.data[0]["judgement"]["status"] == "steady"
+
+
+def test_three_answers_a_week_are_too_few_to_tell_and_show_no_number(context):
     reply = answer("effort for technical", ConversationState(), context)
-    assert "steady" in reply.text and "within noise" in reply.text
+    line = reply.text.splitlines()[1]
+    assert "too few answers to tell" in line and "5.0" not in line and "↑" not in line and "↓" not in line
+    assert reply.data[0]["judgement"]["status"] == "too_few"
 
 
 def test_without_a_team_every_team_answers(context):

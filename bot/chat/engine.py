@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process, utils
 
 from smartstep.chat.intents import UNCLEAR, intent_model
 from smartstep.definitions import load_definitions
-from smartstep.metrics.noise import beyond_noise
+from smartstep.metrics.noise import Judgement, judge, too_few_words
 from smartstep.metrics.scorecard import format_value, sparkline
 from smartstep.metrics.values import History, MetricValue
 from smartstep.weeks import is_week
@@ -55,6 +55,7 @@ class Context:
     teams: tuple[str, ...]
     period: str | None
     skills: dict[str, Skill] = field(default_factory=dict)
+    note: str | None = None  # why "now" is not the data's last week (a straggler week skipped), if so
 
 
 HELP = (
@@ -162,7 +163,10 @@ def _metric_question(text: str, metric: str | None, team: str | None, context: C
         return Answer("metric", "There is no data yet: import some with `smartstep import`.")
     weeks, named = find_weeks(text)
     teams = (team,) if team else context.teams
-    return metric_answer(metric, teams, named or context.period, weeks, context.history)
+    reply = metric_answer(metric, teams, named or context.period, weeks, context.history)
+    if context.note and not named:
+        reply = Answer(reply.intent, f"{reply.text}\n_{context.note}_", reply.data, reply.options)
+    return reply
 
 
 def explain_last(state: ConversationState) -> Answer:
@@ -176,7 +180,10 @@ def explain_last(state: ConversationState) -> Answer:
         samples = ", ".join(f"{d['team']} n={d['values'][-1]['n']}" for d in last.data if d["values"])
         text = (
             f"*{definition.name}*: {definition.definition}\nA week counts by its `{definition.week_of}`. "
-            f"Latest samples: {samples}. Changes smaller than the noise of the samples are called steady."
+            f"Latest samples: {samples}. A week is compared with the team's usual level (the median of the 12 "
+            "weeks before); a change is called a move only when it is beyond the noise of the samples and of the "
+            "team's own week-to-week wobble, and big enough to act on. Below the minimum sample the last 4 weeks "
+            "are judged together, and below it even then the answer is that there are too few to tell."
         )
         return Answer("why", text, data={"about": last.intent, "metric": metric})
     if last.intent == "next_steps" and state.advice:
@@ -202,42 +209,60 @@ def clarify(context: Context, likely: str | None = None) -> Answer:
 
 
 def metric_answer(metric: str, teams: tuple[str, ...], period: str, weeks: int, history: History) -> Answer:
-    """One line per team: the value, its change against the week before (or "within noise"),
-    the sample, and a sparkline over the period asked about."""
+    """One line per team: the value, the one decision about it (moved from its usual level, a slow
+    drift, steady, or too few to tell), the sample, and a sparkline over the period asked about."""
     definition = load_definitions().get(metric)
     lines, data = [], []
     for team in teams:
-        values = [v for v in history.get((team, metric), []) if v.period <= period][-weeks:]
+        series = [v for v in history.get((team, metric), []) if v.period <= period]
+        values = series[-weeks:]
         if not values:
             lines.append(f"• *{team}*: no {definition.name} data up to {period}.")
             continue
-        lines.append(f"• *{team}*: " + _describe(values, definition.unit, definition.better))
+        judgement = judge(series, metric)
+        lines.append(f"• *{team}*: " + _describe(values, judgement, definition.unit))
         data.append(
             {
                 "team": team,
                 "metric": metric,
                 "period": values[-1].period,
                 "values": [{"period": v.period, "value": v.value, "n": v.n} for v in values],
+                "judgement": judgement.as_dict(),
             }
         )
     title = f"*{definition.name}*, last {weeks} weeks to {period}"
     return Answer("metric", title + "\n" + "\n".join(lines), data=data)
 
 
-def _describe(values: list[MetricValue], unit: str, better: str) -> str:
+def _describe(values: list[MetricValue], judgement: Judgement, unit: str) -> str:
     latest = values[-1]
-    text = f"{format_value(latest.value, unit)} in {latest.period}"
-    if latest.n is not None:
-        text += f" (n={latest.n}"
-        text += f", 90% CI {format_value(latest.ci[0], unit)}–{format_value(latest.ci[1], unit)})" if latest.ci else ")"
+    if judgement.too_few:
+        spec = load_definitions().get(judgement.metric).signal
+        return (
+            f"{too_few_words(judgement.metric)} in {latest.period} (n={latest.n} this week, {judgement.n} in the "
+            f"last {judgement.weeks} weeks; a value needs {spec.min_n})"
+        )
+    if judgement.weeks > 1 and judgement.value is not None:
+        text = f"{format_value(judgement.value, unit)} over the {judgement.weeks} weeks to {latest.period}"
+        text += f" (n={judgement.n}; {latest.n} in the last week alone)"
+    else:
+        text = f"{format_value(latest.value, unit)} in {latest.period}"
+        if latest.n is not None:
+            text += f" (n={latest.n}"
+            text += (
+                f", 90% CI {format_value(latest.ci[0], unit)}–{format_value(latest.ci[1], unit)})" if latest.ci else ")"
+            )
+    usual = "" if judgement.baseline is None else format_value(judgement.baseline, unit)
+    change = judgement.change
+    if judgement.moved and change is not None:
+        text += f", {judgement.direction} {abs(change):.1f} from a usual {usual} (beyond noise)"
+    elif judgement.drifting and change is not None:
+        text += f", drifting {judgement.direction}: about {abs(change):.1f} over {judgement.baseline_weeks} weeks"
+    elif judgement.status == "no_history":
+        text += ", no earlier weeks to compare"
+    else:
+        text += f", steady (within noise of a usual {usual})"
     if len(values) > 1:
-        previous = values[-2]
-        change = latest.value - previous.value
-        if beyond_noise(latest, previous, unit):
-            arrow = "up" if change > 0 else "down"
-            text += f", {arrow} {abs(change):.1f} vs {previous.period}"
-        else:
-            text += f", steady vs {previous.period} (within noise)"
         first = values[0]
         text += f"; {len(values)} weeks ago {format_value(first.value, unit)} `{sparkline([v.value for v in values])}`"
     return text

@@ -8,6 +8,7 @@ from rich.console import Console
 from smartstep.commands.common import CliState, emit_json
 from smartstep.commands.scorecard_table import render_scorecard
 from smartstep.errors import UserError
+from smartstep.metrics.noise import history_weeks
 from smartstep.metrics.reader import current_period, known_teams, load_history
 from smartstep.metrics.scorecard import build_scorecard, scorecard_json
 from smartstep.names import resolve
@@ -28,8 +29,8 @@ def metrics_command(state: CliState, team: str | None, weeks: int, as_json: bool
             f"{state.settings.db_path} holds no metrics yet; run 'smartstep import' or 'smartstep demo' first"
         )
     selected = [resolve(team, teams, "team")] if team else None
-    history = load_history(db, teams=selected, until=period, weeks=weeks)
-    rows = build_scorecard(history, period, selected)
+    history = load_history(db, teams=selected, until=period, weeks=weeks + history_weeks())
+    rows = build_scorecard(history, period, selected, weeks=weeks)
     if as_json:
         emit_json(scorecard_json(rows))
         return

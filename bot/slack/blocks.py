@@ -229,7 +229,8 @@ def home_view(
 
 
 def scorecard_text(rows: list[ScoreRow]) -> str:
-    """One bold team name, then a line per metric: value, change, and `~` where the change is within noise."""
+    """One bold team name, then a line per metric: the value and the one decision about it
+    (moved from its usual level, drifting, steady, or too few to tell; then no number at all)."""
     lines: list[str] = []
     team = None
     for row in rows:
@@ -242,10 +243,21 @@ def scorecard_text(rows: list[ScoreRow]) -> str:
 
 def _score_line(row: ScoreRow) -> str:
     definition = load_definitions().get(row.metric)
-    text = f"{definition.name}: {format_value(row.latest.value, definition.unit)}"
-    if row.change is not None:
-        arrow = "↑" if row.change > 0 else "↓" if row.change < 0 else "→"
-        text += f" {arrow}{abs(row.change):.1f}" + ("" if row.significant else " ~")
+    judgement = row.judgement
+    if judgement.too_few:
+        return f"{definition.name}: _{judgement.words}_"
+    value = judgement.value if judgement.weeks > 1 and judgement.value is not None else row.latest.value
+    text = f"{definition.name}: {format_value(value, definition.unit)}"
+    if judgement.weeks > 1:
+        text += f" (last {judgement.weeks} weeks)"
+    change = judgement.change
+    if judgement.moved and change is not None and judgement.baseline is not None:
+        arrow = "↑" if change > 0 else "↓"
+        text += f" {arrow}{abs(change):.1f} from a usual {format_value(judgement.baseline, definition.unit)}"
+    elif judgement.drifting and change is not None:
+        text += f" {'↗' if change > 0 else '↘'} drifting"
+    elif judgement.status == "steady":
+        text += " · steady"
     return text
 
 
