@@ -93,6 +93,13 @@ class Advice:
     similar_situations: tuple[PastSituation, ...] = ()
     advice_id: str | None = None
     drivers: tuple[dict[str, Any], ...] = ()  # what drives the target survey metric for this team
+    symptoms: tuple[str, ...] = ()  # metrics of the related steps folded into this one
+
+    @property
+    def metrics(self) -> frozenset[str]:
+        """Every metric this step is about: its target, its evidence, and the symptoms folded into it."""
+        c = self.candidate
+        return frozenset({*(m for m in (c.target,) if m), *(e.metric for e in c.evidence), *self.symptoms})
 
     def to_json(self) -> dict[str, Any]:
         """The advice shape in INTERFACE.md (stable fields first)."""
@@ -216,7 +223,10 @@ def fold_symptoms(advice: Sequence[Advice], series: Mapping[tuple[str, str], Seq
         if host is None:
             kept.append(item)
             continue
-        kept[kept.index(host)] = replace(host, reasons=_add_symptom(host.reasons, item, mine, definitions))
+        folded = (*host.symptoms, *(m for m in item.metrics if m not in host.symptoms))
+        kept[kept.index(host)] = replace(
+            host, reasons=_add_symptom(host.reasons, item, mine, definitions), symptoms=folded
+        )
     return kept
 
 

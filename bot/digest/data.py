@@ -22,6 +22,7 @@ from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import find_repeated_problems
 from smartstep.digest.model import CallBack, Digest, StepOutcome, TeamDigest, assemble_team
 from smartstep.errors import UserError
+from smartstep.metrics.noise import history_weeks
 from smartstep.metrics.reader import current_period, known_teams, load_history
 from smartstep.metrics.scorecard import build_scorecard
 from smartstep.rules.loader import RuleSet
@@ -66,8 +67,8 @@ def load_digest(
     if period is None:
         return Digest(None, ())
     wanted = list(teams) if teams else known_teams(db)
-    history = load_history(db, teams=wanted, until=period, weeks=CHART_WEEKS)
-    rows = build_scorecard(history, period, wanted)
+    history = load_history(db, teams=wanted, until=period, weeks=CHART_WEEKS + history_weeks())
+    rows = build_scorecard(history, period, wanted, weeks=CHART_WEEKS)
     present = [t for t in wanted if any(r.team == t for r in rows)]
     run = next_steps(db, ruleset, teams=present, k=TOP_STEPS, per_team=True, surface="digest", as_of=as_of, log=False)
     shown = sorted(run.advice, key=lambda a: -a.score)[:TOP_STEPS]
@@ -77,6 +78,9 @@ def load_digest(
     outcomes = load_outcomes(db, period, present)
     callbacks = load_callbacks(db, period)
     repeated = find_repeated_problems(db, period) if present else {}
+    about: dict[str, frozenset[str]] = {}
+    for advice in shown:
+        about[advice.candidate.team] = about.get(advice.candidate.team, frozenset()) | advice.metrics
     parts = []
     for team in present:
         part = assemble_team(
@@ -88,6 +92,7 @@ def load_digest(
             callbacks_total=len(callbacks.get(team, ())),
             repeated=repeated.get(team),
             steps_due=due.get(team, 0),
+            about=about.get(team, frozenset()),
         )
         if drivers and not part.quiet:
             part = _with_driver(db, part, run.advice, as_of)

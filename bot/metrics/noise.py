@@ -136,8 +136,9 @@ class Judgement:
     baseline: float | None = None
     baseline_weeks: int = 0
     noise: float | None = None
-    slope: float | None = None
+    slope: float | None = None  # a drift's Theil-Sen change per week
     trend_p: float | None = None
+    started: float | None = None  # where a drift started: the median of the first weeks of its window
     beyond_noise: bool = False
     material: bool = False
 
@@ -162,7 +163,7 @@ class Judgement:
     def change(self) -> float | None:
         """value - baseline (for a drift: the fitted change over the window)."""
         if self.status == DRIFTING and self.slope is not None:
-            return self.slope * self.baseline_weeks
+            return self.slope * settings().baseline_weeks
         if self.value is None or self.baseline is None:
             return None
         return self.value - self.baseline
@@ -289,10 +290,12 @@ def judge(values: Sequence[MetricValue], metric: str | None = None, period: str 
         return Judgement(**judged, status=MOVED, beyond_noise=True, material=True)
     drift = _drift(series, s) if weeks == 1 else None
     if drift is not None:
-        slope, p = drift
-        fitted = slope * len(earlier)
+        slope, p, start_level = drift
+        fitted = slope * cfg.baseline_weeks
         if p < cfg.trend_p and is_material(fitted, usual, s):
-            return Judgement(**judged, status=DRIFTING, slope=slope, trend_p=p, beyond_noise=True, material=True)
+            return Judgement(
+                **judged, status=DRIFTING, slope=slope, trend_p=p, started=start_level, beyond_noise=True, material=True
+            )
     return Judgement(**judged, status=STEADY, beyond_noise=beyond, material=material)
 
 
@@ -347,8 +350,9 @@ def is_material(change: float, usual: float | None, s: SignalSpec) -> bool:
     return not (s.percent and size < s.percent / 100 * abs(usual or 0.0))
 
 
-def _drift(series: list[MetricValue], s: SignalSpec) -> tuple[float, float] | None:
-    """(Theil-Sen slope per week, Mann-Kendall two-sided p) over the baseline window and the week."""
+def _drift(series: list[MetricValue], s: SignalSpec) -> tuple[float, float, float] | None:
+    """(Theil-Sen slope per week, Mann-Kendall two-sided p, the level it started from: the median of
+    the first third of the window, which a curved rise does not distort as a fitted line would)."""
     cfg = settings()
     first = shift_week(series[-1].period, -cfg.baseline_weeks)
     points = [v for v in series if v.period >= first and not math.isnan(v.value)]
@@ -361,7 +365,8 @@ def _drift(series: list[MetricValue], s: SignalSpec) -> tuple[float, float] | No
     y = np.array([v.value for v in points])
     if np.all(y == y[0]):
         return None
-    return mann_kendall(x, y)
+    slope, p = mann_kendall(x, y)
+    return slope, p, float(np.median(y[: len(y) // 3]))
 
 
 def mann_kendall(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -378,6 +383,20 @@ def mann_kendall(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     z = 0.0 if var <= 0 or s == 0 else (s - math.copysign(1, s)) / math.sqrt(var)
     slope = float(np.median(dy[dx != 0] / dx[dx != 0])) if (dx != 0).any() else 0.0
     return slope, float(2 * stats.norm.sf(abs(z)))
+
+
+def chart_points(values: Sequence[MetricValue], metric: str | None = None) -> list[tuple[str, float]]:
+    """(period, value) to draw for a series, by the same rule as `judge`: a week on too few answers
+    is drawn as its pooled weeks' value, or not at all when even those are too few, so a chart never
+    plunges to 0% on two answers."""
+    series = list(values)
+    out = []
+    for i, value in enumerate(series):
+        s = spec(metric or value.metric)
+        window, _, enough = _window(series[: i + 1], s)
+        if enough:
+            out.append((value.period, value.value if len(window) == 1 else _pool(window, metric or value.metric)[0]))
+    return out
 
 
 # --- two single values (outcome checks, legacy callers) ---------------------------------------
