@@ -53,19 +53,26 @@ def fired(r: Rule, h: History, facts: Facts | None = None) -> dict[str, Any]:
 def test_threshold_fires_past_the_line_with_evidence() -> None:
     r = rule(
         {"kind": "threshold", "metric": "backlog", "above": 100},
-        why="{team}: backlog {backlog_value} (line {backlog_previous})",
+        why="{team}: backlog {backlog_value} (line {backlog_threshold}, was {backlog_previous})",
     )
     got = fired(r, history({"A": {"backlog": [90, 130]}, "B": {"backlog": [130, 95]}}))
     assert list(got) == ["A"]
     (ev,) = got["A"].evidence
-    assert (ev.metric, ev.value, ev.previous, ev.change, ev.period, ev.n) == ("backlog", 130, 100, 30, NOW, 50)
-    assert got["A"].why == "A: backlog 130 (line 100)"
+    # The line is said to be a line; "was" is the real earlier week, never the threshold.
+    assert (ev.metric, ev.value, ev.previous, ev.change, ev.period, ev.n) == ("backlog", 130, 90, 40, NOW, 50)
+    assert (ev.basis, ev.threshold) == ("threshold", 100)
+    assert got["A"].why == "A: backlog 130 (line 100, was 90)"
+    assert got["A"].evidence[0].as_dict()["threshold"] == 100
 
 
 def test_threshold_ignores_small_samples() -> None:
     r = rule({"kind": "threshold", "metric": "csat", "below": 80, "min_n": 20})
     assert fired(r, history({"A": {"csat": [60]}}, n=8)) == {}
-    assert list(fired(r, history({"A": {"csat": [60]}}, n=25))) == ["A"]
+    assert list(fired(r, history({"A": {"csat": [60]}}, n=40))) == ["A"]
+    # 25 answers pass the rule's own minimum but not CSAT's (30 in metrics.yaml): too few to tell...
+    assert fired(r, history({"A": {"csat": [60]}}, n=25)) == {}
+    # ...unless the weeks before make up the sample: then the pooled 4 weeks are judged.
+    assert list(fired(r, history({"A": {"csat": [62, 58, 61, 60]}}, n=25))) == ["A"]
 
 
 def test_change_worsens_absolute_and_relative() -> None:

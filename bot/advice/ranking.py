@@ -243,6 +243,11 @@ def _add_symptom(reasons: tuple[str, ...], item: Advice, metric: str, definition
     return (*reasons, f"also shows in {name}: {item.candidate.title[0].lower()}{item.candidate.title[1:]}")
 
 
+def primary_metric(item: Advice) -> str:
+    """The metric a step is mainly about: its target, else its first evidence."""
+    return _primary(item)
+
+
 def _primary(item: Advice) -> str:
     c = item.candidate
     return c.target or (c.evidence[0].metric if c.evidence else "")

@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlite_utils
 
 from smartstep.chat.engine import Context
-from smartstep.metrics.reader import current_period, known_teams, load_history
+from smartstep.metrics.reader import choose_period, known_teams, load_history
 
 
 def load_context(db: sqlite_utils.Database, as_of: datetime | None = None, weeks: int = 60) -> Context:
     """Enough history for trends and baselines (about a year), up to the current week."""
-    period = current_period(db, as_of)
-    history = load_history(db, until=period, weeks=weeks) if period else {}
-    return Context(history=history, teams=tuple(known_teams(db)), period=period)
+    now = choose_period(db, as_of)
+    history = load_history(db, until=now.period, weeks=weeks) if now.period else {}
+    return Context(history=history, teams=tuple(known_teams(db)), period=now.period, note=now.note)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from smartstep.advice.ranking import Advice
 from smartstep.definitions import load_definitions
 from smartstep.metrics.scorecard import format_value
+from smartstep.rules.render import compared
 
 
 def evidence_line(advice: Advice) -> str:
@@ -19,10 +20,10 @@ def evidence_line(advice: Advice) -> str:
             continue
         d = load_definitions().get(e.metric)
         text = f"{d.name}: {format_value(e.value, d.unit)}" if e.value is not None else d.name
-        if e.previous is not None:
-            text += f" (was {format_value(e.previous, d.unit)}"
-            text += f", n={e.n})" if e.n else ")"
-        parts.append(text)
+        shown = None if e.previous is None else format_value(e.previous, d.unit)
+        line = None if e.threshold is None else format_value(e.threshold, d.unit)
+        words = ", ".join(w for w in (compared(e.basis, shown, line), f"n={e.n}" if e.n else "") if w)
+        parts.append(text + (f" ({words})" if words else ""))
     return " · ".join(parts)
 
 
@@ -50,7 +51,9 @@ def explain_advice(item: Advice) -> str:
     for e in c.evidence:
         change = "" if e.change is None else f", change {e.change:+.2f}"
         sample = "" if e.n is None else f", n={e.n}"
-        previous = "" if e.previous is None else f", compared with {e.previous:.2f}"
+        shown = None if e.previous is None else f"{e.previous:.2f}"
+        words = compared(e.basis, shown, None if e.threshold is None else f"{e.threshold:g}")
+        previous = f", {words}" if words else ""
         lines.append(f"• {e.metric} for {e.team} in {e.period}: {e.value}{previous}{change}{sample}")
     for past in item.similar_situations:
         lines.append(f"• worked before? {past.team}, {past.period}: {past.outcome}")

@@ -10,7 +10,7 @@ from rich.console import Console
 from smartstep.chat.context import load_context
 from smartstep.chat.engine import Answer, Context, ConversationState, answer
 from smartstep.chat.terminal import mrkdwn_to_rich
-from smartstep.commands.common import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json, say_period_note
 
 
 def terminal_context(state: CliState) -> Context:
@@ -36,6 +36,7 @@ def _show(console: Console, reply: Answer) -> None:
 @click.pass_obj
 def ask_command(state: CliState, text: str, as_json: bool) -> None:
     """One question, one answer (the same engine as chat and Slack)."""
+    say_period_note(state)
     reply = answer(text, ConversationState(), terminal_context(state))
     if as_json:
         emit_json({"intent": reply.intent, "text": reply.text, "data": reply.data, "options": list(reply.options)})

@@ -33,3 +33,13 @@ class CliState:
 def emit_json(data: Any) -> None:
     """Print one JSON document on stdout: UTF-8, nothing else."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def say_period_note(state: CliState) -> None:
+    """On stderr, why "now" is not the data's last week (a partial or straggler week skipped), so
+    stdout stays the answer alone (JSON included)."""
+    from smartstep.metrics.reader import period_note
+
+    note = period_note(state.db(), state.as_of)
+    if note:
+        click.echo(f"smartstep: {note}", err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from smartstep.commands.common import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json, say_period_note
 from smartstep.commands.scorecard_table import render_scorecard
 from smartstep.errors import UserError
 from smartstep.metrics.noise import history_weeks
@@ -28,6 +28,7 @@ def metrics_command(state: CliState, team: str | None, weeks: int, as_json: bool
         raise UserError(
             f"{state.settings.db_path} holds no metrics yet; run 'smartstep import' or 'smartstep demo' first"
         )
+    say_period_note(state)
     selected = [resolve(team, teams, "team")] if team else None
     history = load_history(db, teams=selected, until=period, weeks=weeks + history_weeks())
     rows = build_scorecard(history, period, selected, weeks=weeks)

@@ -20,6 +20,7 @@ from smartstep.advice.log import log_advice, new_advice_id
 from smartstep.advice.pipeline import next_steps
 from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import find_repeated_problems
+from smartstep.advice.small_teams import keep_small_changes_out_of_the_top, team_volumes
 from smartstep.digest.model import CallBack, Digest, StepOutcome, TeamDigest, assemble_team
 from smartstep.errors import UserError
 from smartstep.metrics.noise import history_weeks
@@ -71,7 +72,10 @@ def load_digest(
     rows = build_scorecard(history, period, wanted, weeks=CHART_WEEKS)
     present = [t for t in wanted if any(r.team == t for r in rows)]
     run = next_steps(db, ruleset, teams=present, k=TOP_STEPS, per_team=True, surface="digest", as_of=as_of, log=False)
-    shown = sorted(run.advice, key=lambda a: -a.score)[:TOP_STEPS]
+    shown = sorted(run.advice, key=lambda a: -a.score)
+    if len(present) > 1:  # the post's top steps are an organisation-wide list: small teams' small changes wait
+        shown = keep_small_changes_out_of_the_top(shown, team_volumes(history, period), TOP_STEPS)
+    shown = shown[:TOP_STEPS]
     if log and shown:
         shown = log_advice(db, shown, "digest", at=at, make_id=make_id)
     due = {t: sum(1 for a in run.advice if a.candidate.team == t) for t in present}

@@ -13,6 +13,7 @@ from typing import Any
 from smartstep.chat.engine import Answer
 from smartstep.definitions import load_definitions
 from smartstep.metrics.scorecard import ScoreRow, format_value
+from smartstep.rules.render import compared
 
 SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
 MAX_STEPS = 10  # a message holds at most 50 blocks; four per step plus the header
@@ -198,9 +199,10 @@ def _evidence_line(item: dict[str, Any], definitions: Any) -> str:
         return format_value(float(value), unit) if isinstance(value, int | float) else "–"
 
     text = f"{name} ({escape(str(item.get('team')))}, {item.get('period')}): {show(item.get('value'))}"
-    if item.get("previous") is not None:
-        text += f", was {show(item.get('previous'))}"
-    return text
+    previous = None if item.get("previous") is None else show(item.get("previous"))
+    line = None if item.get("threshold") is None else show(item.get("threshold"))
+    words = compared(str(item.get("basis") or "earlier"), previous, line)
+    return text + (f", {words}" if words else "")
 
 
 def home_view(
