@@ -12,8 +12,18 @@ from typing import Any
 import numpy as np
 
 from smartstep.definitions import load_definitions
+from smartstep.metrics.noise import settings
 from smartstep.rules import model as m
-from smartstep.rules.snapshot import Snapshot, enough_sample, judged_current, material, noise, trend, window_mean
+from smartstep.rules.snapshot import (
+    Snapshot,
+    enough_sample,
+    judged_current,
+    material,
+    noise,
+    trend,
+    window_mean,
+    wobble,
+)
 
 
 @dataclass
@@ -70,6 +80,18 @@ def _big_enough(moved: np.ndarray, base: np.ndarray, cond: Any) -> np.ndarray:
         return moved > 0
 
 
+def _z() -> float:
+    """The one decision's noise units (metrics.yaml `false_alarm`): a rule clears at least as many."""
+    return settings().z
+
+
+def _se(half: np.ndarray) -> np.ndarray:
+    """A stored interval's half-width as a standard error (the intervals are at `confidence`)."""
+    from scipy import stats
+
+    return np.nan_to_num(half) / float(stats.norm.ppf(0.5 + settings().confidence / 2))
+
+
 def _current(snap: Snapshot, metric: str, min_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The current value as the one decision judges it (pooled weeks below the metric's minimum,
     NaN when too few to tell), NaN too below the rule's own `min_n`; with its n and half-width."""
@@ -89,7 +111,7 @@ def threshold(snap: Snapshot, c: m.Threshold) -> Result:
     with np.errstate(invalid="ignore"):
         margin = (value - line) if c.above is not None else (line - value)
         # Past the line by more than the value's own sampling noise: 31% breaches on 3 tickets is no finding.
-        fired = margin > np.nan_to_num(half)
+        fired = margin > _z() * _se(half)
     severity = _finite(margin / noise(snap, key(c)))
     evidence = EvidenceArrays(
         c.metric, value, _earlier(snap, key(c)), n, labels=_part(c, value), basis="threshold", threshold=line
@@ -102,7 +124,9 @@ def change(snap: Snapshot, c: m.Change) -> Result:
     then, _, n_then = window_mean(snap, key(c), c.weeks, c.smooth, c.min_n)
     _, _, h = snap.metric(key(c))
     moved = sign_of(c.metric, c.direction) * (now - then)
-    guard = _finite(np.hypot(h[:, -1], h[:, -1 - c.weeks])) / np.sqrt(c.smooth)
+    # Beyond both samples' noise and the team's own week-to-week wobble, in the decision's noise units.
+    sampling = _finite(np.hypot(_se(h[:, -1]), _se(h[:, -1 - c.weeks]))) / np.sqrt(c.smooth)
+    guard = _z() * np.fmax(sampling, wobble(snap, key(c)) * np.sqrt(2.0 / c.smooth))
     with np.errstate(invalid="ignore"):
         fired = _big_enough(moved, then, c) & (moved > guard) & material(key(c), moved, then)
         fired &= enough_sample(key(c), n_now) & enough_sample(key(c), n_then)
@@ -115,8 +139,11 @@ def trend_condition(snap: Snapshot, c: m.Trend) -> Result:
     sign = sign_of(c.metric, c.direction)
     tstat = sign * t["slope"] / t["se"]
     with np.errstate(invalid="ignore"):
-        fired = _big_enough(sign * t["fit_change"], t["fit_start"], c) & (tstat >= c.min_t)
+        fired = _big_enough(sign * t["fit_change"], t["fit_start"], c) & (tstat >= max(c.min_t, _z()))
         fired &= material(key(c), sign * t["fit_change"], t["fit_start"]) & enough_sample(key(c), t["n"])
+        # Week-to-week wobble is autocorrelated in a backlog, which flatters a slope's t: the fitted
+        # change must also be more than twice the team's usual week-to-week move.
+        fired &= ~(sign * t["fit_change"] <= 2 * wobble(snap, key(c)))
         if c.min_total_n:
             fired &= ~(t["n"] < c.min_total_n)
     # how far it moved in noise units (the slope's significance is the gate above)
@@ -172,7 +199,7 @@ def versus_baseline(snap: Snapshot, c: m.VersusBaseline) -> Result:
     moved = sign_of(c.metric, c.direction) * (gap["now"] - gap["base"])
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = moved / gap["se"]
-        fired = _big_enough(moved, gap["base"], c) & (tstat >= c.min_t) & gap["enough"]
+        fired = _big_enough(moved, gap["base"], c) & (tstat >= max(c.min_t, _z())) & gap["enough"]
         fired &= material(key(c), moved, gap["base"]) & enough_sample(key(c), gap["n"])
         if c.min_total_n:
             fired &= ~(gap["n"] < c.min_total_n)
@@ -190,7 +217,7 @@ def diverging(snap: Snapshot, c: m.Diverging) -> Result:
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = moved / worse["se"]
         held = np.abs(steady["now"] - steady["base"]) <= c.within
-        fired = held & steady["enough"] & worse["enough"] & (moved >= c.by) & (tstat >= c.min_t)
+        fired = held & steady["enough"] & worse["enough"] & (moved >= c.by) & (tstat >= max(c.min_t, _z()))
         fired &= material(c.worsening, moved, worse["base"]) & enough_sample(c.worsening, worse["n"])
     severity = _finite(0.5 * tstat / max(c.min_t, 1.0))
     evidence = [

@@ -217,6 +217,22 @@ def noise(snap: Snapshot, metric: str) -> np.ndarray:
     return snap.cached(("noise", metric), compute)
 
 
+def wobble(snap: Snapshot, metric: str) -> np.ndarray:
+    """The team's week-to-week spread (median successive difference / 0.954) where at least 4 weeks
+    of differences estimate it, else NaN: the same robust spread the one decision uses."""
+
+    def compute() -> np.ndarray:
+        v, _, _ = snap.metric(metric)
+        diffs = np.abs(np.diff(v[:, -NOISE_WEEKS:], axis=1))
+        count = (~np.isnan(diffs)).sum(axis=1)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            typical = np.nanmedian(diffs, axis=1) / 0.954
+        return np.where(count >= 4, typical, np.nan)
+
+    return snap.cached(("wobble", metric), compute)
+
+
 def trend(snap: Snapshot, metric: str, weeks: int, min_n: int) -> dict[str, np.ndarray]:
     """Least-squares slope per team over the last `weeks` weeks, skipping weeks with n < min_n."""
 

@@ -43,6 +43,20 @@ TICKET_COLUMNS = [
     "returned_at",
 ]
 SURVEY_COLUMNS = ["id", "ticket_id", "kind", "sent_at", "responded_at", "score"]
+TOPICS = (
+    "Cannot log in",
+    "Refund request",
+    "Invoice is wrong",
+    "How do I export my data",
+    "App crashes on start",
+    "Change billing address",
+    "Password reset email missing",
+    "Add a user to our account",
+    "Sync is slow",
+    "Cancel my subscription",
+    "Two-factor code not accepted",
+    "Report shows no data",
+)
 CSAT_PROBS = (0.06, 0.04, 0.05, 0.25, 0.60)  # 1..5: top-2-box 85%
 NPS_PROBS = (0.03, 0.02, 0.02, 0.03, 0.03, 0.03, 0.04, 0.17, 0.18, 0.22, 0.23)  # 0..10: +25
 CES_PROBS = (0.03, 0.04, 0.06, 0.10, 0.20, 0.32, 0.25)  # 1..7: mean about 5.4
@@ -105,6 +119,7 @@ def generate(plans: Sequence[TeamPlan], weeks: int = 52, seed: int = 1) -> dict[
 
 def _ticket(rng, plan: TeamPlan, week: int, monday: datetime, i: int, snapshot: datetime):
     ident = f"{plan.name[:3].upper()}-{week:03d}-{i:04d}"
+    topic = min(int(rng.zipf(1.6)) - 1, len(TOPICS) - 1)
     day = rng.choice(7, p=(0.19, 0.19, 0.18, 0.17, 0.15, 0.06, 0.06))
     created = monday + timedelta(days=int(day), seconds=int(rng.uniform(0, 86400)))
     reply_h = rng.lognormal(np.log(plan.at("reply_median_h", week)), plan.reply_sigma)
@@ -120,6 +135,8 @@ def _ticket(rng, plan: TeamPlan, week: int, monday: datetime, i: int, snapshot: 
     fcr = rng.random() < plan.at("fcr", week)
     reopened = rng.random() < plan.at("reopen", week)
     contacts = 1 if fcr and not reopened else 2 + int(rng.geometric(0.6)) - 1
+    if fcr and not reopened and rng.random() < 0.2:
+        contacts = 0  # solved with no contact (self-service, a proactive fix): zero-contact resolution
     ticket = {
         "id": ident,
         "created_at": _iso(created),
@@ -127,8 +144,8 @@ def _ticket(rng, plan: TeamPlan, week: int, monday: datetime, i: int, snapshot: 
         "solved_at": _iso(solved) if done else "",
         "status": "solved" if done else "open",
         "team": plan.name,
-        "subject": f"Question about order {rng.integers(10_000, 99_999)}",
-        "resolution": "Answered the question." if done else "",
+        "subject": f"{TOPICS[topic]} (order {rng.integers(10_000, 99_999)})",
+        "resolution": _resolution(rng, topic) if done else "",
         "customer_id": f"C{rng.integers(1, 5000)}",
         "contacts": contacts,
         "reopens": int(reopened),
@@ -161,6 +178,11 @@ def _ticket(rng, plan: TeamPlan, week: int, monday: datetime, i: int, snapshot: 
                 }
             )
     return ticket, answers
+
+
+def _resolution(rng, topic: int) -> str:
+    """A well-run team: most answers cite the knowledge-base article for the topic."""
+    return f"Answered with KB-{100 + topic}." if rng.random() < 0.9 else "Answered by hand."
 
 
 def _iso(moment: datetime) -> str:

@@ -95,8 +95,9 @@ def test_change_within_the_confidence_intervals_does_not_fire() -> None:
 
 
 def test_change_smoothed_over_weeks() -> None:
-    # means of 2 weeks: now (70+80)/2 = 75, four weeks earlier (100+90)/2 = 95 -> rise of 20
-    h = history({"A": {"backlog": [100, 90, 0, 0, 70, 80]}})
+    # means of 2 weeks: now (78+72)/2 = 75, four weeks earlier (100+90)/2 = 95 -> a fall of 20, clear
+    # of the team's usual week-to-week move (about 4)
+    h = history({"A": {"backlog": [100, 90, 86, 82, 78, 72]}})
     r = rule({"kind": "change", "metric": "backlog", "direction": "down", "weeks": 4, "smooth": 2, "by": 15})
     ev = fired(r, h)["A"].evidence[0]
     assert (ev.value, ev.previous, ev.change) == (75, 95, -20)

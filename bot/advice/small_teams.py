@@ -17,7 +17,8 @@ from smartstep.advice.ranking import Advice, primary_metric
 
 SMALL_TEAM_SHARE = 0.05  # a team with less than this share of the organisation's tickets...
 SMALL_TEAM_OF_MEDIAN = 0.25  # ...and less than this share of the median team's is a small team
-SMALL_CHANGE = 10  # tickets (or answers): a step resting on fewer is a small absolute change
+SMALL_CHANGE = 10  # tickets (or answers): a step resting on fewer is a small absolute change...
+SMALL_CHANGE_SHARE = 0.02  # ...as is one under this share of the organisation's weekly tickets
 TOP_PLACES = 3  # the places a small team never takes on a small change
 
 
@@ -55,6 +56,14 @@ def at_stake(item: Advice) -> float | None:
     return float(evidence.n)
 
 
+def _stake(item: Advice, volumes: Mapping[str, float]) -> float:
+    """The tickets at stake, never more than the team's own tickets in two weeks (a team with 2
+    tickets a week cannot have a change of 30 tickets, whatever its percentages say)."""
+    stake = at_stake(item)
+    cap = 2 * volumes.get(item.candidate.team, 0.0)
+    return cap if stake is None else min(stake, cap)
+
+
 def small_team(team: str, volumes: Mapping[str, float]) -> bool:
     """A small fraction of the organisation: under 5% of its tickets and a quarter of the median team."""
     total = sum(volumes.values())
@@ -70,10 +79,12 @@ def keep_small_changes_out_of_the_top(
     """An organisation-wide list where a small team never takes one of the first `places` places on
     a small absolute change (a backlog of 1 going to 5 is not the organisation's #2 step): such a
     step moves behind the others, and out of the list if there are too few others to fill the top."""
-    held = [
-        a
-        for a in ranked
-        if small_team(a.candidate.team, volumes) and (stake := at_stake(a)) is not None and stake < SMALL_CHANGE
-    ]
-    others = [a for a in ranked if a not in held]
+    others, held = split_small_changes(ranked, volumes)
     return others + held if len(others) >= places else others
+
+
+def split_small_changes(ranked: Sequence[Advice], volumes: Mapping[str, float]) -> tuple[list[Advice], list[Advice]]:
+    """(the rest, small teams' steps on small changes), each in the order given."""
+    small = max(SMALL_CHANGE, SMALL_CHANGE_SHARE * sum(volumes.values()))
+    held = [a for a in ranked if small_team(a.candidate.team, volumes) and _stake(a, volumes) < small]
+    return [a for a in ranked if a not in held], held

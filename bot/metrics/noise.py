@@ -280,14 +280,19 @@ def judge(values: Sequence[MetricValue], metric: str | None = None, period: str 
         usual = _pool(earlier, metric)[0]
         value, se_now = _pool(window, metric, level=usual)
         noise = math.sqrt(se_now**2 + _pool(earlier, metric, level=usual)[1] ** 2)
+        wobble = 0.0
     else:
-        value, usual, noise = _weekly_noise(series, earlier, metric, s)
+        value, usual, noise, wobble = _weekly_noise(series, earlier, metric, s)
     change = value - usual
     beyond = abs(change) > cfg.z * noise if noise > 0 else change != 0
     material = is_material(change, usual, s)
     judged = dict(**base, value=value, n=n, weeks=weeks, baseline=usual, baseline_weeks=len(earlier), noise=noise)
     if beyond and material:
         return Judgement(**judged, status=MOVED, beyond_noise=True, material=True)
+    if weeks == 1 and s.model != "level":
+        sustained = _sustained(series, metric, wobble)
+        if sustained is not None:
+            return Judgement(**{**base, **sustained})
     drift = _drift(series, s) if weeks == 1 else None
     if drift is not None:
         slope, p, start_level = drift
@@ -299,10 +304,35 @@ def judge(values: Sequence[MetricValue], metric: str | None = None, period: str 
     return Judgement(**judged, status=STEADY, beyond_noise=beyond, material=material)
 
 
+def _sustained(series: list[MetricValue], metric: str, wobble: float) -> dict[str, object] | None:
+    """A shift no single week shows but the last `pool_weeks` weeks together do (40 answers a week
+    cannot show a 15-point CSAT drop at this false-alarm rate; 160 can): the fields of a MOVED
+    judgement on those weeks pooled against the pooled weeks before, or None. The team's real
+    week-to-week wobble averages down over the weeks, and is counted so."""
+    cfg, s = settings(), spec(metric)
+    first = shift_week(series[-1].period, -(cfg.pool_weeks - 1))
+    recent = [v for v in series if v.period >= first and (v.n or 0) > 0]
+    start = shift_week(first, -cfg.baseline_weeks)
+    earlier = [v for v in series if start <= v.period < first and (v.n or 0) > 0]
+    if len(recent) < cfg.pool_weeks or len(earlier) < MIN_SPREAD_WEEKS:
+        return None
+    usual = _pool(earlier, metric)[0]
+    value, se_now = _pool(recent, metric, level=usual)
+    se_usual = _pool(earlier, metric, level=usual)[1]
+    noise = math.sqrt(se_now**2 + se_usual**2 + wobble / len(recent) + wobble / len(earlier))
+    change = value - usual
+    if not (abs(change) > cfg.z * noise and is_material(change, usual, s)):
+        return None
+    total = sum(v.n or 0 for v in recent)
+    return dict(status=MOVED, value=value, n=total, weeks=len(recent), baseline=usual,
+                baseline_weeks=len(earlier), noise=noise, beyond_noise=True, material=True)  # fmt: skip
+
+
 def _weekly_noise(
     series: list[MetricValue], earlier: list[MetricValue], metric: str, s: SignalSpec
-) -> tuple[float, float, float]:
-    """(value, usual level, standard error of the difference) for a week judged on its own."""
+) -> tuple[float, float, float, float]:
+    """(value, usual level, standard error of the difference, the real week-to-week variance beyond
+    sampling) for a week judged on its own."""
     latest = series[-1]
     levels = np.array([v.value for v in earlier])
     usual = float(np.median(levels))
@@ -324,7 +354,7 @@ def _weekly_noise(
     else:
         wobble = 0.0
         median_var = float(np.mean(sampling**2)) / k
-    return latest.value, usual, math.sqrt(se_now**2 + wobble + median_var)
+    return latest.value, usual, math.sqrt(se_now**2 + wobble + median_var), wobble
 
 
 def _successive_spread(series: list[MetricValue], s: SignalSpec) -> float:
