@@ -13,6 +13,29 @@ Better = Literal["higher", "lower", "context"]
 CATEGORIES = ("customer", "employee", "business", "knowledge", "acceleration")
 
 
+MODELS = ("share", "nps", "mean", "median", "count", "level")
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """When a change of this metric counts (metrics.yaml `signal`; the decision is metrics.noise).
+
+    `model` names the sampling model of one week's value; `min_n` the smallest sample a week (or the
+    pooled weeks) must rest on; `change` and `percent` the smallest move a lead would act on, in the
+    metric's unit and as a share of the usual level (both must hold)."""
+
+    model: str = "level"
+    min_n: int = 0
+    counts: str = "tickets"
+    change: float = 0.0
+    percent: float = 0.0
+
+    @property
+    def sampled(self) -> bool:
+        """Whether a week's value is an estimate from a sample (so its n matters)."""
+        return self.model not in ("level",)
+
+
 @dataclass(frozen=True)
 class MetricDefinition:
     id: str
@@ -25,6 +48,7 @@ class MetricDefinition:
     definition: str
     synonyms: tuple[str, ...] = ()
     drives: tuple[str, ...] = ()
+    signal: SignalSpec = SignalSpec()
     range: tuple[float | None, float | None] = (None, None)
     """The lowest and highest value the metric can take (None: unbounded)."""
 
@@ -98,9 +122,12 @@ def load_definitions() -> Definitions:
         item["synonyms"] = tuple(item.get("synonyms", ()))
         item["drives"] = tuple(item.get("drives", ()))
         item["range"] = tuple(None if b is None else float(b) for b in item.get("range", (None, None)))
+        item["signal"] = SignalSpec(**item.get("signal", {}))
         metric = MetricDefinition(**item)
         if metric.category not in CATEGORIES:
             raise ValueError(f"metrics.yaml: metric {metric.id!r} has unknown category {metric.category!r}")
+        if metric.signal.model not in MODELS:
+            raise ValueError(f"metrics.yaml: metric {metric.id!r} has unknown signal model {metric.signal.model!r}")
         metrics[metric.id] = metric
     return Definitions(metrics=metrics, parameters={k: float(v) for k, v in raw["parameters"].items()})
 

@@ -12,19 +12,31 @@ from typing import Any
 import numpy as np
 
 from smartstep.definitions import load_definitions
+from smartstep.metrics.noise import settings
 from smartstep.metrics.values import describe_where
 from smartstep.rules import model as m
-from smartstep.rules.snapshot import Snapshot, noise, trend, window_mean
+from smartstep.rules.snapshot import (
+    Snapshot,
+    enough_sample,
+    judged_current,
+    material,
+    noise,
+    trend,
+    window_mean,
+    wobble,
+)
 
 
 @dataclass
 class EvidenceArrays:
     metric: str
     value: np.ndarray
-    previous: np.ndarray
+    previous: np.ndarray  # the real earlier value or the baseline the rule compared with
     n: np.ndarray
     period: np.ndarray | None = None  # column index per team; None = the current week
     labels: list[str] | None = None
+    basis: str = "earlier"  # what `previous` is: earlier | baseline | peers | threshold | latest
+    threshold: float | None = None  # the line a threshold condition compared with
 
 
 @dataclass
@@ -72,32 +84,56 @@ def _big_enough(moved: np.ndarray, base: np.ndarray, cond: Any) -> np.ndarray:
         return moved > 0
 
 
+def _z() -> float:
+    """The one decision's noise units (metrics.yaml `false_alarm`): a rule clears at least as many."""
+    return settings().z
+
+
+def _se(half: np.ndarray) -> np.ndarray:
+    """A stored interval's half-width as a standard error (the intervals are at `confidence`)."""
+    from scipy import special
+
+    return np.nan_to_num(half) / float(special.ndtri(0.5 + settings().confidence / 2))
+
+
 def _current(snap: Snapshot, metric: str, min_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    v, n, h = snap.metric(metric)
-    value, nn = v[:, -1], n[:, -1]
-    return np.where(nn < min_n, np.nan, value), nn, h[:, -1]
+    """The current value as the one decision judges it (pooled weeks below the metric's minimum,
+    NaN when too few to tell), NaN too below the rule's own `min_n`; with its n and half-width."""
+    value, n, half = judged_current(snap, metric)
+    return np.where(n < min_n, np.nan, value), n, half
+
+
+def _earlier(snap: Snapshot, metric: str) -> np.ndarray:
+    """Last week's value: what "was" means next to a threshold."""
+    v, _, _ = snap.metric(metric)
+    return v[:, -2] if v.shape[1] > 1 else np.full(v.shape[0], np.nan)
 
 
 def threshold(snap: Snapshot, c: m.Threshold) -> Result:
-    value, n, _ = _current(snap, key(c), c.min_n)
+    value, n, half = _current(snap, key(c), c.min_n)
     line = c.above if c.above is not None else c.below
     with np.errstate(invalid="ignore"):
         margin = (value - line) if c.above is not None else (line - value)
-        fired = margin > 0
+        # Past the line by more than the value's own sampling noise: 31% breaches on 3 tickets is no finding.
+        fired = margin > _z() * _se(half)
     severity = _finite(margin / noise(snap, key(c)))
-    return Result(
-        fired, severity, [EvidenceArrays(c.metric, value, np.full_like(value, line), n, labels=_part(c, value))]
+    evidence = EvidenceArrays(
+        c.metric, value, _earlier(snap, key(c)), n, labels=_part(c, value), basis="threshold", threshold=line
     )
+    return Result(fired, severity, [evidence])
 
 
 def change(snap: Snapshot, c: m.Change) -> Result:
     now, _, n_now = window_mean(snap, key(c), 0, c.smooth, c.min_n)
-    then, _, _ = window_mean(snap, key(c), c.weeks, c.smooth, c.min_n)
+    then, _, n_then = window_mean(snap, key(c), c.weeks, c.smooth, c.min_n)
     _, _, h = snap.metric(key(c))
     moved = sign_of(c.metric, c.direction) * (now - then)
-    guard = _finite(np.hypot(h[:, -1], h[:, -1 - c.weeks])) / np.sqrt(c.smooth)
+    # Beyond both samples' noise and the team's own week-to-week wobble, in the decision's noise units.
+    sampling = _finite(np.hypot(_se(h[:, -1]), _se(h[:, -1 - c.weeks]))) / np.sqrt(c.smooth)
+    guard = _z() * np.fmax(sampling, wobble(snap, key(c)) * np.sqrt(2.0 / c.smooth))
     with np.errstate(invalid="ignore"):
-        fired = _big_enough(moved, then, c) & (moved > guard)
+        fired = _big_enough(moved, then, c) & (moved > guard) & material(key(c), moved, then)
+        fired &= enough_sample(key(c), n_now) & enough_sample(key(c), n_then)
     severity = _finite(moved / noise(snap, key(c)))
     return Result(fired, severity, [EvidenceArrays(c.metric, now, then, n_now, labels=_part(c, now))])
 
@@ -107,7 +143,11 @@ def trend_condition(snap: Snapshot, c: m.Trend) -> Result:
     sign = sign_of(c.metric, c.direction)
     tstat = sign * t["slope"] / t["se"]
     with np.errstate(invalid="ignore"):
-        fired = _big_enough(sign * t["fit_change"], t["fit_start"], c) & (tstat >= c.min_t)
+        fired = _big_enough(sign * t["fit_change"], t["fit_start"], c) & (tstat >= max(c.min_t, _z()))
+        fired &= material(key(c), sign * t["fit_change"], t["fit_start"]) & enough_sample(key(c), t["n"])
+        # Week-to-week wobble is autocorrelated in a backlog, which flatters a slope's t: the fitted
+        # change must also be more than twice the team's usual week-to-week move.
+        fired &= ~(sign * t["fit_change"] <= 2 * wobble(snap, key(c)))
         if c.min_total_n:
             fired &= ~(t["n"] < c.min_total_n)
     # how far it moved in noise units (the slope's significance is the gate above)
@@ -138,9 +178,10 @@ def versus_teams(snap: Snapshot, c: m.VersusTeams) -> Result:
     value, n, _ = _current(snap, key(c), c.min_n)
     median, count, spread = _median_of_others(snap, key(c), c.min_n)
     moved = sign_of(c.metric, c.direction) * (value - median)
-    fired = _big_enough(moved, median, c) & (count >= c.min_teams)
+    fired = _big_enough(moved, median, c) & (count >= c.min_teams) & material(key(c), moved, median)
     scale = np.maximum(spread, noise(snap, key(c)))
-    return Result(fired, _finite(moved / scale), [EvidenceArrays(c.metric, value, median, n, labels=_part(c, value))])
+    evidence = EvidenceArrays(c.metric, value, median, n, labels=_part(c, value), basis="peers")
+    return Result(fired, _finite(moved / scale), [evidence])
 
 
 def _baseline_gap(snap: Snapshot, metric: str, recent: int, baseline: int, min_n: int) -> dict[str, np.ndarray]:
@@ -162,13 +203,15 @@ def versus_baseline(snap: Snapshot, c: m.VersusBaseline) -> Result:
     moved = sign_of(c.metric, c.direction) * (gap["now"] - gap["base"])
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = moved / gap["se"]
-        fired = _big_enough(moved, gap["base"], c) & (tstat >= c.min_t) & gap["enough"]
+        fired = _big_enough(moved, gap["base"], c) & (tstat >= max(c.min_t, _z())) & gap["enough"]
+        fired &= material(key(c), moved, gap["base"]) & enough_sample(key(c), gap["n"])
         if c.min_total_n:
             fired &= ~(gap["n"] < c.min_total_n)
     severity = _finite(0.5 * tstat / max(c.min_t, 1.0))
-    return Result(
-        fired, severity, [EvidenceArrays(c.metric, gap["now"], gap["base"], gap["n"], labels=_part(c, gap["now"]))]
+    evidence = EvidenceArrays(
+        c.metric, gap["now"], gap["base"], gap["n"], labels=_part(c, gap["now"]), basis="baseline"
     )
+    return Result(fired, severity, [evidence])
 
 
 def diverging(snap: Snapshot, c: m.Diverging) -> Result:
@@ -178,12 +221,13 @@ def diverging(snap: Snapshot, c: m.Diverging) -> Result:
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = moved / worse["se"]
         held = np.abs(steady["now"] - steady["base"]) <= c.within
-        fired = held & steady["enough"] & worse["enough"] & (moved >= c.by) & (tstat >= c.min_t)
+        fired = held & steady["enough"] & worse["enough"] & (moved >= c.by) & (tstat >= max(c.min_t, _z()))
+        fired &= material(c.worsening, moved, worse["base"]) & enough_sample(c.worsening, worse["n"])
     severity = _finite(0.5 * tstat / max(c.min_t, 1.0))
     labels = _part(c, worse["now"])
     evidence = [
-        EvidenceArrays(c.worsening, worse["now"], worse["base"], worse["n"], labels=labels),
-        EvidenceArrays(c.steady, steady["now"], steady["base"], steady["n"], labels=labels),
+        EvidenceArrays(c.worsening, worse["now"], worse["base"], worse["n"], basis="baseline", labels=labels),
+        EvidenceArrays(c.steady, steady["now"], steady["base"], steady["n"], basis="baseline", labels=labels),
     ]
     return Result(fired, severity, evidence)
 
@@ -197,7 +241,7 @@ def freshness(snap: Snapshot, c: m.Freshness) -> Result:
     column = snap.width - window.shape[1] + last
     rows = np.arange(len(v))
     value = np.where(fired, v[rows, column], np.nan)
-    return Result(fired, None, [EvidenceArrays(c.metric, value, value, n[rows, column], column)])
+    return Result(fired, None, [EvidenceArrays(c.metric, value, value, n[rows, column], column, basis="latest")])
 
 
 def signal(snap: Snapshot, c: m.Signal) -> Result:
@@ -208,7 +252,8 @@ def signal(snap: Snapshot, c: m.Signal) -> Result:
         fired = margin > 0
     severity = _finite(2.0 * margin / max(abs(line), 1.0))
     nothing = np.full(len(values), np.nan)
-    return Result(fired, severity, [EvidenceArrays(c.name, values, np.full_like(values, line), nothing, labels=labels)])
+    evidence = EvidenceArrays(c.name, values, nothing, nothing, labels=labels, basis="threshold", threshold=line)
+    return Result(fired, severity, [evidence])
 
 
 LEAVES: dict[type, Callable[[Snapshot, Any], Result]] = {

@@ -33,7 +33,7 @@ STAGES = load_maturity().stages  # "chaos" .. "invisible", from data/assessment.
 DIMENSIONS = load_maturity().dimensions
 AUDIENCES = ("lead", "agent", "exec")
 _SAFE_SPEC = re.compile(r"^[+\- ]?(\.\d)?[fg%]?$")
-EVIDENCE_FIELDS = ("value", "previous", "change", "abs_change", "pct_change", "n", "period")
+EVIDENCE_FIELDS = ("value", "previous", "change", "abs_change", "pct_change", "n", "period", "threshold", "lately")
 # Words that would make a rule grade an individual instead of guiding a team.
 _GRADING = re.compile(
     r"\b(worst|slowest|weakest|lowest[- ]scoring|bottom|underperforming)\s+(\d+\s+)?agents?\b"

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from smartstep.metrics.noise import settings, spec
 from smartstep.metrics.values import History
 from smartstep.weeks import shift_week
 
@@ -122,6 +123,50 @@ def add_signals(snap: Snapshot, signals: Mapping[tuple[str, str], tuple[float, s
         snap.signals[name][1][r] = label
 
 
+def judged_current(snap: Snapshot, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The current week as the one decision (metrics.noise) judges it, for every team: the week's
+    value when its n reaches the metric's `min_n`, else the n-weighted value of the last
+    `pool_weeks` weeks when they reach it together, else NaN (too few to tell). Returns (value, n,
+    interval half-width); unknown n (values aggregated elsewhere) passes the week through."""
+
+    def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        v, n, h = snap.metric(metric)
+        value, size, half = v[:, -1].copy(), n[:, -1].copy(), h[:, -1].copy()
+        minimum = spec(metric.split(":")[0]).min_n
+        if minimum <= 0 or not spec(metric.split(":")[0]).sampled:
+            return value, size, half
+        weeks = settings().pool_weeks
+        block, nblock, hblock = v[:, -weeks:], n[:, -weeks:], h[:, -weeks:]
+        ok = ~np.isnan(block) & ~np.isnan(nblock) & (nblock > 0)
+        total = np.where(ok, nblock, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weights = np.where(ok, nblock, 0.0) / total[:, None]
+            pooled = (np.where(ok, block, 0.0) * weights).sum(axis=1)
+            pooled_half = np.sqrt(((np.where(ok, np.nan_to_num(hblock), 0.0) * weights) ** 2).sum(axis=1))
+        small = ~np.isnan(size) & (size < minimum)
+        enough = total >= minimum
+        value = np.where(small, np.where(enough, pooled, np.nan), value)
+        half = np.where(small, np.where(enough, pooled_half, np.nan), half)
+        size = np.where(small, total, size)
+        return value, size, half
+
+    return snap.cached(("judged", metric), compute)
+
+
+def material(metric: str, change: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Whether each change is at least the smallest a lead would act on (metrics.yaml `signal`)."""
+    s = spec(metric.split(":")[0])
+    size = np.abs(change)
+    with np.errstate(invalid="ignore"):
+        return (size > 0) & (size >= s.change) & (size >= s.percent / 100 * np.abs(np.nan_to_num(base)))
+
+
+def enough_sample(metric: str, total_n: np.ndarray) -> np.ndarray:
+    """Whether a window's total n reaches the metric's `min_n` (unknown n passes: nothing to judge by)."""
+    minimum = spec(metric.split(":")[0]).min_n
+    return np.isnan(total_n) | (total_n >= minimum)
+
+
 def window_mean(
     snap: Snapshot, metric: str, end: int, size: int, min_n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -170,6 +215,22 @@ def noise(snap: Snapshot, metric: str) -> np.ndarray:
         return np.where(np.isnan(typical), floor, np.maximum(typical, floor))
 
     return snap.cached(("noise", metric), compute)
+
+
+def wobble(snap: Snapshot, metric: str) -> np.ndarray:
+    """The team's week-to-week spread (median successive difference / 0.954) where at least 4 weeks
+    of differences estimate it, else NaN: the same robust spread the one decision uses."""
+
+    def compute() -> np.ndarray:
+        v, _, _ = snap.metric(metric)
+        diffs = np.abs(np.diff(v[:, -NOISE_WEEKS:], axis=1))
+        count = (~np.isnan(diffs)).sum(axis=1)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            typical = np.nanmedian(diffs, axis=1) / 0.954
+        return np.where(count >= 4, typical, np.nan)
+
+    return snap.cached(("wobble", metric), compute)
 
 
 def trend(snap: Snapshot, metric: str, weeks: int, min_n: int) -> dict[str, np.ndarray]:

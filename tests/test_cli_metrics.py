@@ -39,7 +39,8 @@ def test_metrics_json_is_a_flat_list_with_previous_and_change(store):
     rows = json.loads(result.stdout)
     volume = {r["period"]: r for r in rows if r["metric"] == "ticket_volume"}
     assert volume["2026-W45"]["value"] == 2 and volume["2026-W45"]["previous"] is None
-    assert volume["2026-W46"] == {
+    documented = ("team", "metric", "period", "value", "n", "previous", "change")
+    assert {k: volume["2026-W46"][k] for k in documented} == {
         "team": "Billing",
         "metric": "ticket_volume",
         "period": "2026-W46",
@@ -48,6 +49,10 @@ def test_metrics_json_is_a_flat_list_with_previous_and_change(store):
         "previous": 2,
         "change": -1,
     }
+    # 2 -> 1 ticket is Poisson noise, not a move; a share of 1-2 solved tickets is too few to tell.
+    assert volume["2026-W46"]["status"] == "steady" and volume["2026-W46"]["baseline"] == 2
+    fcr = {r["period"]: r for r in rows if r["metric"] == "fcr"}
+    assert fcr["2026-W46"]["status"] == "too_few" and fcr["2026-W46"]["note"] == "too few tickets to tell"
     assert {r["team"] for r in rows} == {"Billing"}
     assert all(set(r) >= {"team", "metric", "period", "value", "n", "previous", "change"} for r in rows)
 
@@ -57,6 +62,7 @@ def test_metrics_table_shows_each_team_and_the_noise_legend(store):
     assert result.exit_code == 0, result.output
     assert "Billing · 2026-W46" in result.output and "Technical · 2026-W46" in result.output
     assert "Ticket volume" in result.output and "within noise" in result.output
+    assert "too few tickets to tell" in " ".join(result.output.split())
 
 
 def test_unknown_team_is_one_sentence_with_a_suggestion(store):

@@ -18,16 +18,21 @@ NOW = "2026-W46"
 
 
 def history():
-    """CSAT for three teams over 20 weeks (Billing 80+i, Technical 90+i with 200 answers a week,
+    """CSAT for three teams over 20 weeks (Billing 70+i, Technical 77+i with 200 answers a week,
     Group 25 on 2 answers a week); CES flat at 5.0 on 3 answers."""
     out = {}
-    for team, base, n in (("Billing", 70.0, 200), ("Technical", 75.0, 200), ("Group 25", 60.0, 2)):
+    for team, base, n in (("Billing", 70.0, 200), ("Technical", 77.0, 200), ("Group 25", 60.0, 2)):
         values = []
         for i in range(20):
             period = shift_week(NOW, i - 19)
             values.append(MetricValue(team, "csat", period, base + i, n=n, ci=(base + i - 3, base + i + 3)))
         out[(team, "csat")] = values
         out[(team, "ces")] = [MetricValue(team, "ces", shift_week(NOW, i - 3), 5.0, n=3) for i in range(4)]
+    wobble = [5.1, 5.0, 5.2, 4.9, 5.1, 5.0, 5.1, 4.9, 5.0, 5.2, 5.0, 5.1, 4.9]
+    out[("Billing", "ces")] = [
+        MetricValue("Billing", "ces", shift_week(NOW, i - 12), v, n=80, ci=(v - 0.2, v + 0.2))
+        for i, v in enumerate(wobble)
+    ]
     return out
 
 
@@ -62,15 +67,28 @@ def test_follow_ups_keep_what_the_thread_settled(context):
     assert len(third.data[0]["values"]) == 12
 
 
+def test_a_change_within_noise_is_called_steady(context):
+    reply = answer("effort for billing", ConversationState(), context)
+    assert "4.9/7 in 2026-W46" in reply.text and "steady (within noise of a usual 5.0/7)" in reply.text
+    assert reply.data[0]["judgement"]["status"] == "steady"
+
+
+def test_three_answers_a_week_are_too_few_to_tell_and_show_no_number(context):
+    reply = answer("effort for technical", ConversationState(), context)
+    line = reply.text.splitlines()[1]
+    assert "too few answers to tell" in line and "5.0" not in line and "↑" not in line and "↓" not in line
+    assert reply.data[0]["judgement"]["status"] == "too_few"
+
+
 def test_comparing_two_teams_shows_both_and_says_whether_they_differ(context):
     (reply,) = ask(context, "compare csat between Billing and Technical")
     assert reply.understood["compare"] == "teams" and set(reply.understood["teams"]) == {"Billing", "Technical"}
     assert "Billing" in reply.text and "Technical" in reply.text
-    assert "Technical is better than Billing, beyond noise" in reply.text  # 93 vs 88 on 800 answers each
+    assert "Technical is better than Billing, beyond noise" in reply.text  # 94.5 vs 87.5 on 800 answers each
 
 
 def test_comparing_periods(context):
-    (reply,) = ask(context, "csat for billing this month vs last month")
+    (reply,) = ask(context, "csat for billing this month vs 3 months ago")  # 11.5 points on 400 and 200 answers
     assert reply.understood["compare"] == "periods"
     assert "up" in reply.text and "better" in reply.text
 

@@ -85,10 +85,10 @@ def test_a_week_with_a_move_and_a_step_is_not_quiet(db, tmp_path) -> None:
     digest = load_digest(db, rules(tmp_path), log=False)
     alpha, beta = digest.teams
     assert not alpha.quiet and beta.quiet
-    assert [m.text for m in alpha.moves] == ["Backlog 150 ↑ from 40 (worse)"]
+    assert [m.text for m in alpha.moves] == ["Backlog 150 ↑ from a usual 40 (worse)"]
     assert [a.candidate.rule_id for a in digest.steps] == ["test.backlog_high"]
     text = str(digest_message(digest)["blocks"])
-    assert "*Beta*: all steady" in text and "Backlog 150 ↑ from 40 (worse)" in text
+    assert "*Beta*: all steady" in text and "Backlog 150 ↑ from a usual 40 (worse)" in text
 
 
 def _sunday(period: str):

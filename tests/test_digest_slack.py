@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from slack_stub import SlackHarness, seeded_fixture, slack_fixture  # noqa: F401 (fixtures)
 
 from smartstep.db import open_db
@@ -87,3 +89,32 @@ def test_called_back_button_records_the_call_back_once(slack: SlackHarness) -> N
     db = open_db(slack.db_path)
     assert db.execute("SELECT survey_id, ticket_id, user FROM callbacks").fetchall() == [("S1", "Bil-0", "ULEAD")]
     db.close()
+
+
+def test_list_them_shows_the_unhappy_answers_with_a_called_back_button_each_to_the_clicker(slack: SlackHarness) -> None:
+    db = open_db(slack.db_path)
+    for sid, score in (("S1", 3), ("S2", 1)):
+        db["surveys"].insert({"id": sid, "ticket_id": "Bil-0", "kind": "nps" if sid == "S1" else "csat",
+                              "sent_at": "2026-11-10T10:00:00Z", "responded_at": "2026-11-10T11:00:00Z",
+                              "score": score})  # fmt: skip
+    db.close()
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "ULEAD"},
+        "api_app_id": "A1",
+        "channel": {"id": "C1"},
+        "container": {"type": "message", "message_ts": "1700000500.000100", "channel_id": "C1"},
+        "message": {"ts": "1700000500.000100", "text": "digest", "blocks": []},
+        "response_url": slack.stub.response_url("action"),
+        "trigger_id": "1.2.3",
+        "actions": [{"type": "button", "action_id": "digest_list_callbacks", "block_id": "callbacks:Billing",
+                     "value": "2026-W46|Billing", "action_ts": "1700000600.1"}],
+    }  # fmt: skip
+    assert slack.action(payload)[0] == 200
+    (note,) = slack.stub.wait_for("chat.postEphemeral", count=1)
+    assert note["user"] == "ULEAD" and "2 unhappy answer(s) await a call-back" in note["text"]
+    blocks = json.loads(note["blocks"]) if isinstance(note["blocks"], str) else note["blocks"]
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert sorted(b["value"] for b in buttons) == ["S1", "S2"]
+    assert all(b["action_id"].startswith("digest_called_back_") for b in buttons)

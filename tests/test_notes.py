@@ -53,7 +53,7 @@ def test_a_note_shows_beside_the_move_it_may_explain_in_the_digest(db, tmp_path)
     alpha = next(t for t in digest.teams if t.team == "Alpha")
     assert [n.text for n in alpha.notes] == ["New billing page went live"]
     text = digest_message(digest)["blocks"][2]["text"]["text"]
-    move = text.index("Backlog 150 ↑ from 40 (worse)")
+    move = text.index("Backlog 150 ↑ from a usual 40 (worse)")
     note = text.index(f"Note: “New billing page went live” (Alpha) on {day_in(LAST).isoformat()} may explain")
     assert move < note
     assert "Team offsite" not in text and "new hire" not in text

@@ -53,19 +53,26 @@ def fired(r: Rule, h: History, facts: Facts | None = None) -> dict[str, Any]:
 def test_threshold_fires_past_the_line_with_evidence() -> None:
     r = rule(
         {"kind": "threshold", "metric": "backlog", "above": 100},
-        why="{team}: backlog {backlog_value} (line {backlog_previous})",
+        why="{team}: backlog {backlog_value} (line {backlog_threshold}, was {backlog_previous})",
     )
     got = fired(r, history({"A": {"backlog": [90, 130]}, "B": {"backlog": [130, 95]}}))
     assert list(got) == ["A"]
     (ev,) = got["A"].evidence
-    assert (ev.metric, ev.value, ev.previous, ev.change, ev.period, ev.n) == ("backlog", 130, 100, 30, NOW, 50)
-    assert got["A"].why == "A: backlog 130 (line 100)"
+    # The line is said to be a line; "was" is the real earlier week, never the threshold.
+    assert (ev.metric, ev.value, ev.previous, ev.change, ev.period, ev.n) == ("backlog", 130, 90, 40, NOW, 50)
+    assert (ev.basis, ev.threshold) == ("threshold", 100)
+    assert got["A"].why == "A: backlog 130 (line 100, was 90)"
+    assert got["A"].evidence[0].as_dict()["threshold"] == 100
 
 
 def test_threshold_ignores_small_samples() -> None:
     r = rule({"kind": "threshold", "metric": "csat", "below": 80, "min_n": 20})
     assert fired(r, history({"A": {"csat": [60]}}, n=8)) == {}
-    assert list(fired(r, history({"A": {"csat": [60]}}, n=25))) == ["A"]
+    assert list(fired(r, history({"A": {"csat": [60]}}, n=40))) == ["A"]
+    # 25 answers pass the rule's own minimum but not CSAT's (30 in metrics.yaml): too few to tell...
+    assert fired(r, history({"A": {"csat": [60]}}, n=25)) == {}
+    # ...unless the weeks before make up the sample: then the pooled 4 weeks are judged.
+    assert list(fired(r, history({"A": {"csat": [62, 58, 61, 60]}}, n=25))) == ["A"]
 
 
 def test_change_worsens_absolute_and_relative() -> None:
@@ -88,8 +95,9 @@ def test_change_within_the_confidence_intervals_does_not_fire() -> None:
 
 
 def test_change_smoothed_over_weeks() -> None:
-    # means of 2 weeks: now (70+80)/2 = 75, four weeks earlier (100+90)/2 = 95 -> rise of 20
-    h = history({"A": {"backlog": [100, 90, 0, 0, 70, 80]}})
+    # means of 2 weeks: now (78+72)/2 = 75, four weeks earlier (100+90)/2 = 95 -> a fall of 20, clear
+    # of the team's usual week-to-week move (about 4)
+    h = history({"A": {"backlog": [100, 90, 86, 82, 78, 72]}})
     r = rule({"kind": "change", "metric": "backlog", "direction": "down", "weeks": 4, "smooth": 2, "by": 15})
     ev = fired(r, h)["A"].evidence[0]
     assert (ev.value, ev.previous, ev.change) == (75, 95, -20)

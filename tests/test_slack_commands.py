@@ -41,10 +41,11 @@ def test_unknown_subcommand_says_so_and_shows_help(slack: SlackHarness) -> None:
 def test_metrics_without_a_question_shows_this_weeks_scorecard(slack: SlackHarness) -> None:
     reply = ask(slack, "metrics")
     assert reply["text"].startswith("*Scorecard, 2026-W46*")
-    # Billing: 6 tickets in W46 after 4 in W45; Technical: 2 after 2.
+    # Billing: 6 tickets in W46 after 4 in W45 (Poisson noise, not a move); Technical: 2 after 2.
     billing = reply["text"].split("*Billing*")[1].split("*Technical*")[0]
-    assert "Ticket volume: 6 ↑2.0" in billing
-    assert "Ticket volume: 2 →0.0" in reply["text"].split("*Technical*")[1]
+    assert "Ticket volume: 6 · steady" in billing
+    assert "Ticket volume: 2 · steady" in reply["text"].split("*Technical*")[1]
+    assert "First reply time: _too few tickets to tell_" in billing
 
 
 def test_metrics_with_a_question_answers_it(slack: SlackHarness) -> None:

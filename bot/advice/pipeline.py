@@ -19,6 +19,7 @@ from smartstep.advice.ranking import SYMPTOM_WEEKS, Advice, fold_symptoms, rank
 from smartstep.advice.reasons import DriverReason
 from smartstep.advice.rule_inputs import load_signals, load_stages, signal_names
 from smartstep.advice.situations import SituationSpace, similar_situations
+from smartstep.advice.small_teams import TOP_PLACES, split_small_changes, team_volumes
 from smartstep.definitions import load_definitions
 from smartstep.metrics.reader import current_period, load_history
 from smartstep.rules.engine import Facts, evaluate, stage_allows, weeks_needed
@@ -68,7 +69,15 @@ def next_steps(
     situations = _situations(db, period, {(c.rule_id, c.team) for c in candidates})
     fit = frozenset(r.id for r in rules if r.requires.stage is not None and stage_allows(r, stages))
     ranked = fold_symptoms(rank(candidates, learning, situations, fit), _weekly_series(history, period))
-    chosen = _per_team(ranked, k) if per_team else _balanced(ranked, k)
+    if per_team:
+        chosen = _per_team(ranked, k)
+    elif teams and len(teams) == 1:
+        chosen = _balanced(ranked, k)
+    else:  # an organisation-wide list: a small team's small change never takes a top place
+        others, held = split_small_changes(ranked, team_volumes(history, period))
+        chosen = _balanced(others, k)
+        if len(others) >= TOP_PLACES:
+            chosen += held[: k - len(chosen)]
     chosen = [_with_drivers(db, item, as_of) for item in chosen]
     if log and chosen:
         chosen = log_advice(db, chosen, surface, at=at, make_id=make_id)

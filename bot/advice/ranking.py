@@ -75,6 +75,13 @@ class Advice:
     similar_situations: tuple[PastSituation, ...] = ()
     advice_id: str | None = None
     drivers: tuple[dict[str, Any], ...] = ()  # what drives the target survey metric for this team
+    symptoms: tuple[str, ...] = ()  # metrics of the related steps folded into this one
+
+    @property
+    def metrics(self) -> frozenset[str]:
+        """Every metric this step is about: its target, its evidence, and the symptoms folded into it."""
+        c = self.candidate
+        return frozenset({*(m for m in (c.target,) if m), *(e.metric for e in c.evidence), *self.symptoms})
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -201,7 +208,8 @@ def fold_symptoms(advice: Sequence[Advice], series: Mapping[tuple[str, str], Seq
         if host is None:
             kept.append(item)
             continue
-        kept[kept.index(host)] = replace(host, why_ranked=_add_symptom(host.why_ranked, item, mine))
+        folded = (*host.symptoms, *(m for m in item.metrics if m not in host.symptoms))
+        kept[kept.index(host)] = replace(host, why_ranked=_add_symptom(host.why_ranked, item, mine), symptoms=folded)
     return kept
 
 
@@ -214,6 +222,11 @@ def _add_symptom(reasons: tuple[Reason, ...], item: Advice, metric: str) -> tupl
         return (*reasons, Symptom(metric, item.candidate.title))
     more = next((r.count for r in reasons if isinstance(r, MoreSymptoms)), 0)
     return (*[r for r in reasons if not isinstance(r, MoreSymptoms)], MoreSymptoms(more + 1))
+
+
+def primary_metric(item: Advice) -> str:
+    """The metric a step is mainly about: its target, else its first evidence."""
+    return _primary(item)
 
 
 def _primary(item: Advice) -> str:

@@ -2,9 +2,9 @@
 
 Practitioners estimate most support work repeats earlier work; a problem solved by hand
 again and again, never citing an article, is the clearest case for writing one. This groups
-the solved tickets of recent weeks by likeness (TF-IDF over subject and resolution, linked
-above a cosine threshold) and reports, per team, the largest group whose resolutions almost
-never cite an article.
+the solved tickets of recent weeks into problems (`problem_groups`: codes kept, linear in the
+number of tickets) and reports, per team, the largest group whose resolutions almost never cite
+an article, with the number of its tickets that cite none.
 """
 
 from __future__ import annotations
@@ -15,16 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import sqlite_utils
-from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from smartstep.advice.problem_groups import group_problems
 from smartstep.weeks import format_time, shift_week, week_end, week_start
 
 ARTICLE = re.compile(r"\bKB-?\d+\b|/kb/|/articles?/|help ?cent(er|re)|knowledge ?base|\barticle\b", re.IGNORECASE)
 SIGNAL = "repeated_problem"
 WEEKS = 8
-LINK = 0.45  # cosine similarity above which two tickets count as the same problem
-_WORD = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # words of letters: amounts and ids would only split groups
 UNWRITTEN_SHARE = 0.8  # a group counts when at least this share of its resolutions cite no article
 
 
@@ -63,21 +60,20 @@ def largest_unwritten_group(tickets: list[tuple[str, str]]) -> tuple[int, str] |
     """
     if len(tickets) < 2:
         return None
-    texts = [f"{subject} {subject} {resolution}" for subject, resolution in tickets]
-    try:
-        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=_WORD).fit_transform(texts)
-    except ValueError:  # no words at all
-        return None
-    _, labels = connected_components((matrix @ matrix.T) >= LINK, directed=False)
+    labels = group_problems([s for s, _ in tickets], [r for _, r in tickets])
     cites = np.array([bool(ARTICLE.search(resolution)) for _, resolution in tickets])
+    sizes = np.bincount(labels)
+    unwritten_by_group = np.bincount(labels, weights=(~cites).astype(float))
     best: tuple[int, str] | None = None
-    for group, size in enumerate(np.bincount(labels)):
-        if size < 2:
+    for group in np.argsort(-unwritten_by_group, kind="stable"):
+        size = int(sizes[group])
+        unwritten = int(unwritten_by_group[group])
+        if best is not None and unwritten <= best[0]:
+            break
+        if size < 2 or unwritten < UNWRITTEN_SHARE * size:
             continue
         members = np.flatnonzero(labels == group)
-        unwritten = int((~cites[members]).sum())
-        if unwritten >= UNWRITTEN_SHARE * size and (best is None or unwritten > best[0]):
-            best = (unwritten, Counter(tickets[i][0] for i in members).most_common(1)[0][0])
+        best = (unwritten, Counter(tickets[i][0] for i in members).most_common(1)[0][0])
     return best
 
 

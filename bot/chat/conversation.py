@@ -177,3 +177,4 @@ class Context:
     products: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()  # what happened (releases, outages, steps done) within `history`'s weeks
+    note: str | None = None  # why "now" is not the data's last week (a straggler week skipped), if so

@@ -6,8 +6,9 @@ side by side, teams ranked, a team's overview and what changed. Pure: a `Frame` 
 from __future__ import annotations
 
 from smartstep.chat.conversation import Answer, Context, Frame, Period
-from smartstep.chat.movement import MIN_SAMPLE, Reading, pooled, read_change, too_few, usual, window
+from smartstep.chat.movement import Reading, judged, min_sample, pooled, read_change, too_few, usual, window
 from smartstep.definitions import load_definitions
+from smartstep.metrics.noise import Judgement, too_few_words
 from smartstep.metrics.notes import notes_in
 from smartstep.metrics.scorecard import format_value, sparkline
 from smartstep.metrics.values import MetricValue
@@ -42,11 +43,28 @@ def span(frame: Frame, context: Context, weeks: int = DEFAULT_WEEKS) -> Period:
 
 def describe_reading(reading: Reading, previous: MetricValue, metric: str) -> str:
     if reading.kind == "too_few":
-        return f"too few cases to tell a change (fewer than {MIN_SAMPLE})"
+        return f"too few cases to tell a change (fewer than {min_sample(metric)})"
     if reading.kind == "steady":
         return f"steady vs {previous.period} (within noise)"
     verdict = {True: "better", False: "worse", None: "worth a look"}[reading.good]
     return f"{reading.kind} {abs(reading.change):.1f} vs {previous.period} ({verdict})"
+
+
+def judgement_words(judgement: Judgement, metric: str) -> str:
+    """The one decision in words: against the team's usual level, or too few to tell."""
+    unit = load_definitions().get(metric).unit
+    usual = "" if judgement.baseline is None else format_value(judgement.baseline, unit)
+    change = judgement.change
+    if judgement.too_few:
+        return f"{too_few_words(metric)} (a value needs {min_sample(metric)})"
+    if judgement.moved and change is not None:
+        verdict = {True: "better", False: "worse", None: "worth a look"}[judgement.good]
+        return f"{judgement.direction} {abs(change):.1f} from a usual {usual} (beyond noise, {verdict})"
+    if judgement.drifting and change is not None:
+        return f"drifting {judgement.direction}: about {abs(change):.1f} over {judgement.baseline_weeks} weeks"
+    if judgement.status == "no_history":
+        return "no earlier weeks to compare"
+    return f"steady (within noise of a usual {usual})"
 
 
 def teams_of(frame: Frame, context: Context) -> tuple[str, ...]:
@@ -67,7 +85,9 @@ def metric_answer(frame: Frame, context: Context) -> Answer:
             if not shown:
                 lines.append(f"• *{team}*: no {short(metric)} data up to {period.end}.")
                 continue
-            lines.append(f"• *{team}*: " + _metric_line(values, shown, metric, period, context, team))
+            upto = [v for v in values if v.period <= shown[-1].period]
+            judgement = judged(upto, metric) if len(upto) > 1 else None
+            lines.append(f"• *{team}*: " + _metric_line(values, shown, metric, period, context, team, judgement))
             lines += _segment_lines(shown, frame.segments, metric)
             data.append(
                 {
@@ -75,11 +95,14 @@ def metric_answer(frame: Frame, context: Context) -> Answer:
                     "metric": metric,
                     "period": shown[-1].period,
                     "values": [{"period": v.period, "value": v.value, "n": v.n} for v in shown],
+                    "judgement": judgement.as_dict() if judgement is not None else None,
                 }
             )
             items.append({"team": team, "metric": metric})
     lines += not_split_note(frame, any(line.startswith("    ") for line in lines))
     lines += noted(context, period.start, period.end, teams_of(frame, context))
+    if context.note and frame.period is None:
+        lines.append(f"_{context.note}_")
     basis = _basis(frame.metrics, data)
     return Answer("metric", "\n".join(lines), data=data, frame=frame, items=tuple(items), basis=basis)
 
@@ -101,17 +124,24 @@ def not_split_note(frame: Frame, segments_shown: bool) -> list[str]:
     return [f"_Weekly metrics are kept per team, not per {', '.join(named)}: these are the teams' figures.{hint}_"]
 
 
-def _metric_line(values, shown, metric: str, period: Period, context: Context, team: str) -> str:
+def _metric_line(
+    values, shown, metric: str, period: Period, context: Context, team: str, judgement: Judgement | None
+) -> str:
     unit = load_definitions().get(metric).unit
     latest = shown[-1]
+    if judgement is not None and judgement.too_few:  # no number with an arrow on too few cases
+        pooled_n = f", {judgement.n} in the last {judgement.weeks} weeks" if judgement.weeks > 1 else ""
+        return (
+            f"{too_few_words(metric)} in {latest.period} (n={latest.n} this week{pooled_n}; "
+            f"a value needs {min_sample(metric)})"
+        )
     text = f"{show(latest, metric)} in {latest.period}"
     if latest.n is not None:
         low, high = latest.ci or (0.0, 0.0)
         interval = f", 90% CI {format_value(low, unit)}–{format_value(high, unit)}" if latest.ci else ""
         text += f" (n={latest.n}{interval})"
-    before = [v for v in values if v.period < latest.period]
-    if before:
-        text += ", " + describe_reading(read_change(latest, before[-1], metric), before[-1], metric)
+    if judgement is not None:
+        text += ", " + judgement_words(judgement, metric)
     if len(shown) > 1:
         text += f"; {len(shown)} weeks ago {show(shown[0], metric)} `{sparkline([v.value for v in shown])}`"
     length = len(week_range(period.start, period.end))
@@ -169,9 +199,12 @@ def _basis(metrics: tuple[str, ...], data: list[dict]) -> str:
         )
         line = f"*{d.name}*: {d.definition} A week counts by its `{d.week_of}`."
         lines.append(line + (f" Latest samples: {samples}." if samples else ""))
+    minimum = ", ".join(f"{short(m)} {min_sample(m)}" for m in metrics if min_sample(m))
     lines.append(
-        f"A change is called up or down only when it is larger than the noise of both samples; "
-        f"on fewer than {MIN_SAMPLE} cases I say it is too few to tell."
+        "A week is compared with the team's usual level (the median of the 12 weeks before); a change is called a "
+        "move only when it is beyond the noise of the samples and of the team's own week-to-week wobble, and big "
+        "enough to act on. Below the minimum sample the last 4 weeks are judged together, and below it even then "
+        "the answer is that there are too few to tell" + (f" (minimum: {minimum})." if minimum else ".")
     )
     return "\n".join(lines)
 

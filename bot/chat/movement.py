@@ -1,8 +1,7 @@
-"""Whether a number moved: the conversation's one call into the signal model, plus pooling of
-several weeks into one value and the minimum sample below which nothing is called a move.
-
-Every answer that says "up", "down", "steady" or "too few to tell" goes through `read_change`,
-so swapping in a better signal model (`smartstep.metrics.noise`) changes one function.
+"""Whether a number moved, in the conversation's terms: the signal model's one decision
+(`smartstep.metrics.noise`: a week against its usual level, two values against each other, the
+minimum sample and the smallest change worth acting on, all from metrics.yaml), plus pooling of
+several weeks into one value.
 """
 
 from __future__ import annotations
@@ -11,15 +10,10 @@ import math
 from dataclasses import dataclass, replace
 
 from smartstep.definitions import load_definitions
-from smartstep.metrics.noise import beyond_noise
+from smartstep.metrics.noise import Judgement, differs, judge
+from smartstep.metrics.sampling import spec
 from smartstep.metrics.values import History, MetricValue
 from smartstep.weeks import shift_week
-
-MIN_SAMPLE = 10  # as in the digest: a value resting on fewer cases than this is never called a move
-# As in the digest: the smallest change worth a lead's attention, by unit.
-MATERIAL_POINTS = 1.0  # percentage points
-MATERIAL_COUNT = 5  # tickets
-MATERIAL_SHARE = 0.05  # anything else: this share of its level
 
 
 @dataclass(frozen=True)
@@ -35,27 +29,29 @@ class Reading:
         return self.kind in ("up", "down")
 
 
-def too_few(value: MetricValue) -> bool:
-    return value.n is not None and value.n < MIN_SAMPLE
+def min_sample(metric: str) -> int:
+    """The fewest cases a value of `metric` may rest on before anything is said about it."""
+    s = spec(metric)
+    return s.min_n if s.sampled else 0
+
+
+def too_few(value: MetricValue, metric: str | None = None) -> bool:
+    return value.n is not None and value.n < min_sample(metric or value.metric)
 
 
 def read_change(latest: MetricValue, previous: MetricValue, metric: str) -> Reading:
-    """The one decision "did it move?" every answer uses (today `metrics.noise.beyond_noise`)."""
-    definition = load_definitions().get(metric)
+    """Two values (two weeks, or two pooled spans) against each other: the signal model's `differs`."""
     change = latest.value - previous.value
-    if too_few(latest) or too_few(previous):
+    if too_few(latest, metric) or too_few(previous, metric):
         return Reading("too_few", change)
-    if not beyond_noise(latest, previous, definition.unit) or not _material(change, latest, previous, definition.unit):
+    if not differs(latest, previous, metric):
         return Reading("steady", change)
-    return Reading("up" if change > 0 else "down", change, definition.improved(change))
+    return Reading("up" if change > 0 else "down", change, load_definitions().get(metric).improved(change))
 
 
-def _material(change: float, latest: MetricValue, previous: MetricValue, unit: str) -> bool:
-    if unit == "%":
-        return abs(change) >= MATERIAL_POINTS
-    if unit == "tickets":
-        return abs(change) >= MATERIAL_COUNT
-    return abs(change) >= MATERIAL_SHARE * max(abs(latest.value), abs(previous.value))
+def judged(values: list[MetricValue], metric: str) -> Judgement:
+    """The latest of a team's weekly values against its usual level (the digest's and scorecard's decision)."""
+    return judge(values, metric)
 
 
 def window(history: History, team: str, metric: str, start: str, end: str) -> list[MetricValue]:

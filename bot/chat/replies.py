@@ -9,6 +9,7 @@ from typing import Any
 from smartstep.advice.ranking import Advice
 from smartstep.definitions import load_definitions
 from smartstep.metrics.scorecard import format_value
+from smartstep.rules.render import compared
 
 
 def evidence_line(advice: Advice) -> str:
@@ -20,10 +21,10 @@ def evidence_line(advice: Advice) -> str:
             continue
         d = load_definitions().get(e.metric)
         text = f"{d.name}: {format_value(e.value, d.unit)}" if e.value is not None else d.name
-        if e.previous is not None:
-            text += f" (was {format_value(e.previous, d.unit)}"
-            text += f", n={e.n})" if e.n else ")"
-        parts.append(text)
+        shown = None if e.previous is None else format_value(e.previous, d.unit)
+        line = None if e.threshold is None else format_value(e.threshold, d.unit)
+        words = ", ".join(w for w in (compared(e.basis, shown, line), f"n={e.n}" if e.n else "") if w)
+        parts.append(text + (f" ({words})" if words else ""))
     return " · ".join(parts)
 
 
@@ -58,7 +59,9 @@ def explain_advice_json(advice: dict[str, Any]) -> str:
     for e in advice.get("evidence") or []:
         change = "" if e.get("change") is None else f", change {e['change']:+.2f}"
         sample = "" if e.get("n") is None else f", n={e['n']}"
-        previous = "" if e.get("previous") is None else f", compared with {e['previous']:.2f}"
+        shown = None if e.get("previous") is None else f"{e['previous']:.2f}"
+        words = compared(e.get("basis"), shown, None if e.get("threshold") is None else f"{e['threshold']:g}")
+        previous = f", {words}" if words else ""
         lines.append(
             f"• {e.get('metric')} for {e.get('team')} in {e.get('period')}: {e.get('value')}{previous}{change}{sample}"
         )

@@ -11,7 +11,7 @@ from smartstep.chat.context import load_context
 from smartstep.chat.conversation import Answer, Context, ConversationState
 from smartstep.chat.engine import answer
 from smartstep.chat.terminal import mrkdwn_to_rich
-from smartstep.commands.common import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json, say_period_note
 from smartstep.errors import UserError
 from smartstep.metrics.freshness import with_freshness
 
@@ -65,6 +65,7 @@ def ask_command(state: CliState, text: str, as_json: bool, session: str | None) 
     if session is not None and not (0 < len(session.strip()) <= MAX_SESSION_ID):
         raise UserError(f"--session: an id of 1 to {MAX_SESSION_ID} characters, such as `weekly-review`")
     key = f"cli:{session.strip()}" if session else None
+    say_period_note(state)
     context = terminal_context(state)
     thread = load_session(state.db(), key) if key else ConversationState()
     reply = with_freshness(answer(text, thread, context), state.db(), state.settings.stale_after_hours, state.as_of)

@@ -54,3 +54,13 @@ def segment_options(command: click.Command) -> click.Command:
 
 def cut_of(**options: str | None) -> dict[str, str]:
     return {name.removeprefix("cut_"): value for name, value in options.items() if value}
+
+
+def say_period_note(state: CliState) -> None:
+    """On stderr, why "now" is not the data's last week (a partial or straggler week skipped), so
+    stdout stays the answer alone (JSON included)."""
+    from smartstep.metrics.reader import period_note
+
+    note = period_note(state.db(), state.as_of)
+    if note:
+        click.echo(f"smartstep: {note}", err=True)

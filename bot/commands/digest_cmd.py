@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from smartstep.commands.common import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json, say_period_note
 from smartstep.errors import UserError
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ def digest_command(state: CliState, team: str | None, dry_run: bool, out: Path |
     if current_period(db, state.as_of) is None:
         raise UserError(NO_DATA)
     teams = [resolve(team, known_teams(db), "team")] if team else None
+    say_period_note(state)
     if dry_run or as_json:
         rendered = render_digest(db, ruleset, teams=teams, as_of=state.as_of, log=False, chart=dry_run)
         if dry_run:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from smartstep.commands.common import CliState, cut_of, emit_json, segment_options
+from smartstep.commands.common import CliState, cut_of, emit_json, say_period_note, segment_options
 from smartstep.commands.scorecard_table import render_scorecard
 from smartstep.errors import UserError
+from smartstep.metrics.noise import history_weeks
 from smartstep.metrics.reader import current_period, known_teams, load_history
 from smartstep.metrics.scorecard import build_scorecard, scorecard_json
 from smartstep.metrics.values import describe_where
@@ -29,12 +30,13 @@ def metrics_command(state: CliState, team: str | None, weeks: int, as_json: bool
         raise UserError(
             f"{state.settings.db_path} holds no metrics yet; run 'smartstep import' or 'smartstep demo' first"
         )
+    say_period_note(state)
     selected = [resolve(team, teams, "team")] if team else None
     where = cut_of(**cuts)
-    history = load_history(db, teams=selected, until=period, weeks=weeks, where=where or None)
+    history = load_history(db, teams=selected, until=period, weeks=weeks + history_weeks(), where=where or None)
     if where and not history:
         raise UserError(f"no tickets match {describe_where(where)}; check the spelling, or import or sync them first")
-    rows = build_scorecard(history, period, selected)
+    rows = build_scorecard(history, period, selected, weeks=weeks)
     if as_json:
         emit_json([{**row, "segment": where} if where else row for row in scorecard_json(rows)])
         return

@@ -12,7 +12,7 @@ from smartstep.advice.pipeline import next_steps
 from smartstep.advice.rule_inputs import NO_DATA, load_rule_base
 from smartstep.chat.replies import advice_text
 from smartstep.chat.terminal import mrkdwn_to_rich
-from smartstep.commands.common import CliState, emit_json
+from smartstep.commands.common import CliState, emit_json, say_period_note
 from smartstep.errors import UserError
 from smartstep.metrics.reader import current_period, known_teams
 from smartstep.names import resolve
@@ -33,6 +33,7 @@ def next_step_command(state: CliState, team: str | None, k: int, rules_path: Pat
     if current_period(db, state.as_of) is None:
         raise UserError(NO_DATA)
     teams = [resolve(team, known_teams(db), "team")] if team is not None else None
+    say_period_note(state)
     run = next_steps(db, ruleset, teams=teams, k=k, surface="cli", as_of=state.as_of)
     if as_json:
         emit_json([a.to_json() for a in run.advice])

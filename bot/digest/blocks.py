@@ -1,20 +1,23 @@
 """Block Kit for the weekly digest: plain `Digest` in, a message dict out. No Slack calls.
 
 Per team: what moved (worse news first), the steady key numbers in one line, Time to Customer
-Value, outcomes of done steps, call-backs waiting (with a "Called back" button each), the
-problem to write up, and a driver line; then the top steps with the same feedback buttons as
-every other advice. A quiet team is one line; a quiet week with `quiet="skip"` is no message.
+Value, outcomes of done steps, how many unhappy answers await a call-back (one button lists them,
+each with its own "Called back" button, in a message only the clicker sees), the problem to write
+up, and a driver line; then the top steps with the same feedback buttons as every other advice.
+A quiet team is one line; a quiet week with `quiet="skip"` is no message.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from smartstep.digest.model import Digest, TeamDigest, note_line, outcome_line
+from smartstep.digest.model import CallBack, Digest, TeamDigest, note_line, outcome_line
 from smartstep.slack.blocks import _context, _section, advice_blocks, escape, fallback, text_sections
 
 CALLBACK_ACTION = "digest_called_back"
+LIST_CALLBACKS_ACTION = "digest_list_callbacks"
 MAX_BLOCKS = 50  # Slack's limit per message
+CALLBACKS_LISTED = 25  # buttons in the list a lead opens (5 actions blocks)
 
 
 def digest_message(digest: Digest, *, chart_note: bool = True) -> dict[str, Any]:
@@ -35,10 +38,9 @@ def digest_message(digest: Digest, *, chart_note: bool = True) -> dict[str, Any]
         for number, advice in enumerate(digest.steps, start=1):
             data = advice.to_json()
             data["advice_id"] = data["advice_id"] or f"preview-{number}"
+            data["why"] = ""  # the team's lines above show the numbers; "More" shows the evidence
             steps += advice_blocks(data, number)
-    note = (
-        [_context("12-week trend chart in the thread · changes marked only where beyond noise")] if chart_note else []
-    )
+    note = [_context("12-week trend chart in the thread; only changes beyond noise are listed")] if chart_note else []
     blocks += _teams_part(digest, MAX_BLOCKS - len(blocks) - len(steps) - len(note))
     blocks += steps + note
     return {"text": fallback(f"{title}: {headline(digest)}"), "blocks": blocks}
@@ -59,13 +61,15 @@ def team_blocks(team: TeamDigest, *, buttons: bool = True) -> list[dict[str, Any
     lines += [f"Note: {escape(note_line(n))}" for n in team.notes]
     if team.steady:
         lines.append("Steady: " + " · ".join(escape(s) for s in team.steady))
-    if team.value is not None:
+    if team.too_few:
+        lines.append("Too few answers to tell: " + ", ".join(escape(s) for s in team.too_few))
+    if team.value is not None and team.value.moved:  # Klever's Law in the post only when it moved
         lines.append(escape(team.value.text))
     lines += [f"Outcome: {escape(outcome_line(o))}" for o in team.outcomes]
     if team.repeat_line:
         lines.append(escape(team.repeat_line))
     if team.driver:
-        lines.append("Driver: " + escape(team.driver))
+        lines.append("Driver: " + escape(_short_driver(team.team, team.driver)))
     if team.callbacks_total and not buttons:
         lines.append(f"{team.callbacks_total} unhappy answer(s) await a call-back.")
     blocks = [{"type": "divider"}, _section("\n".join(lines))]
@@ -74,10 +78,41 @@ def team_blocks(team: TeamDigest, *, buttons: bool = True) -> list[dict[str, Any
     return blocks
 
 
+def _short_driver(team: str, line: str) -> str:
+    """The driver line without the team's name (the section is the team's) or its parenthesis."""
+    line = line.removeprefix(f"{team}: ")
+    return line.split(" (")[0].rstrip(".") + "." if " (" in line else line
+
+
 def callback_blocks(team: TeamDigest) -> list[dict[str, Any]]:
-    """Unhappy answers awaiting a call-back; each button records one (its value is the survey id)."""
-    more = team.callbacks_total - len(team.callbacks)
-    text = f"{team.callbacks_total} unhappy answer(s) await a call-back" + (f" ({more} more not shown)" if more else "")
+    """How many unhappy answers await a call-back, and one button that lists them (its value is
+    "period|team"; the list comes as a message only the clicker sees, `callback_list_message`)."""
+    text = f"☎️ {team.callbacks_total} unhappy answer(s) await a call-back."
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": "List them", "emoji": True},
+        "action_id": LIST_CALLBACKS_ACTION,
+        "value": f"{team.period}|{team.team}"[:2000],
+    }
+    return [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": text},
+            "accessory": button,
+            "block_id": f"callbacks:{team.team}"[:255],
+        }
+    ]
+
+
+def callback_list_message(team: str, period: str, callbacks: list[CallBack]) -> dict[str, Any]:
+    """The unhappy answers of `team` in `period` awaiting a call-back, each with a button that records it."""
+    if not callbacks:
+        text = f"No unhappy answers of {team} in {period} await a call-back any more."
+        return {"text": text, "blocks": [_section(escape(text))]}
+    shown = callbacks[:CALLBACKS_LISTED]
+    more = len(callbacks) - len(shown)
+    head = f"*{escape(team)}*, {period}: {len(callbacks)} unhappy answer(s) await a call-back"
+    head += f" ({more} more not shown)" if more else ""
     buttons = [
         {
             "type": "button",
@@ -85,12 +120,14 @@ def callback_blocks(team: TeamDigest) -> list[dict[str, Any]]:
             "action_id": f"{CALLBACK_ACTION}_{i}",
             "value": c.survey_id,
         }
-        for i, c in enumerate(team.callbacks)
+        for i, c in enumerate(shown)
     ]
-    blocks: list[dict[str, Any]] = [_context(text + ": press one once you have called back.")]
-    if buttons:
-        blocks.append({"type": "actions", "block_id": f"callbacks:{team.team}"[:255], "elements": buttons})
-    return blocks
+    blocks: list[dict[str, Any]] = [_section(head + ". Press one once you have called back.")]
+    for start in range(0, len(buttons), 5):
+        blocks.append(
+            {"type": "actions", "block_id": f"callbacks:{team}:{start}"[:255], "elements": buttons[start : start + 5]}
+        )
+    return {"text": fallback(f"{team}: {len(callbacks)} unhappy answer(s) await a call-back"), "blocks": blocks}
 
 
 def _teams_part(digest: Digest, budget: int) -> list[dict[str, Any]]:

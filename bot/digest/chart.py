@@ -23,6 +23,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from smartstep.definitions import load_definitions  # noqa: E402
 from smartstep.digest.model import short_name  # noqa: E402
 from smartstep.metrics.chart import mark_notes  # noqa: E402
+from smartstep.metrics.noise import chart_points  # noqa: E402
 from smartstep.metrics.notes import Note  # noqa: E402
 from smartstep.metrics.reader import History  # noqa: E402
 from smartstep.weeks import shift_week, week_range  # noqa: E402
@@ -75,7 +76,8 @@ def _panel(axis: Axes, history: History, metric: str, teams: list[str], axis_wee
     position = {week: i for i, week in enumerate(axis_weeks)}
     labelled: list[float] = []
     for team, (colour, style) in zip(teams, styles, strict=False):
-        points = [(position[v.period], v.value) for v in history.get((team, metric), []) if v.period in position]
+        series = history.get((team, metric), [])
+        points = [(position[period], value) for period, value in chart_points(series, metric) if period in position]
         if not points:
             continue
         xs, ys = zip(*points, strict=True)

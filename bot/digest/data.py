@@ -21,10 +21,12 @@ from smartstep.advice.outcomes import load_outcomes
 from smartstep.advice.pipeline import next_steps
 from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import find_repeated_problems
+from smartstep.advice.small_teams import keep_small_changes_out_of_the_top, team_volumes
 from smartstep.advice.verdicts import Outcome, Verdict
 from smartstep.definitions import load_definitions
 from smartstep.digest.model import CallBack, Digest, TeamDigest, assemble_team
 from smartstep.errors import UserError
+from smartstep.metrics.noise import history_weeks
 from smartstep.metrics.note_store import list_notes
 from smartstep.metrics.reader import current_period, known_teams, load_history
 from smartstep.metrics.scorecard import build_scorecard
@@ -70,11 +72,14 @@ def load_digest(
     if period is None:
         return Digest(None, ())
     wanted = list(teams) if teams else known_teams(db)
-    history = load_history(db, teams=wanted, until=period, weeks=CHART_WEEKS)
-    rows = build_scorecard(history, period, wanted)
+    history = load_history(db, teams=wanted, until=period, weeks=CHART_WEEKS + history_weeks())
+    rows = build_scorecard(history, period, wanted, weeks=CHART_WEEKS)
     present = [t for t in wanted if any(r.team == t for r in rows)]
     run = next_steps(db, ruleset, teams=present, k=TOP_STEPS, per_team=True, surface="digest", as_of=as_of, log=False)
-    shown = sorted(run.advice, key=lambda a: -a.score)[:TOP_STEPS]
+    shown = sorted(run.advice, key=lambda a: -a.score)
+    if len(present) > 1:  # the post's top steps are an organisation-wide list: small teams' small changes wait
+        shown = keep_small_changes_out_of_the_top(shown, team_volumes(history, period), TOP_STEPS)
+    shown = shown[:TOP_STEPS]
     if log and shown:
         shown = log_advice(db, shown, "digest", at=at, make_id=make_id)
     due = {t: sum(1 for a in run.advice if a.candidate.team == t) for t in present}
@@ -82,6 +87,9 @@ def load_digest(
     notes = list_notes(db)
     callbacks = load_callbacks(db, period)
     repeated = find_repeated_problems(db, period) if present else {}
+    about: dict[str, frozenset[str]] = {}
+    for advice in shown:
+        about[advice.candidate.team] = about.get(advice.candidate.team, frozenset()) | advice.metrics
     parts = []
     for team in present:
         part = assemble_team(
@@ -94,6 +102,7 @@ def load_digest(
             callbacks_total=len(callbacks.get(team, ())),
             repeated=repeated.get(team),
             steps_due=due.get(team, 0),
+            about=about.get(team, frozenset()),
         )
         if drivers and not part.quiet:
             part = _with_driver(db, part, run.advice, as_of)

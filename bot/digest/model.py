@@ -5,10 +5,11 @@ facts from the store lives in `digest_data`; Block Kit in `digest_blocks`; the c
 `digest_chart`; posting in `digest_post`.
 
 Decisions a reader should know:
-- A metric is listed as moved only when its week-over-week change is beyond noise
-  (`ScoreRow.significant`, from the sample sizes and intervals) *and* material: a value without
-  an interval must move at least 5% of its level (a percentage at least 1 point), so a backlog of
-  200 going to 203 is not news. Key metrics that did not move share one "steady" line.
+- "Moved" and "steady" come from the one decision (`metrics.noise.judge`, via `ScoreRow.judgement`):
+  a move is beyond noise against the team's usual level *and* at least the change metrics.yaml calls
+  material; a slow drift (Mann-Kendall) counts too. Key metrics that are judged steady share one
+  "steady" line, and those with too few answers one "too few to tell" line.
+- A metric one of the post's steps is about is never listed as steady (the step says it is not).
 - A team's week is quiet when nothing moved, no step is due and no done step was measured;
   a quiet team is one "all steady" line (plus how many answers await a call-back, if any).
 - No individual agent is ever named: nothing here reads `agent_id`.
@@ -23,9 +24,10 @@ from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import RepeatedProblem
 from smartstep.advice.verdicts import Outcome, Verdict
 from smartstep.definitions import load_definitions
+from smartstep.metrics.noise import Judgement, settings
 from smartstep.metrics.notes import Note, notes_in
 from smartstep.metrics.scorecard import ScoreRow, format_value
-from smartstep.metrics.values import History, MetricValue
+from smartstep.metrics.values import History
 from smartstep.weeks import shift_week
 
 KEY_METRICS = ("csat", "nps", "ces", "first_reply_hours", "backlog", "fcr")
@@ -35,12 +37,7 @@ VALUE_PARTS = (
     ("ttv_after_sale_days", "after sale"),
     ("time_to_smile_days", "Time to Smile"),
 )
-MATERIAL_SHARE = 0.05  # a value without an interval must move this share of its level
-MATERIAL_POINTS = 1.0  # a percentage without an interval must move this many points
-MATERIAL_COUNT = 5  # a ticket count must move by at least this many tickets
-MIN_SAMPLE = 10  # a value resting on fewer cases than this is never called a move
-DRIFT_WEEKS = 4  # a change too slow for any one week to show is compared over this many weeks
-MAX_MOVES = 4  # more than this and nobody reads it in a minute; the rest is counted
+MAX_MOVES = 3  # more than this and nobody reads it in a minute; the rest is counted
 REPEAT_MIN = 5  # a problem solved by hand this often is worth an article
 
 
@@ -51,14 +48,26 @@ def short_name(metric: str) -> str:
 
 @dataclass(frozen=True)
 class Move:
-    """A metric whose week-over-week change is beyond noise and material."""
+    """A metric the one decision calls news: moved from its usual level, or drifting."""
 
     metric: str
     value: float
-    previous: float
+    previous: float  # the usual level it moved from (for a drift: where the fitted line started)
     n: int | None
     good: bool | None  # None: a context metric, where either direction needs a human look
-    weeks: int = 1  # 1: week over week; DRIFT_WEEKS: a slow drift no single week showed
+    weeks: int = 1  # the weeks judged together (1, or 4 pooled when one week has too few answers)
+    basis: str = "week"  # week: against the one earlier week | usual: its usual level | drift: a slow drift
+    over: int = 1  # how many earlier weeks the usual level (or the drift) rests on
+
+    @classmethod
+    def from_judgement(cls, judgement: Judgement) -> Move:
+        assert judgement.value is not None and judgement.baseline is not None and judgement.change is not None
+        if judgement.drifting and judgement.started is not None:
+            previous, basis = judgement.started, "drift"
+        else:
+            previous, basis = judgement.baseline, "usual" if judgement.baseline_weeks > 1 else "week"
+        return cls(judgement.metric, judgement.value, previous, judgement.n, judgement.good, judgement.weeks,
+                   basis, judgement.baseline_weeks)  # fmt: skip
 
     @property
     def change(self) -> float:
@@ -72,11 +81,15 @@ class Move:
         sample = (
             f", n {self.n}" if self.n is not None and load_definitions().get(self.metric).kind == "perception" else ""
         )
-        since = "" if self.weeks == 1 else f" {self.weeks} weeks ago"
-        return (
-            f"{short_name(self.metric)} {format_value(self.value, unit)} {arrow} from "
-            f"{format_value(self.previous, unit)}{since} ({verdict}{sample})"
-        )
+        value, previous = format_value(self.value, unit), format_value(self.previous, unit)
+        pooled = f" over the last {self.weeks} weeks" if self.weeks > 1 else ""
+        if self.basis == "drift":
+            since = (
+                f"{'up' if self.change > 0 else 'down'} over {settings().baseline_weeks} weeks, from about {previous}"
+            )
+        else:
+            since = f"from {'a usual ' if self.basis == 'usual' else ''}{previous}{pooled}"
+        return f"{short_name(self.metric)} {value} {arrow} {since} ({verdict}{sample})"
 
 
 def outcome_line(outcome: Outcome) -> str:
@@ -121,10 +134,15 @@ class ValueLine:
     def text(self) -> str:
         parts = " + ".join(f"{label} {value:.1f} d" for label, value in self.parts)
         change = ""
-        if self.previous is not None:
-            change = f", {'↑' if self.total > self.previous else '↓'} from {self.previous:.1f} d" if self.moved else ""
+        if self.previous is not None and self.moved:
+            change = f" {'↑' if self.total > self.previous else '↓'} from a usual {self.previous:.1f} d"
         mark = " (a part had no data)" if self.partial else ""
         return f"Time to Customer Value {self.total:.1f} d{change} = {parts}{mark}"
+
+    @property
+    def short(self) -> str:
+        """The steady week's form, for the steady line."""
+        return f"Time to Customer Value {self.total:.1f} d"
 
 
 @dataclass(frozen=True)
@@ -134,6 +152,7 @@ class TeamDigest:
     moves: tuple[Move, ...] = ()
     more_moves: int = 0
     steady: tuple[str, ...] = ()
+    too_few: tuple[str, ...] = ()  # key metrics with too few answers (tickets) to tell
     outcomes: tuple[Outcome, ...] = ()
     notes: tuple[Note, ...] = ()  # dated within the weeks the moves span
     callbacks: tuple[CallBack, ...] = ()
@@ -157,10 +176,7 @@ class TeamDigest:
     def repeat_line(self) -> str | None:
         if self.repeated is None or self.repeated.tickets < REPEAT_MIN:
             return None
-        return (
-            f"Solved again and again without an article: “{self.repeated.label}” "
-            f"({self.repeated.tickets} tickets in 8 weeks). Write it up as a knowledge article."
-        )
+        return f"Write up “{self.repeated.label}”: solved {self.repeated.tickets} times in 8 weeks, no article."
 
     def to_json(self) -> dict[str, Any]:
         repeated = None
@@ -177,6 +193,7 @@ class TeamDigest:
             "moved": [{**asdict(m), "change": m.change, "text": m.text} for m in self.moves],
             "more_moved": self.more_moves,
             "steady": list(self.steady),
+            "too_few": list(self.too_few),
             "outcomes": [{**o.to_json(), "text": outcome_line(o)} for o in self.outcomes],
             "notes": [{**n.to_json(), "text": note_line(n)} for n in self.notes],
             "callbacks": [asdict(c) for c in self.callbacks],
@@ -217,33 +234,6 @@ class Digest:
         }
 
 
-def material(row: ScoreRow) -> bool:
-    """Beyond noise, and big enough to be news (see the module docstring)."""
-    if not row.significant or row.previous is None or row.change is None:
-        return False
-    samples = [v.n for v in (row.latest, row.previous) if v.n is not None]
-    if samples and min(samples) < MIN_SAMPLE:
-        return False  # an interval from 1-9 answers is too rough to trust, even when it looks wide enough
-    if row.latest.ci is not None and row.previous.ci is not None:
-        return True
-    unit = load_definitions().get(row.metric).unit
-    if unit == "%":
-        return abs(row.change) >= MATERIAL_POINTS
-    if unit == "tickets" and abs(row.change) < MATERIAL_COUNT:
-        return False
-    level = max(abs(row.latest.value), abs(row.previous.value))
-    return abs(row.change) >= MATERIAL_SHARE * level
-
-
-def drift_start(row: ScoreRow, period: str) -> MetricValue | None:
-    """The value DRIFT_WEEKS ago when the latest value differs from it beyond noise and materially."""
-    start = shift_week(period, -DRIFT_WEEKS)
-    old = next((v for v in row.values if v.period == start), None)
-    if old is None:
-        return None
-    return old if material(ScoreRow(row.team, row.metric, (old, row.latest))) else None
-
-
 def _relative(move: Move) -> float:
     return abs(move.change) / max(abs(move.previous), abs(move.value), 1e-9)
 
@@ -254,8 +244,8 @@ def value_line(rows: dict[str, ScoreRow]) -> ValueLine | None:
         return None
     detail = row.latest.detail
     parts = tuple((label, float(detail.get(metric, 0.0))) for metric, label in VALUE_PARTS)
-    previous = row.previous.value if row.previous is not None else None
-    return ValueLine(row.latest.value, parts, row.latest.partial, previous, material(row))
+    judgement = row.judgement
+    return ValueLine(row.latest.value, parts, row.latest.partial, judgement.baseline, judgement.moved)
 
 
 def assemble_team(
@@ -270,38 +260,37 @@ def assemble_team(
     repeated: RepeatedProblem | None = None,
     driver: str | None = None,
     steps_due: int = 0,
+    about: frozenset[str] = frozenset(),
 ) -> TeamDigest:
-    """One team's part of the digest from its scorecard rows for `period` and plain facts."""
+    """One team's part of the digest from its scorecard rows for `period` and plain facts.
+
+    `about` names the metrics the post's steps for this team are about: never listed as steady."""
     definitions = load_definitions()
     by_metric = {r.metric: r for r in rows if r.team == team}
-    moves = []
-    for metric, row in by_metric.items():
-        if metric == VALUE_METRIC:
-            continue
-        better = definitions.get(metric).improved
-        if material(row):
-            assert row.previous is not None
-            moves.append(Move(metric, row.latest.value, row.previous.value, row.latest.n,
-                              better(row.latest.value - row.previous.value)))  # fmt: skip
-        elif metric in KEY_METRICS and (old := drift_start(row, period)) is not None:
-            moves.append(Move(metric, row.latest.value, old.value, row.latest.n,
-                              better(row.latest.value - old.value), DRIFT_WEEKS))  # fmt: skip
-    # Weekly news first, then drifts; within each, worse news first, biggest first.
-    moves.sort(key=lambda m: (m.weeks, {False: 0, None: 1, True: 2}[m.good], -_relative(m)))
+    moves = [
+        Move.from_judgement(row.judgement)
+        for metric, row in by_metric.items()
+        if metric != VALUE_METRIC and row.judgement.news
+    ]
+    # Moves first, then drifts; within each, worse news first, biggest first.
+    moves.sort(key=lambda m: (m.basis == "drift", {False: 0, None: 1, True: 2}[m.good], -_relative(m)))
     moved = {m.metric for m in moves}
     more = max(0, len(moves) - MAX_MOVES)
     moves = moves[:MAX_MOVES]
+    quiet_keys = [m for m in KEY_METRICS if m in by_metric and m not in moved and m not in about]
     steady = tuple(
         f"{short_name(m)} {format_value(by_metric[m].latest.value, definitions.get(m).unit)}"
-        for m in KEY_METRICS
-        if m in by_metric and m not in moved
+        for m in quiet_keys
+        if by_metric[m].judgement.status == "steady"
     )
+    too_few = tuple(short_name(m) for m in quiet_keys if by_metric[m].judgement.too_few)
     return TeamDigest(
         team=team,
         period=period,
         moves=tuple(moves),
         more_moves=more,
         steady=steady,
+        too_few=too_few,
         outcomes=outcomes,
         callbacks=callbacks,
         callbacks_total=callbacks_total,
@@ -314,9 +303,9 @@ def assemble_team(
 
 
 def _explaining(notes: tuple[Note, ...], moves: list[Move], team: str, period: str) -> tuple[Note, ...]:
-    """The notes dated within the weeks the moves span (the week before for a weekly move,
-    DRIFT_WEEKS for a drift): what may explain them. None without a move."""
+    """The notes dated within the weeks the moves span (the weeks judged and the one before; a
+    drift's whole window): what may explain them. None without a move."""
     if not moves:
         return ()
-    span = max(m.weeks for m in moves)
+    span = max(m.over if m.basis == "drift" else m.weeks for m in moves)
     return notes_in(notes, shift_week(period, -span), period, team)

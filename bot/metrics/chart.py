@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from smartstep.definitions import load_definitions
+from smartstep.metrics.noise import chart_points
 from smartstep.metrics.notes import Note
 from smartstep.metrics.values import History
 
@@ -31,15 +32,20 @@ def metric_chart_png(
     axis = figure.add_subplot()
     shown: list[str] = []
     for n, team in enumerate(teams[: len(OKABE_ITO) * len(LINE_STYLES)]):
-        values = [v for v in history.get((team, metric), []) if v.period <= period][-weeks:]
+        series = [v for v in history.get((team, metric), []) if v.period <= period]
+        values = series[-weeks:]
         if not values:
             continue
-        xs = list(range(len(values)))
+        # Weeks on too few answers are drawn as their pooled weeks, or left out (the one decision's rule).
+        drawn = dict(chart_points(series, metric))
+        xs = [i for i, v in enumerate(values) if v.period in drawn]
         colour, style = OKABE_ITO[n % len(OKABE_ITO)], LINE_STYLES[n // len(OKABE_ITO)]
-        axis.plot(xs, [v.value for v in values], style, color=colour, linewidth=2.2, marker="o", label=team)
-        if len(teams) <= 2 and all(v.ci for v in values):  # more bands than two hide the lines
-            axis.fill_between(xs, [v.ci[0] for v in values], [v.ci[1] for v in values], color=colour, alpha=0.15)
-        axis.set_xticks(xs[::2], [v.period[-3:] for v in values][::2])
+        axis.plot(xs, [drawn[values[i].period] for i in xs], style, color=colour, linewidth=2.2, marker="o", label=team)
+        exact = [i for i in xs if values[i].ci and drawn[values[i].period] == values[i].value]
+        if len(teams) <= 2 and exact == xs and xs:  # more bands than two hide the lines
+            ci = [values[i].ci for i in xs]
+            axis.fill_between(xs, [c[0] for c in ci], [c[1] for c in ci], color=colour, alpha=0.15)  # type: ignore[index]
+        axis.set_xticks(list(range(len(values)))[::2], [v.period[-3:] for v in values][::2])
         shown = [v.period for v in values]
     mark_notes(axis, [n for n in notes if any(n.applies_to(t) for t in teams)], {w: i for i, w in enumerate(shown)})
     unit = f" ({definition.unit})" if definition.unit else ""

@@ -16,6 +16,13 @@ import pandas as pd
 from scipy import special  # the quantile functions alone: scipy.stats costs half a second to import
 
 from smartstep.definitions import load_definitions
+from smartstep.metrics.intervals import (
+    grouped_intervals,
+    mean_interval,
+    nps_interval,
+    poisson_interval,
+    wilson_interval,
+)
 from smartstep.metrics.values import MetricValue
 from smartstep.weeks import iso_week
 
@@ -74,44 +81,25 @@ class Params:
         return float(special.ndtri(0.5 + self.confidence / 2))
 
 
-# --- confidence intervals: small samples lie, so every survey value carries its noise ----------
-
-
-def wilson_interval(successes: float, n: int, z: float) -> tuple[float, float]:
-    """Wilson score interval for a share, in percent; honest at n=12 where the normal one is not."""
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half) * 100, min(1.0, centre + half) * 100)
-
-
-def nps_interval(promoters: int, detractors: int, n: int, z: float) -> tuple[float, float]:
-    """NPS +- z * standard error, with one pseudo-answer per category so 5 promoters out of 5
-    do not claim certainty."""
-    p, d = (promoters + 1) / (n + 3), (detractors + 1) / (n + 3)
-    se = np.sqrt((p + d - (p - d) ** 2) / n) * 100
-    nps = (promoters - detractors) / n * 100
-    return (max(-100.0, nps - z * se), min(100.0, nps + z * se))
-
-
-def mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float] | None:
-    n = len(values)
-    if n < 2:
-        return None
-    sd = float(np.std(values, ddof=1)) or 0.5  # an all-equal small sample is not certainty
-    t = float(special.stdtrit(n - 1, 0.5 + confidence / 2))
-    mean = float(np.mean(values))
-    return (mean - t * sd / np.sqrt(n), mean + t * sd / np.sqrt(n))
-
-
 # --- tickets ---------------------------------------------------------------------------------
 
 
-def _values(team: str, metric: str, grouped: pd.DataFrame, start: float) -> Iterator[MetricValue]:
+def _values(
+    team: str, metric: str, grouped: pd.DataFrame, start: float, cis: Mapping[float, tuple[float, float]] | None = None
+) -> Iterator[MetricValue]:
+    cis = cis or {}
     for key, row in grouped.iterrows():
         if key >= start and row["n"] > 0 and not np.isnan(row["value"]):
-            yield MetricValue(team, metric, week_label(key), float(row["value"]), n=int(row["n"]))
+            yield MetricValue(team, metric, week_label(key), float(row["value"]), n=int(row["n"]), ci=cis.get(key))
+
+
+def _weekly(
+    team: str, metric: str, frame: pd.DataFrame, week: str, value: pd.Series, how: str, start: float, params: Params
+) -> Iterator[MetricValue]:
+    """One metric by week, each value with its sampling interval (`how`: mean, median or share)."""
+    grouped = _by_week(frame, week, value, "mean" if how == "share" else how)
+    cis = grouped_intervals(frame[week], value, how, params.confidence)
+    return _values(team, metric, grouped, start, cis)
 
 
 def _by_week(frame: pd.DataFrame, week: str, value: pd.Series, how: str) -> pd.DataFrame:
@@ -139,34 +127,37 @@ def ticket_metrics(
     weeks = np.arange(start, last + 1, 7.0)
 
     volume = created_in.groupby("created_week").size().reindex(weeks, fill_value=0)
-    out += [MetricValue(team, "ticket_volume", week_label(k), float(v), n=int(v)) for k, v in volume.items()]
+    out += [
+        MetricValue(team, "ticket_volume", week_label(k), float(v), n=int(v), ci=poisson_interval(v, params.confidence))
+        for k, v in volume.items()
+    ]
     escalated = created_in["escalated_to"].fillna("").astype(str).str.strip().ne("").astype(float) * 100
-    out += _values(team, "escalation_rate", _by_week(created_in, "created_week", escalated, "mean"), start)
+    out += _weekly(team, "escalation_rate", created_in, "created_week", escalated, "share", start, params)
     first_reply = (created_in["first_reply"] - created_in["created"]) / HOUR
-    out += _values(team, "first_reply_hours", _by_week(created_in, "created_week", first_reply, "median"), start)
+    out += _weekly(team, "first_reply_hours", created_in, "created_week", first_reply, "median", start, params)
 
     contacts, reopens = solved["contacts"], solved["reopens"]
     fcr = ((contacts <= 1) & (reopens.fillna(0) == 0)).astype(float).where(contacts.notna()) * 100
-    out += _values(team, "fcr", _by_week(solved, "solved_week", fcr, "mean"), start)
-    out += _values(team, "aht", _by_week(solved, "solved_week", solved["handle_minutes"], "mean"), start)
+    out += _weekly(team, "fcr", solved, "solved_week", fcr, "share", start, params)
+    out += _weekly(team, "aht", solved, "solved_week", solved["handle_minutes"], "mean", start, params)
     zcr = (contacts == 0).astype(float).where(contacts.notna()) * 100
-    out += _values(team, "zcr", _by_week(solved, "solved_week", zcr, "mean"), start)
+    out += _weekly(team, "zcr", solved, "solved_week", zcr, "share", start, params)
     reopen = (reopens >= 1).astype(float).where(reopens.notna()) * 100
-    out += _values(team, "reopen_rate", _by_week(solved, "solved_week", reopen, "mean"), start)
+    out += _weekly(team, "reopen_rate", solved, "solved_week", reopen, "share", start, params)
     resolution = (solved["solved"] - solved["created"]) / HOUR
-    out += _values(team, "resolution_hours", _by_week(solved, "solved_week", resolution, "median"), start)
+    out += _weekly(team, "resolution_hours", solved, "solved_week", resolution, "median", start, params)
     reply_late = ((solved["first_reply"] - solved["created"]) / HOUR > params.sla_first_reply_hours).fillna(False)
     breach = (reply_late | (resolution > params.sla_resolution_hours)).astype(float) * 100
     if "sla_breached" in solved:  # the helpdesk's own outcome (its targets depend on priority) wins
         own = pd.to_numeric(solved["sla_breached"], errors="coerce")
         breach = (own * 100).where(own.notna(), breach)
-    out += _values(team, "sla_breach_rate", _by_week(solved, "solved_week", breach, "mean"), start)
-    out += _time_to_smile(solved, team, start)
+    out += _weekly(team, "sla_breach_rate", solved, "solved_week", breach, "share", start, params)
+    out += _time_to_smile(solved, team, start, params)
     out += _backlog(t, team, weeks, backlog_base)
     return out
 
 
-def _time_to_smile(solved: pd.DataFrame, team: str, start: float) -> list[MetricValue]:
+def _time_to_smile(solved: pd.DataFrame, team: str, start: float, params: Params) -> list[MetricValue]:
     """Mean days created -> solved, split into time away in other departments and the rest."""
     total = (solved["solved"] - solved["created"]) / DAY
     dept = solved["escalated_to"].fillna("").astype(str).str.strip().str.lower()
@@ -182,12 +173,21 @@ def _time_to_smile(solved: pd.DataFrame, team: str, start: float) -> list[Metric
     details: dict[float, dict[str, float]] = {}
     for (key, name), days in away.items():
         details.setdefault(key, {})[str(name)] = round(float(days / per_week.at[key, "n"]), 3)
+    cis = grouped_intervals(frame["week"], frame["total"], "mean", params.confidence)
     out = []
     for key, row in per_week.iterrows():
         n = int(row["n"])
         detail = {"support": round(float((row["total"] - row["away"]) / n), 3), **details.get(key, {})}
         out.append(
-            MetricValue(team, "time_to_smile_days", week_label(key), float(row["total"] / n), n=n, detail=detail)
+            MetricValue(
+                team,
+                "time_to_smile_days",
+                week_label(key),
+                float(row["total"] / n),
+                n=n,
+                ci=cis.get(key),
+                detail=detail,
+            )
         )
     return out
 
@@ -210,7 +210,7 @@ def survey_metrics(surveys: pd.DataFrame, team: str, start: float, params: Param
     out: list[MetricValue] = []
     sent = surveys[surveys["sent_week"] >= start]
     answered = sent["responded"].notna().astype(float) * 100
-    out += _values(team, "survey_response_rate", _by_week(sent, "sent_week", answered, "mean"), start)
+    out += _weekly(team, "survey_response_rate", sent, "sent_week", answered, "share", start, params)
     responses = surveys[surveys["responded"].notna() & (surveys["responded_week"] >= start)]
     for (kind, key), group in responses.groupby(["kind", "responded_week"]):
         scores = group["score"].dropna().to_numpy(dtype="float64")
@@ -224,7 +224,9 @@ def survey_metrics(surveys: pd.DataFrame, team: str, start: float, params: Param
         elif kind == "nps":
             pro, det = int((scores >= 9).sum()), int((scores <= 6).sum())
             value = (pro - det) / n * 100
-            out.append(MetricValue(team, "nps", period, value, n=n, ci=nps_interval(pro, det, n, params.z)))
+            shares = {"promoters": round(pro / n * 100, 2), "detractors": round(det / n * 100, 2)}
+            ci = nps_interval(pro, det, n, params.z)
+            out.append(MetricValue(team, "nps", period, value, n=n, ci=ci, detail=shares))
         elif kind == "ces":
             out.append(
                 MetricValue(team, "ces", period, float(scores.mean()), n=n, ci=mean_interval(scores, params.confidence))
@@ -248,41 +250,68 @@ def customer_metrics(customers: pd.DataFrame, now: float, params: Params) -> lis
         "ttv_after_sale_days": ((c["value_after"] - c["signed"]) / DAY, c["value_after"]),
     }
     for metric, (days, when) in parts.items():
-        out += _segment_means(c.assign(days=days, week=week_key(when)), metric)
+        out += _segment_means(c.assign(days=days, week=week_key(when)), metric, params)
     due = c["signed"] + params.renewal_term_days * DAY
     renewed = c["renewed"].notna()
     lost = ~renewed & (c["churned"].notna() | (due + params.renewal_grace_days * DAY < now))
     decided = c.assign(week=week_key(due), kept=renewed.astype(float) * 100)[(renewed | lost) & (due <= now)]
+    z = params.z
     for (team, key), group in decided.groupby(["team", "week"]):
-        out.append(MetricValue(str(team), "retention_rate", week_label(key), float(group["kept"].mean()), n=len(group)))
+        n, kept = len(group), float(group["kept"].mean())
+        ci = wilson_interval(kept / 100 * n, n, z)
+        out.append(MetricValue(str(team), "retention_rate", week_label(key), kept, n=n, ci=ci))
     return out
 
 
-def _segment_means(frame: pd.DataFrame, metric: str) -> list[MetricValue]:
-    """Mean days per team-week, with the per-segment means as detail (one group-by each)."""
+def _segment_means(frame: pd.DataFrame, metric: str, params: Params) -> list[MetricValue]:
+    """Mean days per team-week with its interval, and the per-segment means as detail."""
     frame = frame.dropna(subset=["days", "week"]).assign(segment=lambda f: f["segment"].fillna("unknown"))
-    totals = frame.groupby(["team", "week"])["days"].agg(["mean", "size"])
+    totals = frame.groupby(["team", "week"])["days"].agg(["mean", "size", "std"])
     parts = frame.groupby(["team", "week", "segment"])["days"].mean().round(2)
     details: dict[tuple, dict[str, float]] = {}
     for (team, key, segment), value in parts.items():
         details.setdefault((team, key), {})[str(segment)] = float(value)
-    return [
-        MetricValue(str(team), metric, week_label(key), float(row.mean), n=int(row.size), detail=details[(team, key)])
-        for (team, key), row in zip(totals.index, totals.itertuples(), strict=True)
-    ]
+    out = []
+    for (team, key), row in zip(totals.index, totals.itertuples(), strict=True):
+        n = int(row.size)
+        ci = None
+        if n >= 2:
+            half = float(special.stdtrit(n - 1, 0.5 + params.confidence / 2)) * (float(row.std) or 0.5) / np.sqrt(n)
+            ci = (float(row.mean) - half, float(row.mean) + half)
+        out.append(
+            MetricValue(str(team), metric, week_label(key), float(row.mean), n=n, ci=ci, detail=details[(team, key)])
+        )
+    return out
 
 
-def time_to_customer_value(parts: Mapping[str, Mapping[str, float]], team: str) -> list[MetricValue]:
+def time_to_customer_value(
+    parts: Mapping[str, Mapping[str, float]],
+    team: str,
+    errors: Mapping[str, Mapping[str, tuple[int | None, float | None]]] | None = None,
+    confidence: float = 0.90,
+) -> list[MetricValue]:
     """Klever's Law per week: TtV before sale + TtV after sale + Time to Smile.
 
     `parts` maps each part's metric id to {period: value}; a part missing in a week counts as
-    0 and marks the value partial, as the interface promises.
+    0 and marks the value partial, as the interface promises. `errors` ({metric: {period: (n,
+    interval half-width)}}) gives the sum its sample: the smallest n among the parts present, and
+    the half-widths added in quadrature (the parts are independent samples).
     """
     names = ("ttv_before_sale_days", "ttv_after_sale_days", "time_to_smile_days")
     periods = sorted(set().union(*(parts.get(n, {}).keys() for n in names)))
+    errors = errors or {}
     out = []
     for period in periods:
         detail = {n: float(parts.get(n, {}).get(period, 0.0)) for n in names}
         partial = any(period not in parts.get(n, {}) for n in names)
-        out.append(MetricValue(team, TTCV, period, sum(detail.values()), partial=partial, detail=detail))
+        known = [errors.get(n, {}).get(period) for n in names if period in parts.get(n, {})]
+        sizes = [e[0] for e in known if e is not None and e[0] is not None]
+        halves = [e[1] for e in known if e is not None and e[1] is not None]
+        total = sum(detail.values())
+        n = min(sizes) if sizes and len(sizes) == len(known) else None
+        ci = None
+        if n is not None and len(halves) == len(known):
+            half = float(np.sqrt(sum(h * h for h in halves)))
+            ci = (total - half, total + half)
+        out.append(MetricValue(team, TTCV, period, total, n=n, ci=ci, partial=partial, detail=detail))
     return out

@@ -5,7 +5,9 @@ advisor, digest, Slack) works from. Values are computed by `metrics.store`; this
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -93,18 +95,76 @@ def known_teams(db: sqlite_utils.Database) -> list[str]:
     return [r[0] for r in rows if r[0]]
 
 
-def current_period(db: sqlite_utils.Database, as_of: datetime | None = None) -> str | None:
-    """The ISO week that counts as "now": the latest complete week in the data.
+REPRESENTATIVE = 0.2  # a week with less than this share of the usual weekly volume is a straggler
+USUAL_WEEKS = 104  # "usual" volume: the median of the weeks with tickets in the last two years
 
-    With `as_of`, the latest week that had ended by the end of that day. Using the data's
-    own clock means the demo gives the same answers on any day.
+
+@dataclass(frozen=True)
+class Now:
+    """The week that counts as "now", and a sentence when it is not the data's last week."""
+
+    period: str | None
+    note: str | None = None
+
+
+def choose_period(db: sqlite_utils.Database, as_of: datetime | None = None) -> Now:
+    """ "Now": the latest complete week with representative volume.
+
+    With `as_of`, the latest week that had ended by the end of that day, whatever its volume (the
+    user chose it). Otherwise the data's own clock, so the demo answers the same on any day: a week
+    is complete once the data reaches its Sunday; a trailing partial week, or straggler weeks (an
+    extract whose bulk ended months before a trickle of late tickets) are skipped and named.
     """
     if as_of is not None:
-        moment = as_of
-    else:
-        row = db.execute("SELECT max(created_at) FROM tickets").fetchone()
-        if not row or row[0] is None:
-            return latest_period(db)
-        moment = parse_time(row[0])
+        return Now(_complete_week(as_of))
+    row = db.execute("SELECT max(created_at) FROM tickets").fetchone()
+    if not row or row[0] is None:
+        return Now(latest_period(db))
+    moment = parse_time(row[0])
+    last = _complete_week(moment)
+    partial = None if last == iso_week(moment) else iso_week(moment)
+    volumes = dict(
+        db.execute(
+            "SELECT period, sum(value) FROM metric_values WHERE metric = 'ticket_volume' AND period <= ? "
+            "GROUP BY period ORDER BY period DESC LIMIT ?",
+            [partial or last, USUAL_WEEKS],
+        ).fetchall()
+    )
+    busy = [v for v in volumes.values() if v and v > 0]
+    if not busy:
+        return Now(last, _partial_note(partial, volumes, last))
+    usual = float(statistics.median(busy))
+    chosen = last
+    while volumes.get(chosen, 0.0) < REPRESENTATIVE * usual and chosen > min(volumes):
+        chosen = shift_week(chosen, -1)
+    if chosen == last or volumes.get(chosen, 0.0) < REPRESENTATIVE * usual:
+        return Now(last, _partial_note(partial, volumes, last))
+    held = volumes.get(last, 0.0)
+    note = (
+        f"{last} holds {held:,.0f} ticket{'s' if held != 1 else ''} against a usual {usual:,.0f}; "
+        f"answering for {chosen} — use --as-of to choose"
+    )
+    return Now(chosen, note)
+
+
+def _complete_week(moment: datetime) -> str:
     # A week is complete once data reaches its Sunday; otherwise "now" is the week before.
     return iso_week(moment) if moment.isoweekday() == 7 else iso_week(moment - timedelta(weeks=1))
+
+
+def _partial_note(partial: str | None, volumes: dict[str, float], last: str) -> str | None:
+    if partial is None:
+        return None
+    held = volumes.get(partial, 0.0)
+    return f"{partial} is still in progress ({held:,.0f} tickets so far); answering for {last} — use --as-of to choose"
+
+
+def current_period(db: sqlite_utils.Database, as_of: datetime | None = None) -> str | None:
+    """The ISO week that counts as "now" (`choose_period`; its `note` says why when it is not the
+    data's last week)."""
+    return choose_period(db, as_of).period
+
+
+def period_note(db: sqlite_utils.Database, as_of: datetime | None = None) -> str | None:
+    """The sentence naming a skipped partial or straggler week, or None."""
+    return choose_period(db, as_of).note

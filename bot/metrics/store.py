@@ -238,13 +238,17 @@ def _apply_imported(db: sqlite_utils.Database) -> int:
 def _recompute_ttcv(db: sqlite_utils.Database) -> int:
     names = ("ttv_before_sale_days", "ttv_after_sale_days", "time_to_smile_days")
     rows = db.execute(
-        f"SELECT team, metric, period, value FROM metric_values WHERE metric IN ({_marks(names)})", names
+        f"SELECT team, metric, period, value, n, ci_lo, ci_hi FROM metric_values WHERE metric IN ({_marks(names)})",
+        names,
     ).fetchall()
     parts: dict[str, dict[str, dict[str, float]]] = {}
-    for team, metric, period, value in rows:
+    errors: dict[str, dict[str, dict[str, tuple[int | None, float | None]]]] = {}
+    for team, metric, period, value, n, lo, hi in rows:
         parts.setdefault(team, {}).setdefault(metric, {})[period] = value
+        half = (hi - lo) / 2 if lo is not None and hi is not None else None
+        errors.setdefault(team, {}).setdefault(metric, {})[period] = (n, half)
     db.execute("DELETE FROM metric_values WHERE metric = ? AND source = 'computed'", [m.TTCV])
-    values = [v for team, p in parts.items() for v in m.time_to_customer_value(p, team)]
+    values = [v for team, p in parts.items() for v in m.time_to_customer_value(p, team, errors.get(team))]
     return _insert(db, values, replace=False)
 
 

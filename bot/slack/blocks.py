@@ -13,6 +13,7 @@ from typing import Any
 from smartstep.chat.engine import Answer
 from smartstep.definitions import load_definitions
 from smartstep.metrics.scorecard import ScoreRow, format_value
+from smartstep.rules.render import compared
 
 SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
 MAX_STEPS = 10  # a message holds at most 50 blocks; four per step plus the header
@@ -198,9 +199,10 @@ def _evidence_line(item: dict[str, Any], definitions: Any) -> str:
         return format_value(float(value), unit) if isinstance(value, int | float) else "–"
 
     text = f"{name} ({escape(str(item.get('team')))}, {item.get('period')}): {show(item.get('value'))}"
-    if item.get("previous") is not None:
-        text += f", was {show(item.get('previous'))}"
-    return text
+    previous = None if item.get("previous") is None else show(item.get("previous"))
+    line = None if item.get("threshold") is None else show(item.get("threshold"))
+    words = compared(str(item.get("basis") or "earlier"), previous, line)
+    return text + (f", {words}" if words else "")
 
 
 def home_view(
@@ -229,7 +231,8 @@ def home_view(
 
 
 def scorecard_text(rows: list[ScoreRow]) -> str:
-    """One bold team name, then a line per metric: value, change, and `~` where the change is within noise."""
+    """One bold team name, then a line per metric: the value and the one decision about it
+    (moved from its usual level, drifting, steady, or too few to tell; then no number at all)."""
     lines: list[str] = []
     team = None
     for row in rows:
@@ -242,10 +245,21 @@ def scorecard_text(rows: list[ScoreRow]) -> str:
 
 def _score_line(row: ScoreRow) -> str:
     definition = load_definitions().get(row.metric)
-    text = f"{definition.name}: {format_value(row.latest.value, definition.unit)}"
-    if row.change is not None:
-        arrow = "↑" if row.change > 0 else "↓" if row.change < 0 else "→"
-        text += f" {arrow}{abs(row.change):.1f}" + ("" if row.significant else " ~")
+    judgement = row.judgement
+    if judgement.too_few:
+        return f"{definition.name}: _{judgement.words}_"
+    value = judgement.value if judgement.weeks > 1 and judgement.value is not None else row.latest.value
+    text = f"{definition.name}: {format_value(value, definition.unit)}"
+    if judgement.weeks > 1:
+        text += f" (last {judgement.weeks} weeks)"
+    change = judgement.change
+    if judgement.moved and change is not None and judgement.baseline is not None:
+        arrow = "↑" if change > 0 else "↓"
+        text += f" {arrow}{abs(change):.1f} from a usual {format_value(judgement.baseline, definition.unit)}"
+    elif judgement.drifting and change is not None:
+        text += f" {'↗' if change > 0 else '↘'} drifting"
+    elif judgement.status == "steady":
+        text += " · steady"
     return text
 
 

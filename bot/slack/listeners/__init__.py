@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from smartstep.slack.listeners.actions import ActionHandlers
 from smartstep.slack.listeners.commands import CommandHandlers
-from smartstep.slack.listeners.digest import handle_called_back
+from smartstep.slack.listeners.digest import handle_called_back, handle_list_callbacks
 from smartstep.slack.listeners.events import EventHandlers
 from smartstep.slack.listeners.messages import MessageHandlers, is_thread_reply
 from smartstep.slack.listeners.replies import guarded
@@ -33,6 +33,7 @@ def register(app: App, services: SlackServices) -> None:
     app.action("advice_more")(guarded(actions.handle_more))
     app.action("metric_chart")(guarded(actions.handle_chart))
     app.action(re.compile(r"^digest_called_back_\d+$"))(guarded(partial(handle_called_back, services)))
+    app.action("digest_list_callbacks")(guarded(partial(handle_list_callbacks, services)))
 
     app.view("assessment")(guarded(ViewHandlers(services).handle_assessment))
 

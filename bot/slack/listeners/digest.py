@@ -1,4 +1,5 @@
-"""`/smartstep digest ...` and the digest's "Called back" buttons: the Slack side of digest settings.
+"""`/smartstep digest ...`, the digest's "List them" button and the "Called back" buttons it lists:
+the Slack side of digest settings and call-backs.
 
 Anyone may list subscriptions; subscribing and removing are for admins (SMARTSTEP_ADMINS).
 A subscription belongs to the channel the command is typed in.
@@ -12,7 +13,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from smartstep.digest.data import record_callback
+from smartstep.digest.blocks import callback_list_message
+from smartstep.digest.data import load_callbacks, record_callback
 from smartstep.digest.subscriptions import (
     list_subscriptions,
     parse_subscription,
@@ -83,3 +85,25 @@ def handle_called_back(
             channel=channel, user=user, text=f"Recorded: <@{user}> called back ({escape(survey_id)})."
         )
     logger.info("call-back on survey %s recorded by %s", survey_id, user)
+
+
+def handle_list_callbacks(
+    services: SlackServices,
+    ack: Callable[..., None],
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    logger: logging.Logger,
+) -> None:
+    """The digest's "List them": the team's unhappy answers still awaiting a call-back, each with
+    its "Called back" button, shown only to the person who asked (the channel post stays short)."""
+    ack()
+    period, _, team = str(action.get("value") or "").partition("|")
+    channel = (body.get("channel") or {}).get("id")
+    user = body["user"]["id"]
+    if not channel or not team:
+        return
+    callbacks = load_callbacks(services.db(), period).get(team, []) if period else []
+    message = callback_list_message(team, period, callbacks)
+    client.chat_postEphemeral(channel=channel, user=user, text=message["text"], blocks=message["blocks"])
+    logger.info("listed %d call-backs of %s (%s) for %s", len(callbacks), team, period, user)
