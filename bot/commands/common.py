@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 import click
-import sqlite_utils
 
+from smartstep.db import Store, WaitNote
 from smartstep.settings import Settings
 
 
@@ -19,14 +19,16 @@ from smartstep.settings import Settings
 class CliState:
     settings: Settings
     as_of: datetime | None
-    _db: sqlite_utils.Database | None = None
+    _db: Store | None = None
 
-    def db(self) -> sqlite_utils.Database:
-        """The store, opened (and migrated) on first use so `--help` never touches disk."""
+    def db(self) -> Store:
+        """The store, opened (and migrated) on first use so `--help` never touches disk. A write that has
+        to wait for another import says so on stderr while it waits."""
         if self._db is None:
             from smartstep.db import open_db
 
             self._db = open_db(self.settings.db_path)
+            self._db.on_write_wait = WaitNote(self._db, lambda text: click.echo(f"smartstep: {text}", err=True))
         return self._db
 
 

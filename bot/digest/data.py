@@ -20,6 +20,7 @@ from smartstep.advice.log import log_advice, new_advice_id
 from smartstep.advice.pipeline import next_steps
 from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import find_repeated_problems
+from smartstep.db import write_transaction
 from smartstep.digest.model import CallBack, Digest, StepOutcome, TeamDigest, assemble_team
 from smartstep.errors import UserError
 from smartstep.metrics.reader import current_period, known_teams, load_history
@@ -127,7 +128,7 @@ def record_callback(db: sqlite_utils.Database, survey_id: str, user: str, at: da
     row = db.execute("SELECT ticket_id FROM surveys WHERE id = ?", [survey_id]).fetchone()
     if row is None:
         raise UserError(f"no survey answer with id '{survey_id}'")
-    with db.atomic():
+    with write_transaction(db):  # reads first: take the write lock up front
         new = not db["callbacks"].count_where("survey_id = ?", [survey_id])
         if new:
             db["callbacks"].insert(
