@@ -7,7 +7,6 @@ A subscription belongs to the channel the command is typed in.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -66,14 +65,12 @@ def digest_command(services: SlackServices, argument: str, body: dict[str, Any])
 
 def handle_called_back(
     services: SlackServices,
-    ack: Callable[..., None],
     body: dict[str, Any],
     action: dict[str, Any],
     client: WebClient,
     logger: logging.Logger,
 ) -> None:
     """Record the call-back and tell the clicker; the answer drops off next week's list."""
-    ack()
     survey_id = str(action.get("value") or "")
     user = body["user"]["id"]
     record_callback(services.db(), survey_id, user)

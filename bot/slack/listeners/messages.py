@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from smartstep.chat.engine import Answer
 from smartstep.metrics.chart import driver_chart_png
 from smartstep.slack.blocks import answer_message, driver_bars
 from smartstep.slack.listeners.replies import strip_mention, with_cue
@@ -22,21 +23,23 @@ class MessageHandlers:
 
     def handle_mention(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A mention in a channel is always answered in a thread, so the channel stays quiet."""
-        if not self.services.first_delivery(body):
-            return
         thread_ts = event.get("thread_ts") or event["ts"]
-        self._reply(client, event, strip_mention(event.get("text", "")), thread_ts, logger)
+        self._reply(body, client, event, strip_mention(event.get("text", "")), thread_ts, logger)
 
     def handle_dm(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A direct message is answered in place (or in its thread when it came in one)."""
         if event.get("subtype") or event.get("bot_id"):
             return  # edits, joins and other bots' posts are not questions
-        if not self.services.first_delivery(body):
-            return
-        self._reply(client, event, strip_mention(event.get("text", "")), event.get("thread_ts"), logger)
+        self._reply(body, client, event, strip_mention(event.get("text", "")), event.get("thread_ts"), logger)
 
     def _reply(
-        self, client: WebClient, event: dict[str, Any], text: str, thread_ts: str | None, logger: logging.Logger
+        self,
+        body: dict,
+        client: WebClient,
+        event: dict[str, Any],
+        text: str,
+        thread_ts: str | None,
+        logger: logging.Logger,
     ) -> None:
         channel = event["channel"]
         key = f"{channel}:{thread_ts or ''}"
@@ -44,7 +47,15 @@ class MessageHandlers:
         def cue() -> None:
             client.reactions_add(channel=channel, timestamp=event["ts"], name=CUE_EMOJI)
 
-        reply, cued = with_cue(lambda: self.services.ask(text[:MAX_QUESTION], key, event.get("user")), cue)
+        def work() -> Answer | None:
+            # The claim comes first: during an import it waits for the commit, under the cue.
+            if not self.services.first_delivery(body):
+                return None
+            return self.services.ask(text[:MAX_QUESTION], key, event.get("user"))
+
+        reply, cued = with_cue(work, cue)
+        if reply is None:
+            return  # a retry of an event answered already; its first delivery removes any cue
         message = answer_message(reply)
         posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False, **message)
         logger.debug("answered %s in %s with intent %s", event.get("ts"), channel, reply.intent)
