@@ -378,7 +378,8 @@ def _begin_immediate(db: sqlite_utils.Database) -> None:
                 db.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
-                if not is_busy(error):
+                # BUSY_SNAPSHOT: a read still open on this connection saw an older store; waiting cannot help.
+                if not is_busy(error) or error.sqlite_errorcode == sqlite3.SQLITE_BUSY_SNAPSHOT:
                     raise
             if time.monotonic() - attempt < 0.05 < left:  # refused without SQLite's own wait: do not spin
                 time.sleep(0.1)

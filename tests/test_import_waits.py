@@ -4,14 +4,17 @@ store, exit 1, the store unchanged by it."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from import_support import HOLD, ImportThread, PausingSource, ticket_rows
 
 from smartstep.cli import main
-from smartstep.db import open_db
+from smartstep.db import open_db, write_transaction
 
 
 def tickets_csv(path: Path, prefix: str, count: int = 50) -> Path:
@@ -61,3 +64,19 @@ def test_a_second_import_that_waits_long_enough_runs_once_the_first_has_committe
     assert db.execute("SELECT count(*) FROM tickets WHERE id LIKE 'B-%'").fetchone()[0] == 50
     assert db.execute("SELECT count(*) FROM tickets WHERE id LIKE 'SLOW-%'").fetchone()[0] == 6000
     db.close()
+
+
+def test_a_write_behind_an_unfinished_read_of_an_older_store_fails_at_once_instead_of_waiting(tmp_path: Path) -> None:
+    """Waiting for the lock cannot help a connection whose own open read saw the store before another
+    write: it gets SQLite's error at once, as before, rather than a long wait for nothing."""
+    path = tmp_path / "store.db"
+    reader, writer = open_db(path), open_db(path)
+    reader.execute("INSERT INTO teams (name) VALUES ('Billing'), ('Technical')")
+    rows = reader.conn.execute("SELECT name FROM teams")
+    rows.fetchone()  # the read stays open on the reader's connection
+    writer.execute("INSERT INTO teams (name) VALUES ('Onboarding')")
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError), write_transaction(reader):
+        reader.execute("INSERT INTO teams (name) VALUES ('Enterprise')")
+    assert time.monotonic() - started < 2.0
+    reader.close(), writer.close()
