@@ -12,7 +12,9 @@ with the old one, so searches running in other threads never see half an update.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import fcntl
 import itertools
 import json
 import os
@@ -184,6 +186,19 @@ def apply_update(db: Any, current: CaseIndex, update: Update) -> CaseIndex:
     updated.fingerprint = update.fingerprint
     updated.settle()
     return updated
+
+
+@contextlib.contextmanager
+def saved_index_lock(directory: Path) -> Iterator[None]:
+    """Held while a process brings the saved index up to date: one process at a time (an import and the
+    Slack app both follow a tickets import), so none deletes another's fresh files or redoes its work."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def index_dir(db_path: str | Path) -> Path:
