@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -16,6 +17,9 @@ from smartstep.chat.engine import Answer, ConversationState, Skill
 from smartstep.chat.replies import advice_text
 from smartstep.errors import UserError
 from smartstep.rules.loader import RuleSet
+
+if TYPE_CHECKING:
+    from smartstep.knowledge import IndexCache
 
 DRIVER_METRICS = ("csat", "ces", "nps")
 SIMILAR_PREFIX = (
@@ -40,8 +44,10 @@ def build_skills(
     user: str = "cli",
     surface: str = "cli",
     as_of: datetime | None = None,
+    cases: IndexCache | None = None,
 ) -> dict[str, Skill]:
-    """`rules` returns the rule base in force (it may reload while the bot runs)."""
+    """`rules` returns the rule base in force (it may reload while the bot runs); `cases` is the
+    similar-case index cache to search (default: the process-wide one)."""
 
     def advise(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
         run = next_steps(db, rules(), teams=[team] if team else None, k=3, surface=surface, as_of=as_of)
@@ -53,19 +59,19 @@ def build_skills(
 
         query = _problem_text(text)
         try:
-            cases = find_similar(db, query, k=3)
+            found = find_similar(db, query, k=3, cache=cases)
         except UserError as error:
             return Answer("similar", str(error))
-        if not cases:
+        if not found:
             return Answer("similar", f"I found no solved case like “{query}”.")
         lines = [f"*Solved before — closest to “{query}”:*"]
-        for number, case in enumerate(cases, start=1):
+        for number, case in enumerate(found, start=1):
             seen = f" (seen {case.seen_count} times)" if case.seen_count > 1 else ""
             lines.append(f"\n*{number}. {case.title}*{seen} — {case.team}, solved {case.solved_at[:10]}")
             lines.append(f"Try: {case.resolution or 'no resolution text was written'}")
             if case.why_matched:
                 lines.append(f"_Matched on:_ {', '.join(case.why_matched[:5])}")
-        return Answer("similar", "\n".join(lines), data=[c.to_json() for c in cases])
+        return Answer("similar", "\n".join(lines), data=[c.to_json() for c in found])
 
     def drivers(text: str, team: str | None, metric: str | None, state: ConversationState) -> Answer:
         from smartstep.drivers.data import load_driver_report

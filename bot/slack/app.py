@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from smartstep.advice.signals import signal_registry
 from smartstep.chat.engine import Skill
 from smartstep.db import open_db
+from smartstep.knowledge import IndexCache
 from smartstep.rules.loader import RuleSet
 from smartstep.rules.watch import RuleWatcher
 from smartstep.settings import Settings
@@ -65,7 +66,7 @@ def check_rule_problems(path: Path) -> list:
 
 
 def advisor_skills(
-    settings: Settings, rules: Callable[[], RuleSet], as_of: datetime | None = None
+    settings: Settings, rules: Callable[[], RuleSet], as_of: datetime | None = None, cases: IndexCache | None = None
 ) -> tuple[SkillFactory, TopSteps]:
     """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user;
     and the App Home's top steps, which are not logged (opening Home is not being advised)."""
@@ -73,7 +74,7 @@ def advisor_skills(
     from smartstep.chat.skills import build_skills
 
     def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
-        return build_skills(db, rules, user=user, surface="slack", as_of=as_of)
+        return build_skills(db, rules, user=user, surface="slack", as_of=as_of, cases=cases)
 
     def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         run = next_steps(db, rules(), k=5, surface="slack", as_of=as_of, log=False)
@@ -106,13 +107,16 @@ def build_app(
     else:
         watcher = watch_rules(settings, client)
         provider = lambda: watcher.current  # type: ignore[assignment,return-value]  # noqa: E731
-    default_skills, top_steps = advisor_skills(settings, provider, as_of)
+    # After an import the case index is updated on a background thread; questions go on meanwhile.
+    cases = IndexCache(connect=lambda path: open_db(path, migrate=False))
+    default_skills, top_steps = advisor_skills(settings, provider, as_of, cases)
     services = SlackServices(
         settings=settings,
         db_path=Path(db_path),
         as_of=as_of,
         skills=skills if skills is not None else default_skills,
         top_steps=top_steps,
+        cases=cases,
     )
     app = App(
         client=client,

@@ -22,6 +22,7 @@ import sqlite_utils
 from smartstep.chat.context import load_context
 from smartstep.chat.engine import Answer, Context, ConversationState, Skill, answer
 from smartstep.db import WaitNote, open_db
+from smartstep.knowledge import IndexCache
 from smartstep.settings import Settings
 from smartstep.slack.store import claim_event
 
@@ -88,6 +89,7 @@ class SlackServices:
     # anyway, so taking them one at a time costs little; Slack calls stay outside the lock.
     store_lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
     write_wait: float = WRITE_WAIT
+    cases: IndexCache = field(default_factory=IndexCache, compare=False, repr=False)
     _local: threading.local = field(default_factory=threading.local, compare=False, repr=False)
     _workers: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=STORE_WORKERS, thread_name_prefix="smartstep-store"),

@@ -103,7 +103,7 @@ class CommandHandlers:
             return {"text": SIMILAR_USAGE}
         from smartstep.knowledge import find_similar
 
-        cases = find_similar(self.services.db(), argument, k=5)
+        cases = find_similar(self.services.db(), argument, k=5, cache=self.services.cases)
         if not cases:
             return {"text": "No similar solved case found; try the words a customer would use."}
         lines = [f"*Solved cases like* _{escape(argument[:200])}_"]
