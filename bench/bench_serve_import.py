@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -74,12 +75,38 @@ def outcome(stub: SlackStub, sent: list[tuple[str, float, float]], timeout: floa
     }
 
 
+def watch_commit(db_path: Path) -> list[float]:
+    """When the import commits: a reader (never blocked in WAL mode) polls the ticket count."""
+    moment: list[float] = []
+
+    def poll() -> None:
+        db = open_db(db_path, migrate=False)
+        start = db.execute("SELECT count(*) FROM tickets").fetchone()[0]
+        while db.execute("SELECT count(*) FROM tickets").fetchone()[0] == start:
+            time.sleep(0.1)
+        moment.append(time.monotonic())
+        db.close()
+
+    threading.Thread(target=poll, daemon=True).start()
+    return moment
+
+
+def first_replies(stub: SlackStub, sent: list[tuple[str, float, float]]) -> list[float]:
+    wanted = {ts for ts, _, _ in sent}
+    first: dict[str, float] = {}
+    for (method, body), arrived in zip(list(stub.calls), list(stub.arrived), strict=True):
+        if method == "chat.postMessage" and body.get("thread_ts") in wanted:
+            first.setdefault(body["thread_ts"], arrived)
+    return list(first.values())
+
+
 def show(name: str, result: dict) -> None:
     acks, reply, ms = result["acks"], result["reply"], 1000
     print(
         f"{name:9} {len(acks):4} mentions  ack p50 {statistics.median(acks) * ms:6.1f} ms"
         f"  p95 {pct(acks, 0.95) * ms:6.1f} ms  max {max(acks) * ms:6.1f} ms"
-        f" | reply p50 {statistics.median(reply):5.1f} s  p95 {pct(reply, 0.95):5.1f} s  max {max(reply):5.1f} s"
+        f" | reply p50 {statistics.median(reply) * ms:7.0f} ms  p95 {pct(reply, 0.95) * ms:7.0f} ms"
+        f"  max {max(reply) * ms:7.0f} ms"
         f" | failed {result['failed']}, lost {result['lost']}, duplicated {result['duplicated']}"
     )
 
@@ -121,6 +148,7 @@ def main() -> None:
             )
             began = time.monotonic()
             ended: list[float] = []
+            committed = watch_commit(db_path)
 
             def running() -> bool:
                 if importing.poll() is None:
@@ -130,9 +158,19 @@ def main() -> None:
 
             during = send_while(url, 0, args.every, running)
             out, err = importing.communicate()
-            print(f"import of {args.rows:,} tickets: exit {importing.returncode} in {ended[0] - began:.1f} s")
-            print("  " + (out.strip() or err.strip()).replace("\n", "\n  "))
+            print(
+                f"import of {args.rows:,} tickets: committed after {committed[0] - began:.1f} s (the write lock "
+                f"held until then), exit {importing.returncode} after {ended[0] - began:.1f} s (index updated)"
+            )
+            print("  " + "\n  ".join(line for line in (out + err).splitlines() if line.strip()))
             result = outcome(stub, during)
+            before = [row for row in during if row[1] < committed[0]]
+            waits = [t - committed[0] for t in first_replies(stub, before)]
+            if waits:
+                print(
+                    f"{len(before)} mentions sent before the commit: replied {statistics.median(waits):.1f} s "
+                    f"(median) and at most {max(waits):.1f} s after it"
+                )
         finally:
             process.terminate()
             process.wait(timeout=30)
