@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from smartstep.commands.common import CliState
+from smartstep.db import StoreBusy, is_busy
 from smartstep.errors import UserError
 from smartstep.settings import Settings
 
@@ -58,7 +59,10 @@ class SmartstepGroup(click.Group):
         except sqlite3.DatabaseError as error:
             state = ctx.obj
             where = state.settings.db_path if isinstance(state, CliState) else "the store"
-            click.echo(f"smartstep: {where}: cannot use this SQLite store ({error})", err=True)
+            if is_busy(error):  # a write outside write_transaction met another import's lock
+                click.echo(f"smartstep: {StoreBusy(str(where))}", err=True)
+            else:
+                click.echo(f"smartstep: {where}: cannot use this SQLite store ({error})", err=True)
             ctx.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise

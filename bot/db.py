@@ -7,11 +7,15 @@ one, so a store created by any earlier release upgrades in place when it is open
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from smartstep.errors import UserError
 
 MIGRATIONS = Migrations("smartstep")
 
@@ -360,10 +364,45 @@ def set_tickets_version_triggers(db: sqlite_utils.Database, *, on: bool) -> None
         db.execute("UPDATE data_versions SET version = version + 1 WHERE name = 'tickets'")
 
 
-def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+BUSY_TIMEOUT_MS = 5000
+"""How long one statement waits inside SQLite for another connection's write lock."""
+NOTE_AFTER = 2.0
+"""A write still waiting for the lock after this many seconds says so (`on_write_wait`): the bot's own
+writes take milliseconds, so only an import keeps another writer waiting that long."""
+SLICE = 5.0
+WRITE_WAIT = 60.0
+"""How long, in all, a write transaction keeps asking for the write lock before giving up (seconds).
+An import holds the lock from its first row to its commit: a minute or more for a big file."""
+
+
+class Store(sqlite_utils.Database):
+    """The store: a sqlite-utils Database that also knows how long its writes wait for another writer.
+
+    `write_wait` bounds `write_transaction`'s wait for the write lock; `on_write_wait(seconds)` is
+    told each time the wait goes on (the CLI prints a note; the Slack app logs it).
+    """
+
+    write_wait: float = WRITE_WAIT
+    on_write_wait: Callable[[float], None] | None = None
+
+
+class StoreBusy(UserError):
+    """Another connection (an import, almost always) held the write lock for longer than this one waits."""
+
+    def __init__(self, path: str, waited: float | None = None) -> None:
+        waiting = f" (waited {waited:.0f} s for it)" if waited is not None else ""
+        super().__init__(
+            f"another import is still writing to {path}{waiting}; nothing was changed, try again when it has finished"
+        )
+        self.path = path
+        self.waited = waited
+
+
+def open_db(path: str | Path, *, migrate: bool = True, write_wait: float = WRITE_WAIT) -> Store:
     """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
-    db = sqlite_utils.Database(str(path))
-    db.execute("PRAGMA busy_timeout = 5000")
+    db = Store(str(path))
+    db.write_wait = write_wait
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -372,19 +411,51 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     return db
 
 
+class WaitNote:
+    """What a write waiting for another import says (to `say`): once when the wait starts, then every
+    half minute, so a queued import or a bot reply is seen to wait, not to hang."""
+
+    EVERY = 30.0
+
+    def __init__(self, db: Store, say: Callable[[str], None]) -> None:
+        self.db, self.say = db, say
+        self._next = self._last = 0.0
+
+    def __call__(self, waited: float) -> None:
+        if waited < self._last:  # a new wait on the same connection
+            self._next = 0.0
+        self._last = waited
+        if waited < self._next:
+            return
+        if self._next == 0.0:
+            limit = f"{self.db.write_wait:.0f} s"
+            self.say(f"another import is writing to {_db_file(self.db)}; waiting for it to finish (up to {limit}) ...")
+        else:
+            self.say(f"still waiting for the other import ({waited:.0f} s so far) ...")
+        self._next = (waited // self.EVERY + 1) * self.EVERY
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether an SQLite error means "another connection holds the lock" (SQLITE_BUSY and its variants)."""
+    return isinstance(error, sqlite3.OperationalError) and (getattr(error, "sqlite_errorcode", 0) & 0xFF) == 5
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A transaction that takes the write lock up front (BEGIN IMMEDIATE).
+    """A transaction that takes the write lock up front (BEGIN IMMEDIATE), waiting for it if need be.
 
     A write that first reads (is this rating new? which rows exist?) in a deferred transaction
     fails at once with "database is locked" if another connection wrote in between; starting
-    as a writer makes it wait its turn (busy_timeout) instead. Nested use becomes a savepoint.
+    as a writer makes it wait its turn instead. While another writer (an import) keeps the
+    lock, the wait goes on, reported to `on_write_wait`, until the store's `write_wait` is used
+    up; then `StoreBusy` says so in one sentence and nothing was written.
+    Nested use becomes a savepoint.
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    _begin_immediate(db)
     try:
         yield db
     except BaseException:
@@ -395,9 +466,45 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         db.execute("COMMIT")
 
 
-def open_memory_db() -> sqlite_utils.Database:
+def _begin_immediate(db: sqlite_utils.Database) -> None:
+    """Take the write lock, asking SQLite in slices (its busy handler waits within each) so the wait can be
+    reported as it goes and ends at `write_wait`; the connection's usual busy timeout is restored after."""
+    wait = getattr(db, "write_wait", WRITE_WAIT)
+    started = time.monotonic()
+    slice_ = NOTE_AFTER
+    try:
+        while True:
+            left = started + wait - time.monotonic()
+            db.conn.execute(f"PRAGMA busy_timeout = {int(max(0.0, min(left, slice_)) * 1000)}")
+            attempt = time.monotonic()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                # BUSY_SNAPSHOT: a read still open on this connection saw an older store; waiting cannot help.
+                if not is_busy(error) or error.sqlite_errorcode == sqlite3.SQLITE_BUSY_SNAPSHOT:
+                    raise
+            if time.monotonic() - attempt < 0.05 < left:  # refused without SQLite's own wait: do not spin
+                time.sleep(0.1)
+            waited = time.monotonic() - started
+            if waited >= wait:
+                raise StoreBusy(_db_file(db), waited) from None
+            note = getattr(db, "on_write_wait", None)
+            if note is not None:
+                note(waited)
+            slice_ = SLICE
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _db_file(db: sqlite_utils.Database) -> str:
+    rows = db.execute("PRAGMA database_list").fetchall()
+    return next((str(row[2]) for row in rows if row[1] == "main" and row[2]), "the store")
+
+
+def open_memory_db() -> Store:
     """An in-memory store with the full schema, for tests and throwaway work."""
-    db = sqlite_utils.Database(memory=True)
+    db = Store(memory=True)
     db.execute("PRAGMA foreign_keys = ON")
     MIGRATIONS.apply(db)
     return db

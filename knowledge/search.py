@@ -8,9 +8,11 @@ costs a query, and an import is followed without anyone asking for a rebuild.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -32,9 +34,13 @@ from smartstep.knowledge.store import (
     plan_update,
     save_case_index,
     saved_fingerprint,
+    saved_index_lock,
 )
 
 EMPTY_QUERY = "The query is empty: describe the problem in a few words."
+KEEP_WHILE_UPDATING = 300_000
+"""Up to this many cases, a stale index keeps serving searches while its update is worked out."""
+log = logging.getLogger("smartstep.knowledge")
 
 
 @dataclass(frozen=True)
@@ -108,14 +114,23 @@ class _Entry:
 class IndexCache:
     """Case indexes by DB file, each followed to the tickets table with a cheap change check.
 
-    One thread at a time brings an index up to date (the Slack app answers from several);
-    an update makes a new index and swaps it in, so searches already running keep a
-    consistent one.
+    One thread at a time brings an index up to date (the Slack app answers from several), and one
+    process at a time updates the index saved beside a store (`saved_index_lock`): a process that
+    waited for another (an import, a second bot) loads what that one saved. An update makes a new
+    index and swaps it in, so searches already running keep a consistent one.
+
+    With `connect` (path -> a connection of its own), an index found behind the store is brought
+    up to date on a background thread while searches go on with the one in hand: after a big
+    import the Slack app keeps answering (from the cases it had) instead of every question waiting
+    for the update. Without it (the CLI, one question per process) the caller waits for it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, connect: Callable[[str], Any] | None = None) -> None:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
+        self._connect = connect
+        self._refreshing: set[str] = set()
+        self._refreshing_lock = threading.Lock()
 
     def get(self, db: Any) -> CaseIndex:
         path = _db_file(db)
@@ -124,24 +139,55 @@ class IndexCache:
         entry = self._entries.get(key)
         if entry is not None and entry.token == token:
             return entry.case_index
+        if entry is not None and path and self._connect is not None:
+            self._refresh_later(key, path)
+            return entry.case_index
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry.token == token:  # another thread brought it up to date
-                return entry.case_index
+            return self._bring_up_to_date(db, key, path, token, keep_serving=False)
+
+    def _refresh_later(self, key: str, path: str) -> None:
+        with self._refreshing_lock:
+            if key in self._refreshing:
+                return
+            self._refreshing.add(key)
+        threading.Thread(target=self._refresh, args=(key, path), name="case-index-refresh", daemon=True).start()
+
+    def _refresh(self, key: str, path: str) -> None:
+        try:
+            db = self._connect(path)  # type: ignore[misc]
+            try:
+                with self._lock:
+                    self._bring_up_to_date(db, key, path, _change_token(db), keep_serving=True)
+            finally:
+                db.close()
+        except Exception:  # the searches go on with the index in hand; the next one tries again
+            log.exception("could not bring the similar-case index of %s up to date", path)
+        finally:
+            with self._refreshing_lock:
+                self._refreshing.discard(key)
+
+    def _bring_up_to_date(self, db: Any, key: str, path: str, token: tuple, *, keep_serving: bool) -> CaseIndex:
+        entry = self._entries.get(key)
+        if entry is not None and entry.token == token:  # another thread brought it up to date
+            return entry.case_index
+        with saved_index_lock(index_dir(path)) if path else contextlib.nullcontext():
             fingerprint = table_fingerprint(db)
             current = entry.case_index if entry else None
-            entry = None
+            # Searches on another thread may go on with the stale index meanwhile, unless it is big:
+            # at a million cases two indexes do not fit in 3 GB, so the stale one goes first.
+            keep = keep_serving and current is not None and len(current.ids) < KEEP_WHILE_UPDATING
             # Another process (an import, a second bot worker) may have saved the index as it is now:
-            # loading that beats working the difference out again. The stale one goes first (memory).
+            # loading that beats working the difference out again.
             behind = current is not None and current.fingerprint != fingerprint
             if path and (current is None or (behind and saved_fingerprint(index_dir(path)) == fingerprint)):
-                self._entries.pop(key, None)
+                if not keep:
+                    self._entries.pop(key, None)
                 current = load_case_index(index_dir(path))
             update = plan_update(db, current, fingerprint) if current is not None else None
             if current is None or (update is not None and update.rebuild):
                 params = current.index.get_params() if current is not None else {}
-                # Let the old index go before building the new one: at a million cases two do not fit in 3 GB.
-                self._entries.pop(key, None)
+                if not keep:
+                    self._entries.pop(key, None)
                 current = None
                 case_index = build_case_index(db, SimilarityIndex(**params))
             elif update is not None:
@@ -150,8 +196,8 @@ class IndexCache:
                 case_index = current
             if case_index is not current and path:
                 save_case_index(case_index, index_dir(path))
-            self._entries[key] = _Entry(case_index, token)
-            return case_index
+        self._entries[key] = _Entry(case_index, token)
+        return case_index
 
     def forget(self, db: Any) -> None:
         self._entries.pop(_db_file(db) or f"memory:{id(db.conn)}", None)

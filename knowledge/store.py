@@ -12,6 +12,7 @@ with the old one, so searches running in other threads never see half an update.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
@@ -24,6 +25,11 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, so one updater at a time is the operator's to keep
+    fcntl = None  # type: ignore[assignment]
 
 from smartstep.knowledge.cases import Case, index_text, iter_cases, solved_signatures, table_fingerprint, title_text
 from smartstep.knowledge.columns import LabelColumn, TextColumn
@@ -188,6 +194,22 @@ def apply_update(db: Any, current: CaseIndex, update: Update) -> CaseIndex:
     updated.fingerprint = update.fingerprint
     updated.settle()
     return updated
+
+
+@contextlib.contextmanager
+def saved_index_lock(directory: Path) -> Iterator[None]:
+    """Held while a process brings the saved index up to date: one process at a time (an import and the
+    Slack app both follow a tickets import), so none deletes another's fresh files or redoes its work."""
+    if fcntl is None:
+        yield
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def index_dir(db_path: str | Path) -> Path:

@@ -11,6 +11,7 @@ negations and direction words: "not syncing" and "sync down" differ from "syncin
 from __future__ import annotations
 
 import functools
+import threading
 
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -41,9 +42,14 @@ STOP_WORDS = frozenset(
     }
 )
 _SNOWBALL = snowballstemmer.stemmer("english")
+_SNOWBALL_LOCK = threading.Lock()  # the stemmer keeps the word it works on in itself: one word at a time
 
 
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball English stem; cached, since word frequencies are Zipfian."""
-    return _SNOWBALL.stemWord(word) if len(word) > 3 and not word.isdigit() else word
+    """Snowball English stem; cached, since word frequencies are Zipfian. Safe from several threads
+    (Slack workers answering while an import brings the index up to date): only misses take the lock."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    with _SNOWBALL_LOCK:
+        return _SNOWBALL.stemWord(word)

@@ -188,12 +188,14 @@ class SlackHarness:
         )
         self.stub = stub
         self.listeners = DrainableExecutor()
+        self.workers = DrainableExecutor()
         self.app = build_app(
             settings,
             db_path,
             skills=skills,
             rules=rules if rules is not None else shipped_rules(),
             listener_executor=self.listeners,
+            store_workers=self.workers,
         )
         self.db_path = db_path
         self.server = BackgroundServer(create_server(self.app, host="127.0.0.1", port=0, threads=8)).start()
@@ -258,12 +260,15 @@ class SlackHarness:
         return self.post(form, "application/x-www-form-urlencoded", **options)
 
     def settle(self) -> None:
-        """Wait until the app has done everything the requests so far asked of it."""
+        """Wait until the app has done everything the requests so far asked of it: the listeners first,
+        since they hand their work to the store workers."""
         self.listeners.settle()
+        self.workers.settle()
 
     def close(self) -> None:
         self.server.stop()
         self.listeners.shutdown(wait=True)
+        self.workers.shutdown(wait=True)
 
 
 @pytest.fixture(name="seeded", scope="session")

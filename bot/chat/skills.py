@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -23,6 +24,9 @@ from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
 from smartstep.rules.loader import RuleSet
 
+if TYPE_CHECKING:
+    from smartstep.knowledge import IndexCache
+
 PAGE = 3
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth")
 RATED = {"up": "useful", "down": "not useful", "done": "done", "snooze": "snoozed"}
@@ -37,9 +41,11 @@ def build_skills(
     surface: str = "cli",
     as_of: datetime | None = None,
     ticket_url: str | None = None,
+    cases: IndexCache | None = None,
 ) -> dict[str, Skill]:
     """`rules` returns the rule base in force (it may reload while the bot runs); `ticket_url` is
-    the helpdesk's ticket address with `{id}` (SMARTSTEP_TICKET_URL), for links."""
+    the helpdesk's ticket address with `{id}` (SMARTSTEP_TICKET_URL), for links; `cases` is the
+    similar-case index cache to search (default: the process-wide one)."""
 
     def ranked(frame: Frame, k: int):
         return next_steps(db, rules(), teams=list(frame.teams) or None, k=k, surface=surface, as_of=as_of, log=False)
@@ -100,14 +106,15 @@ def build_skills(
         product = frame.products[0] if frame.products else None
         channel = frame.channels[0] if frame.channels else None
         try:
-            cases = find_similar(db, query, k=offset + PAGE, team=team, product=product, channel=channel)[offset:]
+            found = find_similar(db, query, k=offset + PAGE, team=team, product=product, channel=channel, cache=cases)
         except UserError as error:
             return Answer("similar", str(error), frame=frame)
-        if not cases and offset:
+        shown = found[offset:]
+        if not shown and offset:
             return Answer("similar", f"I found no more solved cases like “{query}”.", frame=frame)
         style = replace(MARKDOWN, ref=lambda case_id: link(case_id, ticket_url))
-        items = tuple({**c.to_json(), "query": query} for c in cases)
-        text = similar_reply(query, cases, style, first=offset + 1)
+        items = tuple({**c.to_json(), "query": query} for c in shown)
+        text = similar_reply(query, shown, style, first=offset + 1)
         return Answer("similar", text, data=list(items), frame=frame, items=items)
 
     def feedback(frame: Frame, state: ConversationState) -> Answer:

@@ -11,24 +11,27 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from smartstep.db import Store, WaitNote
 from smartstep.settings import Settings
 
 if TYPE_CHECKING:  # the store library pulls in pandas: not worth it for `--help`
-    import sqlite_utils
+    pass
 
 
 @dataclass
 class CliState:
     settings: Settings
     as_of: datetime | None
-    _db: sqlite_utils.Database | None = None
+    _db: Store | None = None
 
-    def db(self) -> sqlite_utils.Database:
-        """The store, opened (and migrated) on first use so `--help` never touches disk."""
+    def db(self) -> Store:
+        """The store, opened (and migrated) on first use so `--help` never touches disk. A write that has
+        to wait for another import says so on stderr while it waits."""
         if self._db is None:
             from smartstep.db import open_db
 
             self._db = open_db(self.settings.db_path)
+            self._db.on_write_wait = WaitNote(self._db, lambda text: click.echo(f"smartstep: {text}", err=True))
         return self._db
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 ERRORS_SHOWN = 20
+IMPORT_WAIT = 600.0  # an import queued behind another waits up to ten minutes for it by default
 
 
 def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> ZoneInfo | None:
@@ -44,13 +45,29 @@ def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> Zone
 @click.option(
     "--tz", "zone", callback=_zone, metavar="ZONE", help="Time zone for times without an offset (default UTC)."
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    default=IMPORT_WAIT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another import that is writing to the store before giving up.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def import_command(
-    state: CliState, kind: str, file: Path, preset: str, skip_bad_rows: bool, zone: ZoneInfo | None, as_json: bool
+    state: CliState,
+    kind: str,
+    file: Path,
+    preset: str,
+    skip_bad_rows: bool,
+    zone: ZoneInfo | None,
+    wait: float,
+    as_json: bool,
 ) -> None:
     """Import tickets, surveys, customers or metrics from FILE.csv; re-importing an id updates it."""
     db = state.db()
+    db.write_wait = wait
     if sys.stderr.isatty() and file.is_file():
         summary = _with_progress(db, kind, file, preset, skip_bad_rows, zone)
     else:

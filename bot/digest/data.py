@@ -23,6 +23,7 @@ from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import find_repeated_problems
 from smartstep.advice.small_teams import keep_small_changes_out_of_the_top, team_volumes
 from smartstep.advice.verdicts import Outcome, Verdict
+from smartstep.db import write_transaction
 from smartstep.definitions import load_definitions
 from smartstep.digest.model import CallBack, Digest, TeamDigest, assemble_team
 from smartstep.errors import UserError
@@ -140,7 +141,7 @@ def record_callback(db: sqlite_utils.Database, survey_id: str, user: str, at: da
     row = db.execute("SELECT ticket_id FROM surveys WHERE id = ?", [survey_id]).fetchone()
     if row is None:
         raise UserError(f"no survey answer with id '{survey_id}'")
-    with db.atomic():
+    with write_transaction(db):  # reads first: take the write lock up front
         new = not db["callbacks"].count_where("survey_id = ?", [survey_id])
         if new:
             db["callbacks"].insert(

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlite_utils
 
+from smartstep.db import write_transaction
 from smartstep.errors import UserError
 from smartstep.weeks import format_time
 
@@ -99,12 +100,12 @@ def _team(name: str, known_teams: list[str]) -> str:
 
 
 def save_subscription(db: sqlite_utils.Database, sub: Subscription) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db["digest_subscriptions"].upsert(_row(sub), pk="channel")
 
 
 def remove_subscription(db: sqlite_utils.Database, channel: str) -> bool:
-    with db.atomic():
+    with write_transaction(db):
         found = bool(db["digest_subscriptions"].count_where("channel = ?", [channel]))
         db.execute("DELETE FROM digest_subscriptions WHERE channel = ?", [channel])
     return found

@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from smartstep.advice.signals import signal_registry
 from smartstep.chat.engine import Skill
 from smartstep.db import open_db
+from smartstep.knowledge import IndexCache
 from smartstep.rules.loader import RuleSet
 from smartstep.rules.watch import RuleWatcher
 from smartstep.settings import Settings
@@ -65,7 +66,7 @@ def check_rule_problems(path: Path) -> list:
 
 
 def advisor_skills(
-    settings: Settings, rules: Callable[[], RuleSet], as_of: datetime | None = None
+    settings: Settings, rules: Callable[[], RuleSet], as_of: datetime | None = None, cases: IndexCache | None = None
 ) -> tuple[SkillFactory, TopSteps]:
     """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user;
     and the App Home's top steps, which are not logged (opening Home is not being advised)."""
@@ -73,7 +74,9 @@ def advisor_skills(
     from smartstep.chat.skills import build_skills
 
     def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
-        return build_skills(db, rules, user=user, surface="slack", as_of=as_of, ticket_url=settings.ticket_url)
+        return build_skills(
+            db, rules, user=user, surface="slack", as_of=as_of, ticket_url=settings.ticket_url, cases=cases
+        )
 
     def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         run = next_steps(db, rules(), k=5, surface="slack", as_of=as_of, log=False)
@@ -92,14 +95,16 @@ def build_app(
     skills: SkillFactory | None = None,
     rules: RuleSet | None = None,
     listener_executor: Executor | None = None,
+    store_workers: Executor | None = None,
 ) -> App:
     """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
 
     `warm_up` answers one question on a background thread so the first real question is not the one
     that waits for models to load (no network involved). `skills` builds the conversation skills; by
     default the advisor, similar cases and feedback in words over `rules` (default: the rule base in
-    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change). Listeners run
-    after the ack on `listener_executor` (default: a small thread pool); tests pass one they can drain.
+    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change). Listeners
+    acknowledge on `listener_executor` and hand their work to `store_workers` (defaults: small thread
+    pools); tests pass executors they can drain.
     """
     open_db(db_path).close()
     client = client or build_client(settings)
@@ -108,13 +113,17 @@ def build_app(
     else:
         watcher = watch_rules(settings, client)
         provider = lambda: watcher.current  # type: ignore[assignment,return-value]  # noqa: E731
-    default_skills, top_steps = advisor_skills(settings, provider, as_of)
+    # After an import the case index is updated on a background thread; questions go on meanwhile.
+    cases = IndexCache(connect=lambda path: open_db(path, migrate=False))
+    default_skills, top_steps = advisor_skills(settings, provider, as_of, cases)
     services = SlackServices(
         settings=settings,
         db_path=Path(db_path),
         as_of=as_of,
         skills=skills if skills is not None else default_skills,
         top_steps=top_steps,
+        cases=cases,
+        **({"workers": store_workers} if store_workers is not None else {}),
     )
     app = App(
         client=client,

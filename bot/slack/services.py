@@ -1,15 +1,18 @@
 """What the Slack listeners depend on, passed in as one object: the store, the settings, the
 conversations (each thread's state lives in the store, so follow-ups survive restarts).
 
-Listeners run on a thread pool, and a SQLite connection belongs to the thread that opened it,
-so each worker thread opens its own connection to the same file on first use.
+Bolt's listener threads only acknowledge; everything that reads or writes the store runs on the
+store workers here (`run_later`), so a write waiting for an import never holds up an ack. A SQLite
+connection belongs to the thread that opened it, so each worker opens its own on first use.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,11 +24,17 @@ from smartstep.chat.context import load_context
 from smartstep.chat.conversation import Answer, Context, Skill
 from smartstep.chat.engine import answer
 from smartstep.chat.sessions import load_session, save_session
-from smartstep.db import open_db
+from smartstep.db import WaitNote, open_db
+from smartstep.knowledge import IndexCache
 from smartstep.metrics.freshness import with_freshness
 from smartstep.settings import Settings
 from smartstep.slack.store import claim_event
 
+STORE_WORKERS = 4  # answers are CPU-bound under one GIL; more threads only slow each other
+WRITE_WAIT = 30 * 60.0
+"""How long the bot's own writes (event claims, the advice log, ratings) wait for an import to commit
+before the user is told the store is busy: far longer than any import holds the store."""
+log = logging.getLogger("smartstep.slack")
 # Builds the engine's skills (advisor, similar cases, ...) over one thread's connection to the store,
 # for the Slack user asking (feedback in words is recorded as theirs).
 SkillFactory = Callable[[sqlite_utils.Database, str], dict[str, Skill]]
@@ -64,20 +73,34 @@ class SlackServices:
     # make SQLite refuse one ("database is locked") rather than wait. Answers are CPU-bound under the GIL
     # anyway, so taking them one at a time costs little; Slack calls stay outside the lock.
     store_lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
+    write_wait: float = WRITE_WAIT
+    cases: IndexCache = field(default_factory=IndexCache, compare=False, repr=False)
     _local: threading.local = field(default_factory=threading.local, compare=False, repr=False)
+    workers: Executor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=STORE_WORKERS, thread_name_prefix="smartstep-store"),
+        compare=False,
+        repr=False,
+    )
 
     def db(self) -> sqlite_utils.Database:
-        """This thread's connection to the store (migrations already applied by `build_app`)."""
+        """This thread's connection to the store (migrations already applied by `build_app`). Its writes
+        wait for an import to commit (up to `write_wait`), logging that they wait."""
         database = getattr(self._local, "db", None)
         if database is None:
-            database = open_db(self.db_path, migrate=False)
+            database = open_db(self.db_path, migrate=False, write_wait=self.write_wait)
+            database.on_write_wait = WaitNote(database, log.info)
             self._local.db = database
         return database
+
+    def run_later(self, work: Callable[[], None]) -> None:
+        """Run `work` on a store worker: the listener thread returns at once, free to acknowledge the next
+        request, however long the work then waits for the store. `work` reports its own failures."""
+        self.workers.submit(work)
 
     def first_delivery(self, body: dict) -> bool:
         """Claim an event in the store (survives restarts, shared by several processes): False for a retry.
 
-        Called from listener threads, so the ack itself never waits on a database write.
+        Runs on a store worker, after the ack; during an import the claim waits for its commit.
         """
         event_id = body.get("event_id")
         return not event_id or claim_event(self.db(), str(event_id))

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
+from smartstep.db import write_transaction
 from smartstep.weeks import format_time
 
 KEEP_EVENTS = timedelta(days=2)  # Slack retries within minutes; two days is generous.
@@ -24,15 +25,14 @@ def claim_event(db: sqlite_utils.Database, event_id: str, now: datetime | None =
     """
     moment = now or datetime.now(UTC)
     try:
-        with db.conn:
-            db.conn.execute(
+        with write_transaction(db):  # waits for an import to commit instead of failing
+            db.execute(
                 "INSERT INTO slack_events (event_id, received_at) VALUES (?, ?)", [event_id, format_time(moment)]
             )
+            if hash(event_id) % 50 == 0:  # prune now and then, not on every event
+                db.execute("DELETE FROM slack_events WHERE received_at < ?", [format_time(moment - KEEP_EVENTS)])
     except sqlite3.IntegrityError:
         return False
-    if hash(event_id) % 50 == 0:  # prune now and then, not on every event
-        with db.conn:
-            db.conn.execute("DELETE FROM slack_events WHERE received_at < ?", [format_time(moment - KEEP_EVENTS)])
     return True
 
 

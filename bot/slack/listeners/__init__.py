@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from slack_bolt import App
 
@@ -18,26 +21,49 @@ from smartstep.slack.services import SlackServices
 
 
 def register(app: App, services: SlackServices) -> None:
+    """Bolt's listener threads only acknowledge (events are acknowledged by Bolt itself); every handler
+    runs on a store worker, so a write waiting for an import never delays the ack of another request."""
+
+    def later(handler: Callable[..., None]) -> Callable[..., None]:
+        return offloaded(services, handler)
+
     messages = MessageHandlers(services)
-    app.event("app_mention")(messages.handle_mention)
-    app.event("message", matchers=[_direct_message])(messages.handle_dm)
-    app.event("message", matchers=[_thread_reply])(messages.handle_thread_reply)
+    app.event("app_mention")(later(messages.handle_mention))
+    app.event("message", matchers=[_direct_message])(later(messages.handle_dm))
+    app.event("message", matchers=[_thread_reply])(later(messages.handle_thread_reply))
     app.event("message")(_ignore)  # other message events (edits, channel chatter outside threads) need no reply
 
     commands = CommandHandlers(services)
-    app.command("/smartstep")(ack=commands.ack_command, lazy=[guarded(commands.handle_command)])
+    app.command("/smartstep")(ack=commands.ack_command, lazy=[later(commands.handle_command)])
 
     actions = ActionHandlers(services)
-    # Guarded: an exception after ack() would otherwise hold the HTTP response until Bolt's 3 s timeout.
-    app.action(re.compile(r"^rate_(up|down|done|snooze)$"))(guarded(actions.handle_rating))
-    app.action("advice_more")(guarded(actions.handle_more))
-    app.action("metric_chart")(guarded(actions.handle_chart))
-    app.action(re.compile(r"^digest_called_back_\d+$"))(guarded(partial(handle_called_back, services)))
-    app.action("digest_list_callbacks")(guarded(partial(handle_list_callbacks, services)))
+    app.action(re.compile(r"^rate_(up|down|done|snooze)$"))(ack=_ack, lazy=[later(actions.handle_rating)])
+    app.action("advice_more")(ack=_ack, lazy=[later(actions.handle_more)])
+    app.action("metric_chart")(ack=_ack, lazy=[later(actions.handle_chart)])
+    called_back = partial(handle_called_back, services)
+    app.action(re.compile(r"^digest_called_back_\d+$"))(ack=_ack, lazy=[later(called_back)])
+    app.action("digest_list_callbacks")(ack=_ack, lazy=[later(partial(handle_list_callbacks, services))])
 
-    app.view("assessment")(guarded(ViewHandlers(services).handle_assessment))
+    # The ack closes the modal at once; scoring, storing and the DM follow.
+    app.view("assessment")(ack=_ack, lazy=[later(ViewHandlers(services).handle_assessment)])
 
-    app.event("app_home_opened")(EventHandlers(services).handle_app_home_opened)
+    app.event("app_home_opened")(later(EventHandlers(services).handle_app_home_opened))
+
+
+def offloaded(services: SlackServices, handler: Callable[..., None]) -> Callable[..., None]:
+    """A listener that hands `handler` (guarded: it reports its own failures) to a store worker and
+    returns at once. Keeps the handler's signature visible to Bolt's argument injection."""
+    work = guarded(handler)
+
+    @functools.wraps(handler)
+    def hand_over(**kwargs: Any) -> None:
+        services.run_later(partial(work, **kwargs))
+
+    return hand_over
+
+
+def _ack(ack: Callable[..., None]) -> None:
+    ack()
 
 
 def _direct_message(event: dict) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -29,14 +28,12 @@ class ActionHandlers:
 
     def handle_rating(
         self,
-        ack: Callable[..., None],
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
         logger: logging.Logger,
     ) -> None:
         """One record per (advice, user): a second click updates it, and the message shows the latest."""
-        ack()
         advice_id = str(action.get("value") or "")
         rating = str(action.get("action_id", "")).removeprefix(RATE_ACTION)
         user = body["user"]["id"]
@@ -59,14 +56,12 @@ class ActionHandlers:
 
     def handle_more(
         self,
-        ack: Callable[..., None],
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
         logger: logging.Logger,
     ) -> None:
         """The evidence and playbook, shown only to whoever asked for them."""
-        ack()
         advice = load_advice(self.services.db(), str(action.get("value") or ""))
         if advice is None:
             raise UserError(GONE.replace("the click was not recorded", "there is nothing more to show"))
@@ -76,14 +71,12 @@ class ActionHandlers:
 
     def handle_chart(
         self,
-        ack: Callable[..., None],
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
         logger: logging.Logger,
     ) -> None:
         """Draw the metric the answer was about and upload it under that answer (or in a DM for a private one)."""
-        ack()
         request = chart_request_from(action.get("value"))
         context = self.services.context()
         if context.period is None:

@@ -107,7 +107,7 @@ class CommandHandlers:
         from smartstep.knowledge import find_similar
         from smartstep.knowledge.replies import similar_reply, slack_style
 
-        cases = find_similar(self.services.db(), argument, k=5)
+        cases = find_similar(self.services.db(), argument, k=5, cache=self.services.cases)
         text = similar_reply(argument, cases, slack_style(escape))
         return {"text": text[:3000], "blocks": text_sections(text)}
 

@@ -8,7 +8,6 @@ A subscription belongs to the channel the command is typed in.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -68,14 +67,12 @@ def digest_command(services: SlackServices, argument: str, body: dict[str, Any])
 
 def handle_called_back(
     services: SlackServices,
-    ack: Callable[..., None],
     body: dict[str, Any],
     action: dict[str, Any],
     client: WebClient,
     logger: logging.Logger,
 ) -> None:
     """Record the call-back and tell the clicker; the answer drops off next week's list."""
-    ack()
     survey_id = str(action.get("value") or "")
     user = body["user"]["id"]
     record_callback(services.db(), survey_id, user)
@@ -89,7 +86,6 @@ def handle_called_back(
 
 def handle_list_callbacks(
     services: SlackServices,
-    ack: Callable[..., None],
     body: dict[str, Any],
     action: dict[str, Any],
     client: WebClient,
@@ -97,7 +93,6 @@ def handle_list_callbacks(
 ) -> None:
     """The digest's "List them": the team's unhappy answers still awaiting a call-back, each with
     its "Called back" button, shown only to the person who asked (the channel post stays short)."""
-    ack()
     period, _, team = str(action.get("value") or "").partition("|")
     channel = (body.get("channel") or {}).get("id")
     user = body["user"]["id"]

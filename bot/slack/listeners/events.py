@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
@@ -17,7 +18,9 @@ class EventHandlers:
     def __init__(self, services: SlackServices) -> None:
         self.services = services
 
-    def handle_app_home_opened(self, body: dict, event: dict[str, Any], client: WebClient) -> None:
+    def handle_app_home_opened(
+        self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger
+    ) -> None:
         if event.get("tab", "home") != "home" or not self.services.first_delivery(body):
             return  # the Messages tab needs nothing from us; a retry needs nothing more
         user = event["user"]

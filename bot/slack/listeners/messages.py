@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from smartstep.chat.engine import Answer
 from smartstep.metrics.chart import driver_chart_png
 from smartstep.slack.blocks import answer_message, driver_bars
 from smartstep.slack.listeners.replies import strip_mention, with_cue
@@ -24,7 +25,7 @@ log = logging.getLogger("smartstep.slack")
 CUE_EMOJI = "hourglass_flowing_sand"
 MAX_QUESTION = 4000  # longer text is cut; nobody asks a 40k-character question on purpose
 USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
-QUIET_IN_THREADS = {"smalltalk", "unknown"}  # "thanks!" or chatter between colleagues needs no reply
+QUIET_IN_THREADS = frozenset({"smalltalk", "unknown"})  # "thanks!" or chatter between colleagues needs no reply
 
 
 def bot_user(body: dict[str, Any], context: Any) -> str | None:
@@ -52,20 +53,15 @@ class MessageHandlers:
 
     def handle_mention(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A mention in a channel is always answered in a thread, so the channel stays quiet."""
-        if not self.services.first_delivery(body):
-            return
         thread_ts = event.get("thread_ts") or event["ts"]
-        self._reply(client, event, strip_mention(event.get("text", "")), thread_ts, logger)
-        with self.services.store_lock:
-            remember_thread(self.services.db(), event["channel"], thread_ts)
+        self._reply(body, client, event, strip_mention(event.get("text", "")), thread_ts, logger)
+        remember_thread(self.services.db(), event["channel"], thread_ts)
 
     def handle_dm(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A direct message is answered in place (or in its thread when it came in one)."""
         if event.get("subtype") or event.get("bot_id"):
             return  # edits, joins and other bots' posts are not questions
-        if not self.services.first_delivery(body):
-            return
-        self._reply(client, event, strip_mention(event.get("text", "")), event.get("thread_ts"), logger)
+        self._reply(body, client, event, strip_mention(event.get("text", "")), event.get("thread_ts"), logger)
 
     def handle_thread_reply(
         self, body: dict, event: dict[str, Any], client: WebClient, context: Any, logger: logging.Logger
@@ -83,21 +79,20 @@ class MessageHandlers:
             reason = "it is addressed to someone else"
         elif not is_bot_thread(self.services.db(), event["channel"], event["thread_ts"]):
             reason = "not a thread the bot started or answered"
-        elif not self.services.first_delivery(body):
-            reason = "a retried delivery"
         if reason:
             log.info("thread message %s in %s not answered: %s", event.get("ts"), event.get("channel"), reason)
             return
-        self._reply(client, event, text, event["thread_ts"], logger, quiet=QUIET_IN_THREADS)
+        self._reply(body, client, event, text, event["thread_ts"], logger, quiet=QUIET_IN_THREADS)
 
     def _reply(
         self,
+        body: dict,
         client: WebClient,
         event: dict[str, Any],
         text: str,
         thread_ts: str | None,
         logger: logging.Logger,
-        quiet: set[str] = frozenset(),  # type: ignore[assignment]
+        quiet: frozenset[str] = frozenset(),
     ) -> None:
         channel = event["channel"]
         key = f"{channel}:{thread_ts or ''}"
@@ -105,7 +100,15 @@ class MessageHandlers:
         def cue() -> None:
             client.reactions_add(channel=channel, timestamp=event["ts"], name=CUE_EMOJI)
 
-        reply, cued = with_cue(lambda: self.services.ask(text[:MAX_QUESTION], key, event.get("user")), cue)
+        def work() -> Answer | None:
+            # The claim comes first: during an import it waits for the commit, under the cue.
+            if not self.services.first_delivery(body):
+                return None
+            return self.services.ask(text[:MAX_QUESTION], key, event.get("user"))
+
+        reply, cued = with_cue(work, cue)
+        if reply is None:
+            return  # a retry of an event answered already; its first delivery removes any cue
         if reply.understood["intent"] in quiet:
             log.info("thread message %s in %s not answered: %s", event.get("ts"), channel, reply.understood["intent"])
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -19,13 +18,11 @@ class ViewHandlers:
 
     def handle_assessment(
         self,
-        ack: Callable[..., None],
         body: dict[str, Any],
         view: dict[str, Any],
         client: WebClient,
         logger: logging.Logger,
     ) -> None:
-        ack()  # closes the modal at once; scoring and the DM follow
         user = body["user"]["id"]
         team = view.get("private_metadata") or "all"
         answers = submitted_answers(view.get("state", {}).get("values", {}))
