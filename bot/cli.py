@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from smartstep.commands.common import CliState
-from smartstep.db import StoreBusy, is_busy
 from smartstep.errors import UserError
 from smartstep.settings import Settings
 
@@ -59,6 +58,8 @@ class SmartstepGroup(click.Group):
         except sqlite3.DatabaseError as error:
             state = ctx.obj
             where = state.settings.db_path if isinstance(state, CliState) else "the store"
+            from smartstep.db import StoreBusy, is_busy  # only on this path: the store library loads pandas
+
             if is_busy(error):  # a write outside write_transaction met another import's lock
                 click.echo(f"smartstep: {StoreBusy(str(where))}", err=True)
             else:

@@ -29,9 +29,13 @@ COMMANDS: dict[str, str] = {
 # (tests/test_cli_startup.py checks each against the command's own help).
 SUMMARIES: dict[str, str] = {
     "ask": "One question, one answer (the same engine as chat and Slack).",
+    "backup": "Copy the store to PATH consistently, even while `smartstep serve` is running.",
     "assess": "Place your support organisation on the five maturity stages, per dimension (about 5 minutes).",
     "chat": "Talk to the advisor in the terminal.",
-    "clock": "Post each digest subscription's weekly digest on schedule (runs until stopped).",
+    "clock": (
+        "Post each digest subscription's weekly digest and sync the configured helpdesks on schedule "
+        "(runs until stopped)."
+    ),
     "demo": "Build the demo organisation (2 years, 4 teams, ~40,000 tickets) into the store, then chat.",
     "digest": "Build the weekly digest: scorecard moves, top steps, outcomes, call-backs, trend chart.",
     "drivers": "What actually moves CSAT, effort (CES) and NPS for each team, and how sure that is.",
@@ -42,7 +46,11 @@ SUMMARIES: dict[str, str] = {
     "note": "Notes that explain shifts: add, list, remove.",
     "outcomes": "Every step marked done: worked, no effect, worse, too early or cannot tell, with the numbers.",
     "rules": "Check, test and explain the rule base (YAML files).",
-    "serve": "Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP.",
+    "serve": (
+        "Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP) with the weekly digests "
+        "and the helpdesk syncs on schedule."
+    ),
     "similar": "Similar solved cases for a problem, with their resolutions and why they matched.",
+    "sync": "Sync tickets, CSAT ratings and SLA outcomes from Zendesk or Freshdesk (credentials from the environment).",
     "teams": "The teams and their time zones; `teams set-zone TEAM ZONE` changes where a team's weeks start.",
 }

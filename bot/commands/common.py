@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from smartstep.db import Store, WaitNote
 from smartstep.settings import Settings
 
 if TYPE_CHECKING:  # the store library pulls in pandas: not worth it for `--help`
-    pass
+    from smartstep.db import Store
 
 
 @dataclass
@@ -28,7 +27,7 @@ class CliState:
         """The store, opened (and migrated) on first use so `--help` never touches disk. A write that has
         to wait for another import says so on stderr while it waits."""
         if self._db is None:
-            from smartstep.db import open_db
+            from smartstep.db import WaitNote, open_db
 
             self._db = open_db(self.settings.db_path)
             self._db.on_write_wait = WaitNote(self._db, lambda text: click.echo(f"smartstep: {text}", err=True))
