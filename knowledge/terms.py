@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import functools
 import threading
+from importlib import resources
 
 import snowballstemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+
+def _general_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop list, kept as data (importing scikit-learn costs half a second)."""
+    text = resources.files("smartstep.knowledge").joinpath("english_stop_words.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+ENGLISH_STOP_WORDS = _general_stop_words()
 
 _KEEP = frozenset(
     {"not", "no", "never", "cannot", "off", "down", "up", "out", "empty", "back", "again"}

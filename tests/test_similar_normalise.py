@@ -139,3 +139,11 @@ def test_issue_keys_and_error_codes_survive_while_request_ids_go():
 def test_angle_brackets_in_plain_text_are_words_not_markup():
     text = "NPE in FSDownload.<init> when <name>fs.defaultFS</name> is unset and i < 100; see > below"
     assert clean_text(text) == text
+
+
+def test_the_stop_list_kept_as_data_is_scikit_learns() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN
+
+    from smartstep.knowledge.terms import ENGLISH_STOP_WORDS
+
+    assert ENGLISH_STOP_WORDS == SKLEARN

@@ -29,9 +29,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from smartstep.knowledge.terms import STOP_WORDS, stem
+from smartstep.knowledge.weighting import cosine_rows, document_frequency, tfidf_idf
 
 CODE_MIN = 3  # a long digit-bearing token in at least this many subjects is a code, not an id
 ID_DIGITS = 5  # a token with this many digits or more is an id unless it recurs
@@ -69,6 +69,24 @@ def _analyse(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
 
 
+def _tfidf(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Sublinear TF x smoothed IDF over `_analyse` tokens, rows L2-normalised: what scikit-learn's
+    TfidfVectorizer(sublinear_tf=True) gives, built with the case index's weighting functions so
+    start-up does not pay for importing scikit-learn. No words at all: one empty column."""
+    vocabulary: dict[str, int] = {}
+    indices: list[int] = []
+    counts: list[int] = []
+    indptr = [0]
+    for text in texts:
+        for token, number in Counter(_analyse(text)).items():
+            indices.append(vocabulary.setdefault(token, len(vocabulary)))
+            counts.append(number)
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix((counts, indices, indptr), shape=(len(texts), max(len(vocabulary), 1)), dtype=np.float32)
+    idf = tfidf_idf(document_frequency(matrix), len(texts), max_df=1.0)
+    return cosine_rows(matrix, idf)
+
+
 def group_problems(subjects: Sequence[str], resolutions: Sequence[str]) -> np.ndarray:
     """A group label per ticket (0..k-1): tickets with one problem share a label."""
     n = len(subjects)
@@ -81,10 +99,7 @@ def group_problems(subjects: Sequence[str], resolutions: Sequence[str]) -> np.nd
         first.setdefault(key, i)
     distinct = sorted(first, key=lambda k: (-count[k], first[k]))  # most frequent first: they lead
     texts = [f"{key} {key} {resolutions[first[key]] or ''}" for key in distinct]
-    try:
-        matrix = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True).fit_transform(texts).tocsr()
-    except ValueError:  # no words at all: every subject is its own problem
-        matrix = sparse.csr_matrix((len(distinct), 1))
+    matrix = _tfidf(texts)
     by_code: dict[frozenset[str], list[int]] = defaultdict(list)
     for index, key in enumerate(distinct):
         by_code[codes[first[key]]].append(index)
