@@ -163,7 +163,7 @@ class SlackHarness:
         *,
         timestamp: int | None = None,
         secret: str = SECRET,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str | None] | None = None,
         path: str = "/slack/events",
     ) -> tuple[int, str]:
         stamp = int(time.time()) if timestamp is None else timestamp
@@ -175,6 +175,7 @@ class SlackHarness:
             "X-Slack-Signature": sign(text, stamp, secret),
             **(headers or {}),
         }
+        all_headers = {name: value for name, value in all_headers.items() if value is not None}  # None: leave out
         request = urllib.request.Request(self.url + path, data=data, headers=all_headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from smartstep.advice.signals import signal_registry
@@ -26,8 +27,9 @@ from smartstep.rules.watch import RuleWatcher
 from smartstep.settings import Settings
 from smartstep.slack.client import build_client
 from smartstep.slack.listeners import register
-from smartstep.slack.listeners.replies import report_failure
+from smartstep.slack.listeners.replies import describe, report_failure
 from smartstep.slack.services import SkillFactory, SlackServices, TopSteps
+from smartstep.slack.verification import is_verified, verify_requests
 
 LISTENER_THREADS = 4  # answers are CPU-bound under one GIL; more threads only slow the acks
 log = logging.getLogger("smartstep.slack")
@@ -118,8 +120,14 @@ def build_app(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         token_verification_enabled=False,
+        # Our own check replaces Bolt's: it refuses malformed headers instead of raising, marks what it
+        # verified, and never logs a refused body. It runs before authorization (no Web API call first).
+        request_verification_enabled=False,
+        before_authorize=verify_requests(settings.slack_signing_secret),
         process_before_response=False,
-        raise_error_for_unhandled_request=False,
+        # Unknown event types, action ids and views reach the error handler, which acknowledges them
+        # with 200: a 404 makes Slack retry a delivery we will never handle.
+        raise_error_for_unhandled_request=True,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="smartstep-listener"),
         name="smartstep",
     )
@@ -147,6 +155,19 @@ def _dedupe_middleware(services: SlackServices):
     return dedupe_events
 
 
-def _error_handler(error: Exception, body: dict, client: WebClient, logger: logging.Logger) -> None:
-    """The backstop: log with context, tell the user in one friendly line, keep serving."""
+def _error_handler(
+    error: Exception, body: dict, context: dict, client: WebClient, logger: logging.Logger
+) -> BoltResponse | None:
+    """The backstop: log with context, tell the user in one friendly line, keep serving.
+
+    Acts only on a request whose signature was verified: anything else is refused without a word to
+    Slack (the body, its channel and its response_url are the sender's inventions).
+    """
+    if not is_verified(context):
+        log.warning("refused a request that failed before its signature was checked (%s)", type(error).__name__)
+        return BoltResponse(status=401, body={"error": "invalid request"})
+    if isinstance(error, BoltUnhandledRequestError):
+        logger.info("ignored a request no listener handles (%s)", describe(body))
+        return BoltResponse(status=200, body="")
     report_failure(error, body, client, logger)
+    return None

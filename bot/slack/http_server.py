@@ -7,8 +7,10 @@ pool and answers a request it cannot read with a 4xx instead of dropping the con
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,19 +19,32 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
+from smartstep.slack.verification import REQUEST_ID
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY = 1024 * 1024  # Slack payloads are a few KB; anything this big is not from Slack
 THREADS = 8
+PROXY_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a proxy's X-Request-Id, if it is safe to log
 log = logging.getLogger("smartstep.http")
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def _plain(start_response: Callable[..., Any], status: int, text: str) -> Iterable[bytes]:
-    response = WsgiHttpResponse(status=status, headers={"content-type": ["text/plain; charset=utf-8"]}, body=text)
+def _plain(start_response: Callable[..., Any], status: int, text: str, request_id: str = "") -> Iterable[bytes]:
+    headers = {"content-type": ["text/plain; charset=utf-8"]}
+    if request_id:
+        headers[REQUEST_ID] = [request_id]
+    response = WsgiHttpResponse(status=status, headers=headers, body=text)
     start_response(response.status, response.get_headers())
     return response.get_body()
+
+
+def request_id_of(environ: dict[str, Any]) -> str:
+    """The reverse proxy's X-Request-Id when it is a plain token (so log lines match the proxy's),
+    otherwise a fresh one; sent back in the response's X-Request-Id."""
+    given = str(environ.get("HTTP_X_REQUEST_ID") or "")
+    return given if PROXY_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
 
 
 def build_wsgi(app: App) -> Wsgi:
@@ -43,19 +58,19 @@ def build_wsgi(app: App) -> Wsgi:
             return _plain(start_response, 404, "Not Found")
         if method != "POST":
             return _plain(start_response, 405, "Method Not Allowed")
-        request = WsgiHttpRequest(environ)
+        request, request_id = WsgiHttpRequest(environ), request_id_of(environ)
         try:
-            bolt_request = BoltRequest(
-                body=request.get_body(), query=request.query_string, headers=request.get_headers()
-            )
+            headers = {**request.get_headers(), REQUEST_ID: request_id}
+            bolt_request = BoltRequest(body=request.get_body(), query=request.query_string, headers=headers)
         except Exception as error:  # undecodable bytes, broken JSON, a payload of the wrong shape
-            log.info("refused an unreadable request to %s: %s", path, type(error).__name__)
-            return _plain(start_response, 400, "Bad Request")
+            log.info("refused request %s: unreadable (%s)", request_id, type(error).__name__)
+            return _plain(start_response, 400, "Bad Request", request_id)
         if not well_formed(bolt_request.body):
-            log.info("refused a request with a malformed payload to %s", path)
-            return _plain(start_response, 400, "Bad Request")
+            log.info("refused request %s: the payload does not have the shape Slack sends", request_id)
+            return _plain(start_response, 400, "Bad Request", request_id)
         bolt_response = app.dispatch(bolt_request)
-        response = WsgiHttpResponse(status=bolt_response.status, headers=bolt_response.headers, body=bolt_response.body)
+        response_headers = {**bolt_response.headers, REQUEST_ID: [request_id]}
+        response = WsgiHttpResponse(status=bolt_response.status, headers=response_headers, body=bolt_response.body)
         start_response(response.status, response.get_headers())
         return response.get_body()
 
@@ -67,8 +82,8 @@ OBJECT_FIELDS = ("event", "user", "channel", "team", "container", "message", "vi
 
 def well_formed(body: object) -> bool:
     """The payload has the shape Bolt's middleware assumes (objects where Slack sends objects)."""
-    if not isinstance(body, dict):
-        return False
+    if not isinstance(body, dict) or not body:
+        return False  # Slack always sends something (a type, a command, a payload, or its ssl_check)
     if any(key in body and body[key] is not None and not isinstance(body[key], dict) for key in OBJECT_FIELDS):
         return False
     if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
