@@ -28,6 +28,7 @@ from smartstep.settings import Settings
 from smartstep.slack.client import build_client
 from smartstep.slack.listeners import register
 from smartstep.slack.listeners.replies import describe, report_failure
+from smartstep.slack.markup import escape
 from smartstep.slack.services import SkillFactory, SlackServices, TopSteps
 from smartstep.slack.verification import is_verified, verify_requests
 
@@ -46,6 +47,7 @@ def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) ->
         shown = "\n".join(f"• {p}" for p in problems[:10])
         text = f"A rule base edit in {path} was not applied; the last good rules stay in force.\n{shown}"
         log.error(text)
+        text = escape(text)  # a rule file's text, quoted in a problem, is not ours
         for admin in sorted(settings.admins):
             try:
                 client.chat_postMessage(channel=admin, text=text)

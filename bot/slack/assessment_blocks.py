@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartstep.advice.assessment import Profile, Questionnaire
+from smartstep.slack.markup import escape
 
 CALLBACK_ID = "assessment"
 ANSWER_ACTION = "answer"
@@ -70,9 +71,8 @@ def missing_answer_errors(questionnaire: Questionnaire, answers: dict[str, int])
 
 def assessment_result(profile: Profile, stages: dict[int, str], before: Profile | None) -> dict[str, Any]:
     """The stage per dimension, the overall stage, and the change since the last take."""
-    lines = [
-        f"*Capability assessment ({profile.team})*: overall *{stages[profile.overall]}* (stage {profile.overall} of 5)"
-    ]
+    overall = f"overall *{stages[profile.overall]}* (stage {profile.overall} of 5)"
+    lines = [f"*Capability assessment ({escape(profile.team)})*: {overall}"]
     for dimension, stage in profile.stages.items():
         line = f"• {dimension.capitalize()}: {stages[stage]} ({stage})"
         if before is not None and dimension in before.stages and before.stages[dimension] != stage:

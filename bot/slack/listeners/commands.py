@@ -17,6 +17,7 @@ from smartstep.metrics.scorecard import build_scorecard
 from smartstep.slack.assessment_blocks import assessment_modal
 from smartstep.slack.blocks import WORKING, answer_message, escape, scorecard_text, text_sections
 from smartstep.slack.listeners.replies import respond_url, with_cue
+from smartstep.slack.markup import plain_text
 from smartstep.slack.services import SlackServices
 
 HELP = (
@@ -60,7 +61,7 @@ class CommandHandlers:
         ack()
 
     def handle_command(self, body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
-        sub, argument = split_command(body.get("text", ""))
+        sub, argument = split_command(plain_text(str(body.get("text") or "")))
         run = self.subcommands.get(sub)
         url = body["response_url"]
         if run is None:
@@ -110,7 +111,7 @@ class CommandHandlers:
         for case in (c.to_json() for c in cases):
             resolution = escape(str(case.get("resolution") or "no resolution text").splitlines()[0][:300])
             title = escape(str(case.get("title") or case["id"]))
-            lines.append(f"• *{title}* ({escape(str(case.get('team')))}, {case['id']}): {resolution}")
+            lines.append(f"• *{title}* ({escape(str(case.get('team')))}, {escape(str(case['id']))}): {resolution}")
         text = "\n".join(lines)
         return {"text": text[:3000], "blocks": text_sections(text)}
 

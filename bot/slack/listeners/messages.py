@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from smartstep.metrics.chart import driver_chart_png
 from smartstep.slack.blocks import answer_message, driver_bars
-from smartstep.slack.listeners.replies import strip_mention, with_cue
+from smartstep.slack.listeners.replies import question_of, with_cue
 from smartstep.slack.services import SlackServices
 
 CUE_EMOJI = "hourglass_flowing_sand"
@@ -25,7 +25,7 @@ class MessageHandlers:
         if not self.services.first_delivery(body):
             return
         thread_ts = event.get("thread_ts") or event["ts"]
-        self._reply(client, event, strip_mention(event.get("text", "")), thread_ts, logger)
+        self._reply(client, event, question_of(event.get("text", "")), thread_ts, logger)
 
     def handle_dm(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A direct message is answered in place (or in its thread when it came in one)."""
@@ -33,7 +33,7 @@ class MessageHandlers:
             return  # edits, joins and other bots' posts are not questions
         if not self.services.first_delivery(body):
             return
-        self._reply(client, event, strip_mention(event.get("text", "")), event.get("thread_ts"), logger)
+        self._reply(client, event, question_of(event.get("text", "")), event.get("thread_ts"), logger)
 
     def _reply(
         self, client: WebClient, event: dict[str, Any], text: str, thread_ts: str | None, logger: logging.Logger

@@ -15,6 +15,7 @@ from slack_sdk.webhook import WebhookClient
 from smartstep.errors import UserError
 from smartstep.slack.blocks import FRIENDLY_ERROR
 from smartstep.slack.client import retry_handlers
+from smartstep.slack.markup import escape, plain_text
 
 SLOW_AFTER = 1.0  # seconds before the user sees that we are still working
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -23,6 +24,11 @@ T = TypeVar("T")
 
 def strip_mention(text: str) -> str:
     return MENTION.sub(" ", text or "").strip()
+
+
+def question_of(text: str) -> str:
+    """The question in a mention or DM: without the mentions, in the words the person typed."""
+    return plain_text(strip_mention(text)).strip()
 
 
 def with_cue(work: Callable[[], T], cue: Callable[[], None], after: float = SLOW_AFTER) -> tuple[T, bool]:
@@ -66,7 +72,7 @@ def report_failure(error: BaseException, body: dict[str, Any], client: WebClient
     body = body if isinstance(body, dict) else {}
     if isinstance(error, UserError):
         logger.info("user error (%s): %s", describe(body), error)
-        text = str(error)
+        text = escape(str(error))  # it may quote what the user typed
     else:
         logger.error("handler failed (%s)", describe(body), exc_info=error)
         text = FRIENDLY_ERROR
