@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import logging
 import re
+import resource
 import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import waitress
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from waitress.adjustments import Adjustments
+from waitress.server import MultiSocketServer, TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
 
 from smartstep.slack.verification import REQUEST_ID
 
@@ -102,24 +105,74 @@ def favour_acks() -> None:
     sys.setswitchinterval(0.001)
 
 
+# waitress's settings for a server on the open internet (waitress's defaults in brackets). Without them,
+# 200 idle sockets held every connection slot for about a minute and /healthz and Slack timed out.
+SERVER_SETTINGS: dict[str, Any] = {
+    "backlog": 2048,  # connections the kernel queues while every channel is busy [1024]
+    "connection_limit": 1000,  # open connections at once; at the limit the longest-idle make room [100]
+    "channel_timeout": 15,  # close a connection idle this long (a proxy's keep-alive must be shorter) [120]
+    "cleanup_interval": 1,  # look for idle connections every second, not every 30 s [30]
+    "asyncore_use_poll": True,  # select() cannot watch more than 1,024 sockets [False]
+    "max_request_header_size": 32 * 1024,  # Slack's headers are well under 4 KB [256 KB]
+    "max_request_body_size": MAX_BODY,  # [1 GB]
+    "clear_untrusted_proxy_headers": True,
+    "ident": "smartstep",
+}
+
+
+class SheddingServer(TcpWSGIServer):
+    """waitress's TCP server, except that at its connection limit it closes the connections that have
+    been idle longest (no request being served, nothing left to send) instead of refusing new ones
+    until its next clean-up: idle or slow sockets, however many, cannot lock Slack out."""
+
+    def readable(self) -> bool:
+        if self.accepting and len(self._map) >= self.adj.connection_limit:
+            self.make_room()
+        return bool(super().readable())
+
+    def make_room(self) -> None:
+        channels = list(self.active_channels.values())
+        closing = sum(1 for c in channels if c.will_close)
+        if len(self._map) - closing < self.adj.connection_limit:
+            return  # room is already being made
+        idle = sorted(
+            (c for c in channels if not c.will_close and not c.requests and not c.total_outbufs_len),
+            key=lambda c: c.last_activity,
+        )[: max(1, self.adj.connection_limit // 10)]
+        for channel in idle:
+            channel.will_close = True  # closed by the loop on its next pass
+        if idle:
+            log.warning(
+                "at the connection limit (%d): closing the %d longest-idle", self.adj.connection_limit, len(idle)
+            )
+
+
+def connection_limit(wanted: int) -> int:
+    """At most half the open-file limit: each connection takes a descriptor, the store takes a few."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return wanted if soft == resource.RLIM_INFINITY else max(16, min(wanted, soft // 2))
+
+
 def create_server(app: App, host: str = "0.0.0.0", port: int = 3000, threads: int = THREADS, **tuning: Any) -> Any:
     """A waitress server (not yet running): `.run()` serves, `.close()` stops, `.effective_port` is the port.
 
-    `tuning` passes other waitress adjustments (tests shorten `asyncore_loop_timeout` to stop quickly).
+    `tuning` overrides SERVER_SETTINGS or passes other waitress adjustments (tests shorten
+    `asyncore_loop_timeout`, or lower the connection limit to reach it).
     """
-    return waitress.create_server(
-        build_wsgi(app),
-        host=host,
-        port=port,
-        threads=threads,
-        backlog=1024,
-        connection_limit=200,
-        max_request_body_size=MAX_BODY,
-        channel_timeout=30,
-        clear_untrusted_proxy_headers=True,
-        ident="smartstep",
-        **tuning,
-    )
+    settings = {**SERVER_SETTINGS, **tuning}
+    settings["connection_limit"] = connection_limit(settings["connection_limit"])
+    adj = Adjustments(host=host, port=port, threads=threads, **settings)
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    channels: dict[int, Any] = {}
+    servers = [
+        SheddingServer(build_wsgi(app), channels, dispatcher=dispatcher, adj=adj, sockinfo=sockinfo)
+        for sockinfo in adj.listen
+    ]
+    if len(servers) == 1:
+        return servers[0]
+    listening = [(s.effective_host, s.effective_port) for s in servers]  # "localhost": IPv4 and IPv6
+    return MultiSocketServer(channels, adj, listening, dispatcher, servers[-1].log_info)
 
 
 class BackgroundServer:
@@ -141,7 +194,9 @@ class BackgroundServer:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
+            self.server.asyncore.loop(
+                timeout=0.05, map=self.server._map, count=1, use_poll=self.server.adj.asyncore_use_poll
+            )
         self.server.close()
         self.server.task_dispatcher.shutdown()
 
