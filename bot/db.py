@@ -257,6 +257,12 @@ def set_tickets_version_triggers(db: sqlite_utils.Database, *, on: bool) -> None
         db.execute("UPDATE data_versions SET version = version + 1 WHERE name = 'tickets'")
 
 
+@MIGRATIONS()
+def m009_health_checks(db: sqlite_utils.Database) -> None:
+    """One row per serving process that /healthz rewrites: proof that the store still takes a write."""
+    db["health_checks"].create({"process": str, "checked_at": str}, pk="process", not_null={"checked_at"})
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store with WAL and foreign keys on, and bring its schema up to date."""
     db = sqlite_utils.Database(str(path))

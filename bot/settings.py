@@ -18,6 +18,7 @@ class Settings:
     port: int = 3000
     debug: bool = False
     rules_path: Path | None = None  # SMARTSTEP_RULES: a rule file or folder instead of the shipped base
+    min_free_mb: int = 100  # SMARTSTEP_MIN_FREE_MB: /healthz fails below this much free space on the store's disk
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -33,6 +34,7 @@ class Settings:
             "port": int(env.get("PORT", "3000")),
             "debug": env.get("SMARTSTEP_DEBUG", "") not in ("", "0", "false"),
             "rules_path": Path(env["SMARTSTEP_RULES"]) if env.get("SMARTSTEP_RULES") else None,
+            "min_free_mb": int(env.get("SMARTSTEP_MIN_FREE_MB", "100")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

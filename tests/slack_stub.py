@@ -24,8 +24,10 @@ from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.db import open_db
 from smartstep.settings import Settings
 from smartstep.slack.app import build_app
+from smartstep.slack.health import StoreFile
 from smartstep.slack.http_server import BackgroundServer, create_server
 from smartstep.slack.services import SlackServices
+from smartstep.slack.workers import AnswerWorkers, WorkerSetup
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_USER = "UBOT"
@@ -140,7 +142,13 @@ class SlackHarness:
     """The real app in HTTP mode on a loopback port, and helpers that post to it like Slack does."""
 
     def __init__(
-        self, db_path: Path, stub: SlackStub, admins: frozenset[str] = frozenset(), skills=None, rules=None
+        self,
+        db_path: Path,
+        stub: SlackStub,
+        admins: frozenset[str] = frozenset(),
+        skills=None,
+        rules=None,
+        workers: int = 0,
     ) -> None:
         settings = Settings(
             db_path=db_path,
@@ -150,9 +158,17 @@ class SlackHarness:
             admins=admins,
         )
         self.stub = stub
-        self.app = build_app(settings, db_path, skills=skills, rules=rules if rules is not None else shipped_rules())
+        open_db(db_path).close()
+        self.store = StoreFile(db_path, settings.min_free_mb)  # what /healthz checks, as `smartstep serve` wires it
+        rules = rules if rules is not None else shipped_rules()
+        self.workers = None
+        if workers:  # answer worker processes, as `smartstep serve --workers N` starts them
+            setup = WorkerSetup(settings, db_path, self.store, skills=skills, rules=rules, warm_up=False)
+            self.workers = AnswerWorkers(setup, workers)
+        self.app = build_app(settings, db_path, skills=skills, rules=rules, store=self.store, workers=self.workers)
         self.db_path = db_path
-        self.server = BackgroundServer(create_server(self.app, host="127.0.0.1", port=0, threads=8)).start()
+        server = create_server(self.app, health=self.store.problems, host="127.0.0.1", port=0, threads=8)
+        self.server = BackgroundServer(server).start()
         self.url = f"http://127.0.0.1:{self.server.port}"
         self._event = 0
 
@@ -216,6 +232,8 @@ class SlackHarness:
 
     def close(self) -> None:
         self.server.stop()
+        if self.workers is not None:
+            self.workers.close()
 
 
 @pytest.fixture(name="seeded", scope="session")

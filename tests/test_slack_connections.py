@@ -57,7 +57,9 @@ def test_two_hundred_idle_and_slow_connections_do_not_starve_health_or_deliverie
 
 def test_past_the_connection_limit_the_longest_idle_connections_make_room(slack: SlackHarness) -> None:
     """A flood larger than the limit (a deployment without a proxy in front): new requests still get in."""
-    server = BackgroundServer(create_server(slack.app, host="127.0.0.1", port=0, connection_limit=40)).start()
+    server = BackgroundServer(
+        create_server(slack.app, health=slack.store.problems, host="127.0.0.1", port=0, connection_limit=40)
+    ).start()
     url = f"http://127.0.0.1:{server.port}"
     try:
         with held_open(server.port, idle=60, slow=30) as flood:

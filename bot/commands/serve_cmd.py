@@ -14,10 +14,20 @@ from smartstep.errors import UserError
 @click.option("--http", "http", is_flag=True, help="Serve HTTP at POST /slack/events even when SLACK_APP_TOKEN is set.")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="HTTP port (default $PORT or 3000).")
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP interface to listen on.")
+@click.option("--create", is_flag=True, help="Make a new, empty store when none exists at --db / SMARTSTEP_DB.")
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Processes that answer questions (default: one per core, at most 4; 0 answers in this process).",
+)
 @click.pass_obj
-def serve_command(state: CliState, http: bool, port: int | None, host: str) -> None:
+def serve_command(state: CliState, http: bool, port: int | None, host: str, create: bool, workers: int | None) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP."""
+    from smartstep.db import open_db
     from smartstep.slack.app import build_app
+    from smartstep.slack.health import StoreFile
+    from smartstep.slack.workers import AnswerWorkers, WorkerSetup, default_count
 
     settings = state.settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -26,16 +36,44 @@ def serve_command(state: CliState, http: bool, port: int | None, host: str) -> N
     socket_mode = bool(settings.slack_app_token) and not http
     if not socket_mode and not settings.slack_signing_secret:
         raise UserError("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify that requests come from Slack")
-    app = build_app(settings, settings.db_path, as_of=state.as_of, warm_up=True)
-    if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    if not settings.db_path.exists() and not create:
+        # A store that vanished (a lost volume, a wrong path) must not be replaced by an empty one unnoticed.
+        raise UserError(
+            f"{settings.db_path} does not exist; check --db or SMARTSTEP_DB, or pass --create for a new, empty store"
+        )
+    open_db(settings.db_path).close()
+    store = StoreFile(settings.db_path, settings.min_free_mb)
+    count = default_count() if workers is None else workers
+    pool = AnswerWorkers(WorkerSetup(settings, settings.db_path, store, state.as_of), count) if count else None
+    stop_on_sigterm()
+    try:
+        app = build_app(settings, settings.db_path, as_of=state.as_of, warm_up=True, store=store, workers=pool)
+        answering = f"{count} answer worker(s)" if count else "answers in this process"
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        click.echo("smartstep: connecting to Slack in Socket Mode", err=True)
-        SocketModeHandler(app, settings.slack_app_token).start()
-        return
-    from smartstep.slack.http_server import create_server, favour_acks
+            click.echo(f"smartstep: connecting to Slack in Socket Mode ({answering})", err=True)
+            SocketModeHandler(app, settings.slack_app_token).start()
+            return
+        from smartstep.slack.http_server import create_server, favour_acks
 
-    favour_acks()
-    server = create_server(app, host=host, port=port if port is not None else settings.port)
-    click.echo(f"smartstep: serving POST /slack/events on {host}:{server.effective_port}", err=True)
-    server.run()
+        favour_acks()
+        server = create_server(app, health=store.problems, host=host, port=port if port is not None else settings.port)
+        listening = getattr(server, "effective_listen", None) or [(host, server.effective_port)]
+        where = ", ".join(f"{h}:{p}" for h, p in listening)
+        click.echo(f"smartstep: serving POST /slack/events and GET /healthz on {where} ({answering})", err=True)
+        server.run()
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def stop_on_sigterm() -> None:
+    """A platform stops a process with SIGTERM: exit through SystemExit, so waitress closes its sockets
+    and the answer workers are stopped rather than left behind."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)

@@ -12,27 +12,26 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import sqlite_utils
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from smartstep.advice.signals import signal_registry
-from smartstep.chat.engine import Skill
 from smartstep.db import open_db
 from smartstep.rules.loader import RuleSet
 from smartstep.rules.watch import RuleWatcher
 from smartstep.settings import Settings
+from smartstep.slack.advisor import advisor_skills, check_rule_problems
 from smartstep.slack.client import build_client
+from smartstep.slack.health import StoreFile
 from smartstep.slack.listeners import register
 from smartstep.slack.listeners.replies import describe, report_failure
 from smartstep.slack.markup import escape
-from smartstep.slack.services import SkillFactory, SlackServices, TopSteps
+from smartstep.slack.services import Answerer, SkillFactory, SlackServices
 from smartstep.slack.verification import is_verified, verify_requests
 
-LISTENER_THREADS = 4  # answers are CPU-bound under one GIL; more threads only slow the acks
+LISTENER_THREADS = 4
 log = logging.getLogger("smartstep.slack")
 
 
@@ -61,31 +60,6 @@ def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) ->
     return watcher
 
 
-def check_rule_problems(path: Path) -> list:
-    from smartstep.rules.loader import check_rules
-
-    _, problems = check_rules(path, signal_registry())
-    return [p for p in problems if p.severity == "error"] or problems
-
-
-def advisor_skills(
-    settings: Settings, rules: Callable[[], RuleSet], as_of: datetime | None = None
-) -> tuple[SkillFactory, TopSteps]:
-    """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user;
-    and the App Home's top steps, which are not logged (opening Home is not being advised)."""
-    from smartstep.advice.pipeline import next_steps
-    from smartstep.chat.skills import build_skills
-
-    def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
-        return build_skills(db, rules, user=user, surface="slack", as_of=as_of)
-
-    def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-        run = next_steps(db, rules(), k=5, surface="slack", as_of=as_of, log=False)
-        return [advice.to_json() for advice in run.advice]
-
-    return factory, top_steps
-
-
 def build_app(
     settings: Settings,
     db_path: str | Path,
@@ -95,15 +69,21 @@ def build_app(
     warm_up: bool = False,
     skills: SkillFactory | None = None,
     rules: RuleSet | None = None,
+    store: StoreFile | None = None,
+    workers: Answerer | None = None,
 ) -> App:
     """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
 
     `warm_up` answers one question on a background thread so the first real question is not the one
     that waits for models to load (no network involved). `skills` builds the conversation skills; by
     default the advisor, similar cases and feedback in words over `rules` (default: the rule base in
-    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change).
+    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change). `store` is the
+    store file the HTTP server's /healthz checks too (by default one is made here). `workers` answer
+    questions in other processes (`workers.AnswerWorkers`, built over the same settings); by default
+    this process answers.
     """
     open_db(db_path).close()
+    store = store or StoreFile(db_path, settings.min_free_mb)
     client = client or build_client(settings)
     if rules is not None:
         provider: Callable[[], RuleSet] = lambda: rules  # noqa: E731 - a fixed rule base (tests)
@@ -117,7 +97,12 @@ def build_app(
         as_of=as_of,
         skills=skills if skills is not None else default_skills,
         top_steps=top_steps,
+        store_file=store,
+        answers=workers,
     )
+    # With workers, a listener thread waits on another process instead of computing: more of them keep
+    # every worker busy. Without, answers are CPU-bound under one GIL and more threads only slow the acks.
+    listeners = LISTENER_THREADS if workers is None else LISTENER_THREADS + 4 * getattr(workers, "count", 1)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
@@ -130,7 +115,7 @@ def build_app(
         # Unknown event types, action ids and views reach the error handler, which acknowledges them
         # with 200: a 404 makes Slack retry a delivery we will never handle.
         raise_error_for_unhandled_request=True,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="smartstep-listener"),
+        listener_executor=ThreadPoolExecutor(max_workers=listeners, thread_name_prefix="smartstep-listener"),
         name="smartstep",
     )
     app.use(_dedupe_middleware(services))

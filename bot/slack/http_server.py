@@ -32,6 +32,7 @@ PROXY_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a proxy's X-Request-I
 log = logging.getLogger("smartstep.http")
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Health = Callable[[], list[str]]  # what is wrong, one sentence each; empty when healthy
 
 
 def _plain(start_response: Callable[..., Any], status: int, text: str, request_id: str = "") -> Iterable[bytes]:
@@ -50,12 +51,17 @@ def request_id_of(environ: dict[str, Any]) -> str:
     return given if PROXY_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
 
 
-def build_wsgi(app: App) -> Wsgi:
-    """POST /slack/events goes to Bolt (signature check first); GET /healthz says the process is up."""
+def build_wsgi(app: App, health: Health) -> Wsgi:
+    """POST /slack/events goes to Bolt (signature check first); GET /healthz runs `health` (the store's
+    checks) and answers 200 "ok", or 503 with one problem a line."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            problems = health()
+            if problems:
+                log.error("unhealthy: %s", "; ".join(problems))
+                return _plain(start_response, 503, "".join(f"{p}\n" for p in problems))
             return _plain(start_response, 200, "ok")
         if path != EVENTS_PATH:
             return _plain(start_response, 404, "Not Found")
@@ -153,8 +159,11 @@ def connection_limit(wanted: int) -> int:
     return wanted if soft == resource.RLIM_INFINITY else max(16, min(wanted, soft // 2))
 
 
-def create_server(app: App, host: str = "0.0.0.0", port: int = 3000, threads: int = THREADS, **tuning: Any) -> Any:
+def create_server(
+    app: App, *, health: Health, host: str = "0.0.0.0", port: int = 3000, threads: int = THREADS, **tuning: Any
+) -> Any:
     """A waitress server (not yet running): `.run()` serves, `.close()` stops, `.effective_port` is the port.
+    `health` is what /healthz checks (`StoreFile.problems` of the store the app serves).
 
     `tuning` overrides SERVER_SETTINGS or passes other waitress adjustments (tests shorten
     `asyncore_loop_timeout`, or lower the connection limit to reach it).
@@ -166,7 +175,7 @@ def create_server(app: App, host: str = "0.0.0.0", port: int = 3000, threads: in
     dispatcher.set_thread_count(adj.threads)
     channels: dict[int, Any] = {}
     servers = [
-        SheddingServer(build_wsgi(app), channels, dispatcher=dispatcher, adj=adj, sockinfo=sockinfo)
+        SheddingServer(build_wsgi(app, health), channels, dispatcher=dispatcher, adj=adj, sockinfo=sockinfo)
         for sockinfo in adj.listen
     ]
     if len(servers) == 1:

@@ -6,13 +6,14 @@ so each worker thread opens its own connection to the same file on first use.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -20,6 +21,7 @@ from smartstep.chat.context import load_context
 from smartstep.chat.engine import Answer, Context, ConversationState, Skill, answer
 from smartstep.db import open_db
 from smartstep.settings import Settings
+from smartstep.slack.health import UNAVAILABLE, StoreFile, StoreUnavailable
 from smartstep.slack.store import claim_event
 
 MAX_THREADS_REMEMBERED = 2000
@@ -28,6 +30,18 @@ MAX_THREADS_REMEMBERED = 2000
 SkillFactory = Callable[[sqlite_utils.Database, str], dict[str, Skill]]
 # The advisor's current ranking in the advice JSON shape, read without logging it (for App Home).
 TopSteps = Callable[[sqlite_utils.Database], list[dict[str, Any]]]
+
+
+class Answerer(Protocol):
+    """Where the CPU-bound work goes when it does not run in this process (`workers.AnswerWorkers`)."""
+
+    def start(self) -> None: ...
+
+    def ask(self, text: str, thread_key: str, user: str | None) -> Answer: ...
+
+    def top_steps(self) -> list[dict[str, Any]] | None: ...
+
+    def similar(self, text: str, k: int) -> list[dict[str, Any]]: ...
 
 
 class ThreadMemory:
@@ -73,6 +87,8 @@ class SlackServices:
     as_of: datetime | None = None
     skills: SkillFactory | None = None
     top_steps: TopSteps | None = None
+    store_file: StoreFile | None = None  # the file opened at start: a deleted or replaced store is refused
+    answers: Answerer | None = None  # worker processes that answer questions; None: answer in this process
     threads: ThreadMemory = field(default_factory=ThreadMemory, compare=False)
     recent_events: RecentIds = field(default_factory=RecentIds, compare=False)
     # Skills read and then write (advice log, feedback); two such transactions on different connections
@@ -82,10 +98,18 @@ class SlackServices:
     _local: threading.local = field(default_factory=threading.local, compare=False, repr=False)
 
     def db(self) -> sqlite_utils.Database:
-        """This thread's connection to the store (migrations already applied by `build_app`)."""
+        """This thread's connection to the store (migrations already applied by `build_app`).
+
+        Raises StoreUnavailable when the file was deleted or replaced since start: the connection would
+        still read and write the old, unlinked file, and every click recorded there would be lost."""
+        if self.store_file is not None:
+            self.store_file.check_present()
         database = getattr(self._local, "db", None)
         if database is None:
-            database = open_db(self.db_path, migrate=False)
+            try:
+                database = open_db(self.db_path, migrate=False)
+            except sqlite3.Error as error:  # a read-only disk refuses WAL's shared-memory file, say
+                raise StoreUnavailable(UNAVAILABLE, f"{self.db_path} cannot be opened: {error}") from None
             self._local.db = database
         return database
 
@@ -98,6 +122,8 @@ class SlackServices:
         return not event_id or claim_event(self.db(), str(event_id))
 
     def current_top_steps(self) -> list[dict[str, Any]] | None:
+        if self.answers is not None:
+            return self.answers.top_steps()
         if self.top_steps is None:
             return None
         with self.store_lock:
@@ -124,11 +150,24 @@ class SlackServices:
 
     def warm_up(self) -> None:
         """Answer a metric question and a similar-case search, so the intent model is trained and the
-        case index is loaded (or built) before the first real question arrives."""
+        case index is loaded (or built) before the first real question arrives (in every worker)."""
+        if self.answers is not None:
+            self.answers.start()
+            return
         self.ask("how is ticket volume?", "warm-up")
         self.ask("show similar cases for password reset email never arrives", "warm-up")
 
     def ask(self, text: str, thread_key: str, user: str | None = None) -> Answer:
         """One question through the shared conversation engine, remembering the thread for "why?"."""
+        if self.answers is not None:
+            return self.answers.ask(text, thread_key, user)
         with self.store_lock:
             return answer(text, self.threads.get(thread_key), self.context(user))
+
+    def similar_cases(self, text: str, k: int = 5) -> list[dict[str, Any]]:
+        """Solved cases like `text`, in the INTERFACE.md JSON shape."""
+        if self.answers is not None:
+            return self.answers.similar(text, k)
+        from smartstep.knowledge import find_similar
+
+        return [case.to_json() for case in find_similar(self.db(), text, k=k)]

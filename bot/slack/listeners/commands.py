@@ -102,13 +102,11 @@ class CommandHandlers:
     def similar(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         if not argument.strip():
             return {"text": SIMILAR_USAGE}
-        from smartstep.knowledge import find_similar
-
-        cases = find_similar(self.services.db(), argument, k=5)
+        cases = self.services.similar_cases(argument, k=5)
         if not cases:
             return {"text": "No similar solved case found; try the words a customer would use."}
         lines = [f"*Solved cases like* _{escape(argument[:200])}_"]
-        for case in (c.to_json() for c in cases):
+        for case in cases:
             resolution = escape(str(case.get("resolution") or "no resolution text").splitlines()[0][:300])
             title = escape(str(case.get("title") or case["id"]))
             lines.append(f"• *{title}* ({escape(str(case.get('team')))}, {escape(str(case['id']))}): {resolution}")

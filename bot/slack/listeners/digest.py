@@ -22,6 +22,7 @@ from smartstep.digest.subscriptions import (
 from smartstep.errors import UserError
 from smartstep.metrics.reader import known_teams
 from smartstep.slack.blocks import escape
+from smartstep.slack.listeners.replies import recording
 from smartstep.slack.services import SlackServices
 
 USAGE = (
@@ -76,7 +77,8 @@ def handle_called_back(
     ack()
     survey_id = str(action.get("value") or "")
     user = body["user"]["id"]
-    record_callback(services.db(), survey_id, user)
+    with recording("call-back"):
+        record_callback(services.db(), survey_id, user)
     channel = (body.get("channel") or {}).get("id")
     if channel:
         client.chat_postEphemeral(

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from smartstep.advice.assessment import load_assessments, questionnaire, save_assessment, score
 from smartstep.slack.assessment_blocks import assessment_result, missing_answer_errors, submitted_answers
+from smartstep.slack.listeners.replies import recording
 from smartstep.slack.services import SlackServices
 
 
@@ -38,7 +39,8 @@ class ViewHandlers:
         db = self.services.db()
         earlier = load_assessments(db, team)
         profile = score(answers, team=team)
-        save_assessment(db, profile, answers, user)
+        with recording("assessment"):
+            save_assessment(db, profile, answers, user)
         message = assessment_result(profile, questions.stages, earlier[-1] if earlier else None)
         client.chat_postMessage(channel=user, **message)
         logger.info("assessment for %s saved by %s: overall stage %s", team, user, profile.overall)
