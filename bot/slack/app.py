@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
@@ -29,7 +29,7 @@ from smartstep.slack.listeners import register
 from smartstep.slack.listeners.replies import describe, report_failure
 from smartstep.slack.markup import escape
 from smartstep.slack.services import Answerer, SkillFactory, SlackServices
-from smartstep.slack.verification import is_verified, verify_requests
+from smartstep.slack.verification import is_verified, request_id, verify_requests
 
 LISTENER_THREADS = 4
 log = logging.getLogger("smartstep.slack")
@@ -143,7 +143,7 @@ def _dedupe_middleware(services: SlackServices):
 
 
 def _error_handler(
-    error: Exception, body: dict, context: dict, client: WebClient, logger: logging.Logger
+    error: Exception, body: dict, context: dict, request: BoltRequest, client: WebClient, logger: logging.Logger
 ) -> BoltResponse | None:
     """The backstop: log with context, tell the user in one friendly line, keep serving.
 
@@ -151,7 +151,11 @@ def _error_handler(
     Slack (the body, its channel and its response_url are the sender's inventions).
     """
     if not is_verified(context):
-        log.warning("refused a request that failed before its signature was checked (%s)", type(error).__name__)
+        log.warning(
+            "refused request %s: it failed before its signature was checked (%s)",
+            request_id(request),
+            type(error).__name__,
+        )
         return BoltResponse(status=401, body={"error": "invalid request"})
     if isinstance(error, BoltUnhandledRequestError):
         logger.info("ignored a request no listener handles (%s)", describe(body))
