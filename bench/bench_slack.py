@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -175,6 +176,26 @@ def serve_process(db_path: Path, stub: SlackStub, workers: int | None = None) ->
     sys.exit("smartstep serve did not come up within 60 s")
 
 
+def cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of `pid` and its child processes (Linux /proc), by pid."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(proc: Path) -> list[str]:
+        return (proc / "stat").read_text().rsplit(")", 1)[1].split()
+
+    found: dict[int, float] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = fields(proc)
+        except OSError:
+            continue
+        if int(proc.name) == pid or int(stat[1]) == pid:
+            found[int(proc.name)] = (int(stat[11]) + int(stat[12])) / tick
+    return found
+
+
 def run_app(
     db_path: Path, bodies: list[tuple[str, str]], concurrency: int, separate: bool = False, workers: int | None = None
 ) -> dict:
@@ -191,17 +212,23 @@ def run_app(
         server = BackgroundServer(create_server(app, health=store.problems, host="127.0.0.1", port=0)).start()
         port = server.port
     url = f"http://127.0.0.1:{port}/slack/events"
+    # Event ids are claimed in the store, which every run shares: fresh ones per run, or a later run's
+    # mentions would all be (rightly) taken for retries of an earlier run's.
+    tag = uuid.uuid4().hex[:8]
+    bodies = [(ts, body.replace('"event_id": "EvBench', f'"event_id": "EvBench{tag}')) for ts, body in bodies]
     try:
         # Every kind of question, three times over different threads, so every answer worker has loaded
         # the case index and the intent model before the burst.
-        warm = [mention_body(900000 + n, "x")[1] for n in range(3 * len(QUESTIONS))]
+        warm = [mention_body(900000 + n, "x")[1].replace("EvBench", f"EvBench{tag}") for n in range(3 * len(QUESTIONS))]
         fire(url, warm, 6)
         stub.wait_for("chat.postMessage", count=len(warm), timeout=60)
         already = len(stub.calls)
+        cpu_before = cpu_seconds(process.pid if process else os.getpid())
         results = fire(url, [b for _, b in bodies], concurrency)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(stub.calls_to("chat.postMessage")) < len(warm) + len(bodies):
             time.sleep(0.05)
+        cpu_after = cpu_seconds(process.pid if process else os.getpid())
         time.sleep(1.0)  # let any duplicate arrive before counting
         replies: dict[str, list[float]] = {}
         for (method, body), arrived in list(zip(stub.calls, stub.arrived, strict=True))[already:]:
@@ -220,6 +247,8 @@ def run_app(
             "reply": reply_latency,
             "lost": lost,
             "duplicated": duplicated,
+            # CPU seconds the burst cost, per process (the app, then each answer worker)
+            "cpu": [cpu_after.get(pid, 0.0) - cpu_before.get(pid, 0.0) for pid in cpu_after],
         }
     finally:
         if server is not None:
@@ -248,7 +277,8 @@ def report(label: str, app: dict, baseline: list[float]) -> dict[str, float]:
         f"{figures['ack_p95']:.1f} ms max {figures['ack_max']:.1f} ms (ratio to bare waitress p95 "
         f"{figures['ack_p95'] / (pct(baseline, 0.95) * ms):.1f}x); reply p50 {figures['reply_p50']:.0f} ms p95 "
         f"{figures['reply_p95']:.0f} ms max {figures['reply_max']:.0f} ms; lost {app['lost']}, "
-        f"duplicated {app['duplicated']}; load average {os.getloadavg()[0]:.1f}",
+        f"duplicated {app['duplicated']}; CPU s per process {[round(c, 1) for c in app['cpu']]}; "
+        f"load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     return figures

@@ -102,7 +102,7 @@ def build_app(
     )
     # With workers, a listener thread waits on another process instead of computing: more of them keep
     # every worker busy. Without, answers are CPU-bound under one GIL and more threads only slow the acks.
-    listeners = LISTENER_THREADS if workers is None else LISTENER_THREADS + 4 * getattr(workers, "count", 1)
+    listeners = LISTENER_THREADS if workers is None else LISTENER_THREADS + 2 * getattr(workers, "count", 1)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",

@@ -15,16 +15,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from smartstep.chat.engine import Answer
 from smartstep.rules.loader import RuleSet
@@ -34,7 +34,6 @@ from smartstep.slack.services import SkillFactory, SlackServices
 
 ANSWER_TIMEOUT = 60.0  # seconds; far beyond any answer, short of a request hanging for ever
 log = logging.getLogger("smartstep.slack")
-T = TypeVar("T")
 
 
 def default_count() -> int:
@@ -55,18 +54,19 @@ class WorkerSetup:
     warm_up: bool = True
 
 
-_services: SlackServices | None = None  # inside a worker process: its answering services
-
-
-def _start_worker(setup: WorkerSetup, parent: int) -> None:
-    global _services
+def _serve(setup: WorkerSetup, conn: Connection) -> None:
+    """A worker process: build the answering services, then answer what arrives until the app's end of
+    the pipe closes (the app stopped, or was killed: then `recv` fails and the worker exits)."""
+    from smartstep.errors import UserError
     from smartstep.slack.advisor import advisor_skills, followed_rules
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s")
+    parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), name="smartstep-orphan-check", daemon=True).start()
     fixed = setup.rules
     rules: Callable[[], RuleSet] = (lambda: fixed) if fixed is not None else followed_rules(setup.settings)  # type: ignore[assignment,return-value]
     default_skills, top_steps = advisor_skills(setup.settings, rules, setup.as_of)
-    _services = SlackServices(
+    services = SlackServices(
         settings=setup.settings,
         db_path=setup.db_path,
         as_of=setup.as_of,
@@ -75,83 +75,111 @@ def _start_worker(setup: WorkerSetup, parent: int) -> None:
         store_file=setup.store,
     )
     if setup.warm_up:
-        _services.warm_up()
+        services.warm_up()
+    calls: dict[str, Callable[..., Any]] = {
+        "pid": os.getpid,
+        "ask": services.ask,
+        "top_steps": services.current_top_steps,
+        "similar": services.similar_cases,
+    }
+    while True:
+        try:
+            name, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[bool, Any] = (True, calls[name](*args))
+        except Exception as error:  # sent back and raised in the app's process, where it is reported
+            if not isinstance(error, UserError):
+                log.error("answering %s failed", name, exc_info=error)  # the traceback stays in this process
+            reply = (False, error)
+        try:
+            conn.send(reply)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            conn.send((False, RuntimeError(f"{type(reply[1]).__name__} in an answer worker")))
 
 
 def _exit_with_parent(parent: int) -> None:
-    """A worker whose app process died (kill -9 leaves no time to stop it) stops too, within a second."""
+    """Stop within a second of the app's process dying, even in the middle of a warm-up."""
     while os.getppid() == parent:
         time.sleep(1.0)
     os._exit(0)
 
 
-def _worker() -> SlackServices:
-    assert _services is not None, "called outside a started worker"
-    return _services
+class WorkerGone(Exception):
+    """The worker process died or hung while answering; a new one takes its place."""
 
 
-def _ping() -> int:
-    return os.getpid()
+class _Worker:
+    """One worker process and the pipe to it; one question at a time (the process is single-threaded)."""
 
+    def __init__(self, setup: WorkerSetup) -> None:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: never fork a process with threads
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(setup, child), name="smartstep-answers", daemon=True)
+        self.process.start()
+        child.close()
+        self.lock = threading.Lock()
 
-def _ask(text: str, thread_key: str, user: str | None) -> Answer:
-    return _worker().ask(text, thread_key, user)
+    def call(self, name: str, *args: Any) -> Any:
+        with self.lock:
+            try:
+                self.conn.send((name, args))
+                if not self.conn.poll(ANSWER_TIMEOUT):
+                    raise WorkerGone(f"no answer within {ANSWER_TIMEOUT:.0f} s")
+                ok, value = self.conn.recv()
+            except (EOFError, OSError) as error:
+                raise WorkerGone(f"{type(error).__name__}") from None
+        if ok:
+            return value
+        raise value
 
-
-def _top_steps() -> list[dict[str, Any]] | None:
-    return _worker().current_top_steps()
-
-
-def _similar(text: str, k: int) -> list[dict[str, Any]]:
-    return _worker().similar_cases(text, k)
+    def stop(self) -> None:
+        self.conn.close()  # the worker's recv fails and it returns
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
 
 
 class AnswerWorkers:
-    """`count` worker processes, each a one-process pool so a thread can be sent to the same one."""
+    """`count` worker processes; a thread's questions always go to the same one."""
 
     def __init__(self, setup: WorkerSetup, count: int) -> None:
         self.setup = setup
         self.count = max(1, count)
         self._lock = threading.Lock()
-        self._pools = [self._new_pool() for _ in range(self.count)]
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(self.setup, os.getpid()),
-        )
+        self._workers = [_Worker(setup) for _ in range(self.count)]  # started now: warming up meanwhile
 
     def start(self) -> list[int]:
-        """Start every worker now (and warm it up) instead of on its first question; their process ids."""
-        return [self._call(index, _ping) for index in range(self.count)]
+        """Wait until every worker is ready (warmed up); their process ids."""
+        return [self._call(index, "pid") for index in range(self.count)]
 
     def ask(self, text: str, thread_key: str, user: str | None) -> Answer:
-        return self._call(self._index(thread_key), _ask, text, thread_key, user)
+        return self._call(self._index(thread_key), "ask", text, thread_key, user)
 
     def top_steps(self) -> list[dict[str, Any]] | None:
-        return self._call(self._index("home"), _top_steps)
+        return self._call(self._index("home"), "top_steps")
 
     def similar(self, text: str, k: int) -> list[dict[str, Any]]:
-        return self._call(self._index(text), _similar, text, k)
+        return self._call(self._index(text), "similar", text, k)
 
     def _index(self, key: str) -> int:
         return zlib.crc32(key.encode("utf-8", "replace")) % self.count
 
-    def _call(self, index: int, function: Callable[..., T], *args: Any) -> T:
-        pool = self._pools[index]
+    def _call(self, index: int, name: str, *args: Any) -> Any:
+        worker = self._workers[index]
         try:
-            return pool.submit(function, *args).result(timeout=ANSWER_TIMEOUT)
-        except BrokenProcessPool:
-            # The worker died (killed, out of memory): this question fails with the friendly sentence,
-            # the next one gets a fresh worker.
+            return worker.call(name, *args)
+        except WorkerGone as gone:
+            # This question fails with the friendly sentence; the next one gets a fresh worker.
             with self._lock:
-                if self._pools[index] is pool:
-                    log.error("answer worker %d stopped; starting a new one", index)
-                    self._pools[index] = self._new_pool()
+                if self._workers[index] is worker:
+                    log.error("answer worker %d stopped (%s); starting a new one", index, gone)
+                    worker.process.kill()
+                    self._workers[index] = _Worker(self.setup)
             raise
 
     def close(self) -> None:
-        for pool in self._pools:
-            pool.shutdown(wait=True, cancel_futures=True)
+        for worker in self._workers:
+            worker.stop()
