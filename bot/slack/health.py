@@ -87,6 +87,7 @@ class StoreFile:
         except sqlite3.Error as error:
             return f"the store {self.path} cannot be opened for writing ({error})"
         try:
+            conn.execute("PRAGMA synchronous = NORMAL")  # as the app writes: no fsync per commit in WAL mode
             with conn:
                 conn.execute(
                     "INSERT OR REPLACE INTO health_checks (process, checked_at) VALUES (?, ?)",
