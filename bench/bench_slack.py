@@ -17,6 +17,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -27,6 +28,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -144,7 +146,7 @@ def run_baseline(bodies: list[str], concurrency: int) -> list[float]:
         server.stop()
 
 
-def serve_process(db_path: Path, stub: SlackStub, workers: int | None = None) -> tuple[subprocess.Popen, int]:
+def serve_process(db_path: Path, stub: RemoteStub, workers: int | None = None) -> tuple[subprocess.Popen, int]:
     """`smartstep serve --http` in its own process, as in production: the load generator and the Web
     API stand-in stay in this process and do not compete with the app for its interpreter lock."""
     with socket.socket() as probe:
@@ -179,6 +181,58 @@ def serve_process(db_path: Path, stub: SlackStub, workers: int | None = None) ->
     sys.exit("smartstep serve did not come up within 60 s")
 
 
+def _stub_process(conn) -> None:  # noqa: ANN001 (a multiprocessing Connection)
+    """The Web API stand-in in a process of its own, as Slack is a system of its own: its answers are not
+    slowed by the load generator's threads. Answers `(command, arg)` requests from the bench over `conn`."""
+    stub = SlackStub()
+    conn.send(stub.api_url)
+    while True:
+        command, arg = conn.recv()
+        if command == "count":
+            conn.send(len(stub.calls_to(arg)))
+        elif command == "calls":
+            with stub.lock:
+                conn.send([(m, b.get("thread_ts"), t) for (m, b), t in zip(stub.calls, stub.arrived, strict=True)])
+        else:
+            stub.close()
+            conn.send(None)
+            return
+
+
+class RemoteStub:
+    """The bench's handle on the stand-in process: call counts and (method, thread_ts, arrival) records.
+    Arrival times are time.monotonic(), one clock for every process on the machine."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_stub_process, args=(child,), daemon=True)
+        self.process.start()
+        self.api_url: str = self.conn.recv()
+
+    def _ask(self, command: str, arg: str = "") -> Any:
+        self.conn.send((command, arg))
+        return self.conn.recv()
+
+    def count(self, method: str) -> int:
+        return self._ask("count", method)
+
+    def wait_for(self, method: str, count: int, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.count(method) < count:
+            time.sleep(0.05)
+        return self.count(method)
+
+    def calls(self) -> list[tuple[str, str | None, float]]:
+        return self._ask("calls")
+
+    def close(self) -> None:
+        self._ask("close")
+        self.process.join(timeout=10)
+
+
 def cpu_seconds(pid: int) -> dict[int, float]:
     """User + system CPU seconds of `pid` and its child processes (Linux /proc), by pid."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -202,7 +256,7 @@ def cpu_seconds(pid: int) -> dict[int, float]:
 def run_app(
     db_path: Path, bodies: list[tuple[str, str]], concurrency: int, separate: bool = False, workers: int | None = None
 ) -> dict:
-    stub = SlackStub()
+    stub = RemoteStub()
     process = server = None
     if separate:
         process, port = serve_process(db_path, stub, workers)
@@ -225,18 +279,20 @@ def run_app(
         warm = [mention_body(900000 + n, "x")[1].replace("EvBench", f"EvBench{tag}") for n in range(3 * len(QUESTIONS))]
         fire(url, warm, 6)
         stub.wait_for("chat.postMessage", count=len(warm), timeout=60)
-        already = len(stub.calls)
+        already = len(stub.calls())
         cpu_before = cpu_seconds(process.pid if process else os.getpid())
+        bench_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
         results = fire(url, [b for _, b in bodies], concurrency)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(stub.calls_to("chat.postMessage")) < len(warm) + len(bodies):
+        while time.monotonic() < deadline and stub.count("chat.postMessage") < len(warm) + len(bodies):
             time.sleep(0.05)
         cpu_after = cpu_seconds(process.pid if process else os.getpid())
+        bench_cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - bench_before
         time.sleep(1.0)  # let any duplicate arrive before counting
         replies: dict[str, list[float]] = {}
-        for (method, body), arrived in list(zip(stub.calls, stub.arrived, strict=True))[already:]:
+        for method, thread_ts, arrived in stub.calls()[already:]:
             if method == "chat.postMessage":
-                replies.setdefault(body.get("thread_ts"), []).append(arrived)
+                replies.setdefault(thread_ts, []).append(arrived)
         reply_latency, lost, duplicated = [], 0, 0
         for (ts, _), (_, sent, _) in zip(bodies, results, strict=True):
             got = replies.get(ts, [])
@@ -252,6 +308,7 @@ def run_app(
             "duplicated": duplicated,
             # CPU seconds the burst cost, per process (the app, then each answer worker)
             "cpu": [cpu_after.get(pid, 0.0) - cpu_before.get(pid, 0.0) for pid in cpu_after],
+            "bench_cpu": bench_cpu,  # this process: the load generator and the Web API stand-in
         }
     finally:
         if server is not None:
@@ -280,7 +337,8 @@ def report(label: str, app: dict, baseline: list[float]) -> dict[str, float]:
         f"{figures['ack_p95']:.1f} ms max {figures['ack_max']:.1f} ms (ratio to bare waitress p95 "
         f"{figures['ack_p95'] / (pct(baseline, 0.95) * ms):.1f}x); reply p50 {figures['reply_p50']:.0f} ms p95 "
         f"{figures['reply_p95']:.0f} ms max {figures['reply_max']:.0f} ms; lost {app['lost']}, "
-        f"duplicated {app['duplicated']}; CPU s per process {[round(c, 1) for c in app['cpu']]}; "
+        f"duplicated {app['duplicated']}; CPU s per process {[round(c, 1) for c in app['cpu']]} "
+        f"(load generator and stand-in {app['bench_cpu']:.1f}); "
         f"load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
