@@ -344,6 +344,12 @@ def m013_conversation_sessions(db: sqlite_utils.Database) -> None:
     db["slack_threads"].create_index(["at"])
 
 
+@MIGRATIONS()
+def m014_health_checks(db: sqlite_utils.Database) -> None:
+    """One row per serving process that /healthz rewrites: proof that the store still takes a write."""
+    db["health_checks"].create({"process": str, "checked_at": str}, pk="process", not_null={"checked_at"})
+
+
 _VERSION_EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 

@@ -28,6 +28,7 @@ class Settings:
     stale_after_hours: float = 72.0  # SMARTSTEP_STALE_AFTER: answers warn when the data is older (36h, 3d, 2w)
     sync_every_minutes: float = 15.0  # SMARTSTEP_SYNC_EVERY: how often `serve` syncs the configured helpdesks
     ticket_url: str | None = None  # SMARTSTEP_TICKET_URL: the helpdesk's ticket address, `{id}` for the id
+    min_free_mb: int = 100  # SMARTSTEP_MIN_FREE_MB: /healthz fails below this much free space on the store's disk
 
     @property
     def helpdesks(self) -> tuple[str, ...]:
@@ -68,6 +69,7 @@ class Settings:
             "stale_after_hours": duration_hours(env.get("SMARTSTEP_STALE_AFTER") or "3d", "SMARTSTEP_STALE_AFTER"),
             "sync_every_minutes": duration_hours(env.get("SMARTSTEP_SYNC_EVERY") or "15m", "SMARTSTEP_SYNC_EVERY") * 60,
             "ticket_url": ticket_url_template(env.get("SMARTSTEP_TICKET_URL", "")),
+            "min_free_mb": int(env.get("SMARTSTEP_MIN_FREE_MB", "100")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

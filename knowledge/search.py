@@ -66,6 +66,15 @@ class SimilarCase:
         data["resolutions"] = [{"text": text, "count": count} for text, count in self.resolutions]
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SimilarCase:
+        """The case back from `to_json` (answer worker processes send cases as JSON)."""
+        fields = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        fields["why_matched"] = tuple(fields.get("why_matched") or ())
+        fields["duplicates"] = tuple(fields.get("duplicates") or ())
+        fields["resolutions"] = tuple((r["text"], r["count"]) for r in fields.get("resolutions") or ())
+        return cls(**fields)
+
 
 @dataclass(frozen=True)
 class Filters:

@@ -25,8 +25,10 @@ from smartstep.advice.rule_inputs import load_rule_base
 from smartstep.db import open_db
 from smartstep.settings import Settings
 from smartstep.slack.app import build_app
+from smartstep.slack.health import StoreFile
 from smartstep.slack.http_server import BackgroundServer, create_server
 from smartstep.slack.services import SlackServices
+from smartstep.slack.workers import AnswerWorkers, WorkerSetup
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_USER = "UBOT"
@@ -177,7 +179,13 @@ class SlackHarness:
     """The real app in HTTP mode on a loopback port, and helpers that post to it like Slack does."""
 
     def __init__(
-        self, db_path: Path, stub: SlackStub, admins: frozenset[str] = frozenset(), skills=None, rules=None
+        self,
+        db_path: Path,
+        stub: SlackStub,
+        admins: frozenset[str] = frozenset(),
+        skills=None,
+        rules=None,
+        workers: int = 0,
     ) -> None:
         settings = Settings(
             db_path=db_path,
@@ -187,18 +195,28 @@ class SlackHarness:
             admins=admins,
         )
         self.stub = stub
+        open_db(db_path).close()
+        self.store = StoreFile(db_path, settings.min_free_mb)  # what /healthz checks, as `smartstep serve` wires it
+        rules = rules if rules is not None else shipped_rules()
+        self.answer_workers = None
+        if workers:  # answer worker processes, as `smartstep serve --workers N` starts them
+            setup = WorkerSetup(settings, db_path, self.store, skills=skills, rules=rules, warm_up=False)
+            self.answer_workers = AnswerWorkers(setup, workers)
         self.listeners = DrainableExecutor()
         self.workers = DrainableExecutor()
         self.app = build_app(
             settings,
             db_path,
             skills=skills,
-            rules=rules if rules is not None else shipped_rules(),
+            rules=rules,
+            store=self.store,
+            workers=self.answer_workers,
             listener_executor=self.listeners,
             store_workers=self.workers,
         )
         self.db_path = db_path
-        self.server = BackgroundServer(create_server(self.app, host="127.0.0.1", port=0, threads=8)).start()
+        server = create_server(self.app, health=self.store.problems, host="127.0.0.1", port=0, threads=8)
+        self.server = BackgroundServer(server).start()
         self.url = f"http://127.0.0.1:{self.server.port}"
         self._event = 0
 
@@ -209,7 +227,7 @@ class SlackHarness:
         *,
         timestamp: int | None = None,
         secret: str = SECRET,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str | None] | None = None,
         path: str = "/slack/events",
     ) -> tuple[int, str]:
         stamp = int(time.time()) if timestamp is None else timestamp
@@ -221,6 +239,7 @@ class SlackHarness:
             "X-Slack-Signature": sign(text, stamp, secret),
             **(headers or {}),
         }
+        all_headers = {name: value for name, value in all_headers.items() if value is not None}  # None: leave out
         request = urllib.request.Request(self.url + path, data=data, headers=all_headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
@@ -269,6 +288,8 @@ class SlackHarness:
         self.server.stop()
         self.listeners.shutdown(wait=True)
         self.workers.shutdown(wait=True)
+        if self.answer_workers is not None:
+            self.answer_workers.close()
 
 
 @pytest.fixture(name="seeded", scope="session")

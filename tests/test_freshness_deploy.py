@@ -81,7 +81,7 @@ def test_healthz_reports_the_data_age_and_each_sync(tmp_path: Path) -> None:
     db["sync_state"].insert({"source": "freshdesk", "last_success_at": "2026-11-21T09:00:00Z", "last_error": None})
     db.close()
     app = App(token="xoxb-test", signing_secret="secret", token_verification_enabled=False)
-    wsgi = build_wsgi(app, health=lambda: health_fields(path, 72))
+    wsgi = build_wsgi(app, details=lambda: health_fields(path, 72))
     seen: list[str] = []
     body = b"".join(
         wsgi({"REQUEST_METHOD": "GET", "PATH_INFO": "/healthz"}, lambda status, headers: seen.append(status))

@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     # Slack primitives (Block Kit builders, the Web API client) sit below the digest that posts with
     # them; the Bolt app and its listeners sit above everything they serve.
     "smartstep.slack.blocks": 5,
+    "smartstep.slack.markup": 5,
     "smartstep.slack.assessment_blocks": 5,
     "smartstep.slack.client": 5,
     "smartstep.digest": 5,

@@ -53,7 +53,7 @@ def headline(digest: Digest) -> str:
 
 def team_blocks(team: TeamDigest, *, buttons: bool = True) -> list[dict[str, Any]]:
     if team.quiet:
-        return [{"type": "divider"}, _section(team.steady_line)]
+        return [{"type": "divider"}, _section(escape(team.steady_line))]
     lines = [f"*{escape(team.team)}*"]
     lines += [f"• {escape(m.text)}" for m in team.moves]
     if team.more_moves:

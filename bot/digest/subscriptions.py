@@ -22,6 +22,7 @@ import sqlite_utils
 
 from smartstep.db import write_transaction
 from smartstep.errors import UserError
+from smartstep.slack.markup import escape
 from smartstep.weeks import format_time
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -45,7 +46,8 @@ class Subscription:
         return ZoneInfo(self.timezone)
 
     def describe(self) -> str:
-        teams = ", ".join(self.teams) if self.teams else "all teams"
+        """One Slack line (mrkdwn, the channel as a link; team names escaped)."""
+        teams = escape(", ".join(self.teams)) if self.teams else "all teams"
         quiet = "posts nothing" if self.quiet == "skip" else "posts one line"
         return (
             f"<#{self.channel}>: {teams}, {WEEKDAYS[self.weekday].title()}s at {self.time} {self.timezone} "

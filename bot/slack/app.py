@@ -12,25 +12,27 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import sqlite_utils
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from smartstep.advice.signals import signal_registry
-from smartstep.chat.engine import Skill
 from smartstep.db import open_db
 from smartstep.knowledge import IndexCache
 from smartstep.rules.loader import RuleSet
 from smartstep.rules.watch import RuleWatcher
 from smartstep.settings import Settings
+from smartstep.slack.advisor import advisor_skills, check_rule_problems
 from smartstep.slack.client import build_client
+from smartstep.slack.health import StoreFile
 from smartstep.slack.listeners import register
-from smartstep.slack.listeners.replies import report_failure
-from smartstep.slack.services import SkillFactory, SlackServices, TopSteps
+from smartstep.slack.listeners.replies import describe, report_failure
+from smartstep.slack.markup import escape
+from smartstep.slack.services import STORE_WORKERS, Answerer, SkillFactory, SlackServices
+from smartstep.slack.verification import is_verified, request_id, verify_requests
 
-LISTENER_THREADS = 4  # answers are CPU-bound under one GIL; more threads only slow the acks
+LISTENER_THREADS = 4
 log = logging.getLogger("smartstep.slack")
 
 
@@ -45,6 +47,7 @@ def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) ->
         shown = "\n".join(f"• {p}" for p in problems[:10])
         text = f"A rule base edit in {path} was not applied; the last good rules stay in force.\n{shown}"
         log.error(text)
+        text = escape(text)  # a rule file's text, quoted in a problem, is not ours
         for admin in sorted(settings.admins):
             try:
                 client.chat_postMessage(channel=admin, text=text)
@@ -58,33 +61,6 @@ def watch_rules(settings: Settings, client: WebClient, interval: float = 2.0) ->
     return watcher
 
 
-def check_rule_problems(path: Path) -> list:
-    from smartstep.rules.loader import check_rules
-
-    _, problems = check_rules(path, signal_registry())
-    return [p for p in problems if p.severity == "error"] or problems
-
-
-def advisor_skills(
-    settings: Settings, rules: Callable[[], RuleSet], as_of: datetime | None = None, cases: IndexCache | None = None
-) -> tuple[SkillFactory, TopSteps]:
-    """The same skills `smartstep chat` has, with advice logged as given in Slack to the asking user;
-    and the App Home's top steps, which are not logged (opening Home is not being advised)."""
-    from smartstep.advice.pipeline import next_steps
-    from smartstep.chat.skills import build_skills
-
-    def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
-        return build_skills(
-            db, rules, user=user, surface="slack", as_of=as_of, ticket_url=settings.ticket_url, cases=cases
-        )
-
-    def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-        run = next_steps(db, rules(), k=5, surface="slack", as_of=as_of, log=False)
-        return [advice.to_json() for advice in run.advice]
-
-    return factory, top_steps
-
-
 def build_app(
     settings: Settings,
     db_path: str | Path,
@@ -96,17 +72,22 @@ def build_app(
     rules: RuleSet | None = None,
     listener_executor: Executor | None = None,
     store_workers: Executor | None = None,
+    store: StoreFile | None = None,
+    workers: Answerer | None = None,
 ) -> App:
     """The app, ready for an HTTP adapter or Socket Mode; the store's schema is brought up to date first.
 
     `warm_up` answers one question on a background thread so the first real question is not the one
     that waits for models to load (no network involved). `skills` builds the conversation skills; by
     default the advisor, similar cases and feedback in words over `rules` (default: the rule base in
-    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change). Listeners
-    acknowledge on `listener_executor` and hand their work to `store_workers` (defaults: small thread
-    pools); tests pass executors they can drain.
+    force, from SMARTSTEP_RULES or the shipped one, reloaded when its files change). `store` is the
+    store file the HTTP server's /healthz checks too (by default one is made here). `workers` answer
+    questions in other processes (`workers.AnswerWorkers`, built over the same settings); by default
+    this process answers. Listeners acknowledge on `listener_executor` and hand their work to
+    `store_workers` (defaults: small thread pools); tests pass executors they can drain.
     """
     open_db(db_path).close()
+    store = store or StoreFile(db_path, settings.min_free_mb)
     client = client or build_client(settings)
     if rules is not None:
         provider: Callable[[], RuleSet] = lambda: rules  # noqa: E731 - a fixed rule base (tests)
@@ -123,14 +104,22 @@ def build_app(
         skills=skills if skills is not None else default_skills,
         top_steps=top_steps,
         cases=cases,
-        **({"workers": store_workers} if store_workers is not None else {}),
+        store_file=store,
+        answers=workers,
+        workers=store_workers or store_worker_pool(workers),
     )
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         token_verification_enabled=False,
+        # Our own check replaces Bolt's: it refuses malformed headers instead of raising, marks what it
+        # verified, and never logs a refused body. It runs before authorization (no Web API call first).
+        request_verification_enabled=False,
+        before_authorize=verify_requests(settings.slack_signing_secret),
         process_before_response=False,
-        raise_error_for_unhandled_request=False,
+        # Unknown event types, action ids and views reach the error handler, which acknowledges them
+        # with 200: a 404 makes Slack retry a delivery we will never handle.
+        raise_error_for_unhandled_request=True,
         listener_executor=listener_executor
         or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="smartstep-listener"),
         name="smartstep",
@@ -141,6 +130,13 @@ def build_app(
     if warm_up:
         threading.Thread(target=services.warm_up, name="smartstep-warm-up", daemon=True).start()
     return app
+
+
+def store_worker_pool(answers: Answerer | None) -> ThreadPoolExecutor:
+    """The threads handlers run on after the ack. With answer workers, a thread mostly waits on another
+    process: two per worker keep every one busy. Without, answers are CPU-bound under one GIL."""
+    count = STORE_WORKERS if answers is None else max(STORE_WORKERS, 2 * getattr(answers, "count", 1))
+    return ThreadPoolExecutor(max_workers=count, thread_name_prefix="smartstep-store")
 
 
 def _dedupe_middleware(services: SlackServices):
@@ -159,6 +155,23 @@ def _dedupe_middleware(services: SlackServices):
     return dedupe_events
 
 
-def _error_handler(error: Exception, body: dict, client: WebClient, logger: logging.Logger) -> None:
-    """The backstop: log with context, tell the user in one friendly line, keep serving."""
+def _error_handler(
+    error: Exception, body: dict, context: dict, request: BoltRequest, client: WebClient, logger: logging.Logger
+) -> BoltResponse | None:
+    """The backstop: log with context, tell the user in one friendly line, keep serving.
+
+    Acts only on a request whose signature was verified: anything else is refused without a word to
+    Slack (the body, its channel and its response_url are the sender's inventions).
+    """
+    if not is_verified(context):
+        log.warning(
+            "refused request %s: it failed before its signature was checked (%s)",
+            request_id(request),
+            type(error).__name__,
+        )
+        return BoltResponse(status=401, body={"error": "invalid request"})
+    if isinstance(error, BoltUnhandledRequestError):
+        logger.info("ignored a request no listener handles (%s)", describe(body))
+        return BoltResponse(status=200, body="")
     report_failure(error, body, client, logger)
+    return None

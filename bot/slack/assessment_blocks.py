@@ -8,10 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from smartstep.advice.assessment import Profile, Questionnaire
+from smartstep.slack.markup import escape
 
 CALLBACK_ID = "assessment"
 ANSWER_ACTION = "answer"
 OPTION_LIMIT = 75  # Slack's limit for an option's text
+MISSING_ANSWER = "Pick the answer closest to how your team works today."
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
@@ -54,17 +56,23 @@ def submitted_answers(state_values: dict[str, Any]) -> dict[str, int]:
     """question id -> chosen stage, from a view_submission's `view.state.values`."""
     answers = {}
     for block_id, actions in state_values.items():
-        selected = (actions.get(ANSWER_ACTION) or {}).get("selected_option") or {}
-        if str(selected.get("value", "")).isdigit():
-            answers[block_id] = int(selected["value"])
+        selected = ((actions if isinstance(actions, dict) else {}).get(ANSWER_ACTION) or {}).get("selected_option")
+        value = str((selected if isinstance(selected, dict) else {}).get("value", ""))
+        if value.isascii() and value.isdigit():
+            answers[str(block_id)] = int(value)
     return answers
+
+
+def missing_answer_errors(questionnaire: Questionnaire, answers: dict[str, int]) -> dict[str, str]:
+    """The `errors` of a `response_action: errors` ack: input block id -> what to do, per unanswered
+    question (or an answer outside the question's stages)."""
+    return {q.id: MISSING_ANSWER for q in questionnaire.questions if not 1 <= answers.get(q.id, 0) <= len(q.answers)}
 
 
 def assessment_result(profile: Profile, stages: dict[int, str], before: Profile | None) -> dict[str, Any]:
     """The stage per dimension, the overall stage, and the change since the last take."""
-    lines = [
-        f"*Capability assessment ({profile.team})*: overall *{stages[profile.overall]}* (stage {profile.overall} of 5)"
-    ]
+    overall = f"overall *{stages[profile.overall]}* (stage {profile.overall} of 5)"
+    lines = [f"*Capability assessment ({escape(profile.team)})*: {overall}"]
     for dimension, stage in profile.stages.items():
         line = f"• {dimension.capitalize()}: {stages[stage]} ({stage})"
         if before is not None and dimension in before.stages and before.stages[dimension] != stage:

@@ -14,6 +14,7 @@ from smartstep.chat.engine import Answer
 from smartstep.definitions import load_definitions
 from smartstep.metrics.scorecard import ScoreRow, format_value
 from smartstep.rules.render import compared
+from smartstep.slack.markup import escape
 
 SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
 MAX_STEPS = 10  # a message holds at most 50 blocks; four per step plus the header
@@ -28,11 +29,6 @@ MORE_ACTION = "advice_more"
 CHART_ACTION = "metric_chart"
 FRIENDLY_ERROR = "Sorry, something went wrong on my side while answering that. It is logged; please try again soon."
 WORKING = ":hourglass_flowing_sand: Working on it…"
-
-
-def escape(text: str) -> str:
-    """Slack's three control characters in text we did not write ourselves."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -71,14 +67,18 @@ def is_advice_list(data: Any) -> bool:
 
 
 def answer_message(answer: Answer) -> dict[str, Any]:
-    """`text` (the notification fallback) and `blocks` for one Answer."""
+    """`text` (the notification fallback) and `blocks` for one Answer.
+
+    The engine's text is mrkdwn without markup of its own (bold, italics, code only) but carries the
+    question, case titles and team names as they were typed: escaped whole, here, once."""
+    text = escape(answer.text)
     if is_advice_list(answer.data):
-        header = answer.text.splitlines()[0] if answer.text.strip() else "*Smartest next steps*"
+        header = text.splitlines()[0] if text.strip() else "*Smartest next steps*"
         blocks = text_sections(header)
         for number, advice in enumerate(answer.data[:MAX_STEPS], start=1):
             blocks += [{"type": "divider"}, *advice_blocks(advice, number)]
-        return {"text": fallback(answer.text or header), "blocks": blocks}
-    blocks = text_sections(answer.text or "…")[:45]
+        return {"text": fallback(text or header), "blocks": blocks}
+    blocks = text_sections(text or "…")[:45]
     chart = chart_request(answer)
     if chart is not None:
         blocks.append(
@@ -88,7 +88,7 @@ def answer_message(answer: Answer) -> dict[str, Any]:
                 "elements": [_button("📈 Chart", CHART_ACTION, json.dumps(chart, separators=(",", ":")))],
             }
         )
-    return {"text": fallback(answer.text), "blocks": blocks}
+    return {"text": fallback(text), "blocks": blocks}
 
 
 def chart_request(answer: Answer) -> dict[str, Any] | None:
@@ -193,7 +193,7 @@ def advice_detail_message(advice: dict[str, Any]) -> dict[str, Any]:
 def _evidence_line(item: dict[str, Any], definitions: Any) -> str:
     metric = str(item.get("metric"))
     unit = definitions.get(metric).unit if metric in definitions.metrics else ""
-    name = definitions.get(metric).name if metric in definitions.metrics else metric
+    name = definitions.get(metric).name if metric in definitions.metrics else escape(metric)
 
     def show(value: Any) -> str:
         return format_value(float(value), unit) if isinstance(value, int | float) else "–"
@@ -267,7 +267,7 @@ def _recent_line(row: dict[str, Any]) -> str:
     text = f"• {escape(str(row.get('title') or row.get('rule_id')))} ({escape(str(row.get('team')))}, "
     text += f"{str(row.get('created_at'))[:10]})"
     if row.get("verdict"):
-        text += f": *{row['verdict']}*"
+        text += f": *{escape(str(row['verdict']))}*"
         if row.get("before") is not None and row.get("after") is not None:
             text += f" ({row['before']:.1f} → {row['after']:.1f})"
     elif row.get("done"):

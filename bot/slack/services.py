@@ -9,6 +9,7 @@ connection belongs to the thread that opened it, so each worker opens its own on
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -26,8 +27,10 @@ from smartstep.chat.engine import answer
 from smartstep.chat.sessions import load_session, save_session
 from smartstep.db import WaitNote, open_db
 from smartstep.knowledge import IndexCache
+from smartstep.knowledge.search import SimilarCase
 from smartstep.metrics.freshness import with_freshness
 from smartstep.settings import Settings
+from smartstep.slack.health import UNAVAILABLE, StoreFile, StoreUnavailable
 from smartstep.slack.store import claim_event
 
 STORE_WORKERS = 4  # answers are CPU-bound under one GIL; more threads only slow each other
@@ -40,6 +43,18 @@ log = logging.getLogger("smartstep.slack")
 SkillFactory = Callable[[sqlite_utils.Database, str], dict[str, Skill]]
 # The advisor's current ranking in the advice JSON shape, read without logging it (for App Home).
 TopSteps = Callable[[sqlite_utils.Database], list[dict[str, Any]]]
+
+
+class Answerer(Protocol):
+    """Where the CPU-bound work goes when it does not run in this process (`workers.AnswerWorkers`)."""
+
+    def start(self) -> object: ...
+
+    def ask(self, text: str, thread_key: str, user: str | None) -> Answer: ...
+
+    def top_steps(self) -> list[dict[str, Any]] | None: ...
+
+    def similar(self, text: str, k: int) -> list[dict[str, Any]]: ...
 
 
 class RecentIds:
@@ -68,6 +83,8 @@ class SlackServices:
     as_of: datetime | None = None
     skills: SkillFactory | None = None
     top_steps: TopSteps | None = None
+    store_file: StoreFile | None = None  # the file opened at start: a deleted or replaced store is refused
+    answers: Answerer | None = None  # worker processes that answer questions; None: answer in this process
     recent_events: RecentIds = field(default_factory=RecentIds, compare=False)
     # Skills read and then write (advice log, feedback); two such transactions on different connections
     # make SQLite refuse one ("database is locked") rather than wait. Answers are CPU-bound under the GIL
@@ -84,10 +101,18 @@ class SlackServices:
 
     def db(self) -> sqlite_utils.Database:
         """This thread's connection to the store (migrations already applied by `build_app`). Its writes
-        wait for an import to commit (up to `write_wait`), logging that they wait."""
+        wait for an import to commit (up to `write_wait`), logging that they wait.
+
+        Raises StoreUnavailable when the file was deleted or replaced since start: the connection would
+        still read and write the old, unlinked file, and every click recorded there would be lost."""
+        if self.store_file is not None:
+            self.store_file.check_present()
         database = getattr(self._local, "db", None)
         if database is None:
-            database = open_db(self.db_path, migrate=False, write_wait=self.write_wait)
+            try:
+                database = open_db(self.db_path, migrate=False, write_wait=self.write_wait)
+            except sqlite3.Error as error:  # a read-only disk refuses WAL's shared-memory file, say
+                raise StoreUnavailable(UNAVAILABLE, f"{self.db_path} cannot be opened: {error}") from None
             database.on_write_wait = WaitNote(database, log.info)
             self._local.db = database
         return database
@@ -106,6 +131,8 @@ class SlackServices:
         return not event_id or claim_event(self.db(), str(event_id))
 
     def current_top_steps(self) -> list[dict[str, Any]] | None:
+        if self.answers is not None:
+            return self.answers.top_steps()
         if self.top_steps is None:
             return None
         with self.store_lock:
@@ -136,7 +163,10 @@ class SlackServices:
     def warm_up(self) -> None:
         """Answer a metric question, a similar-case search, the repeated problems and the advisor's
         ranking (not logged), so the intent model is trained and the case index, clusters and signals
-        are loaded before the first real question arrives."""
+        are loaded before the first real question arrives (in every worker, when there are workers)."""
+        if self.answers is not None:
+            self.answers.start()
+            return
         self.ask("how is ticket volume?", "warm-up")
         self.ask("show similar cases for password reset email never arrives", "warm-up")
         self.ask("repeated problems", "warm-up")
@@ -144,10 +174,20 @@ class SlackServices:
 
     def ask(self, text: str, thread_key: str, user: str | None = None) -> Answer:
         """One question through the shared conversation engine, with the thread's state read from and
-        written back to the store."""
+        written back to the store (so any worker process can carry a thread on)."""
+        if self.answers is not None:
+            return self.answers.ask(text, thread_key, user)
         with self.store_lock:
             db = self.db()
             state = load_session(db, thread_key)
             reply = answer(text, state, self.context(user))
             save_session(db, thread_key, state)
             return with_freshness(reply, db, self.settings.stale_after_hours, self.as_of)
+
+    def similar_cases(self, text: str, k: int = 5) -> list[SimilarCase]:
+        """Solved cases like `text` (from a worker process when there are workers)."""
+        if self.answers is not None:
+            return [SimilarCase.from_json(case) for case in self.answers.similar(text, k)]
+        from smartstep.knowledge import find_similar
+
+        return find_similar(self.db(), text, k=k, cache=self.cases)

@@ -44,8 +44,9 @@ def register(app: App, services: SlackServices) -> None:
     app.action(re.compile(r"^digest_called_back_\d+$"))(ack=_ack, lazy=[later(called_back)])
     app.action("digest_list_callbacks")(ack=_ack, lazy=[later(partial(handle_list_callbacks, services))])
 
-    # The ack closes the modal at once; scoring, storing and the DM follow.
-    app.view("assessment")(ack=_ack, lazy=[later(ViewHandlers(services).handle_assessment)])
+    # The ack keeps a form with missing answers open, or closes it; scoring, storing and the DM follow.
+    views = ViewHandlers(services)
+    app.view("assessment")(ack=views.ack_assessment, lazy=[later(views.handle_assessment)])
 
     app.event("app_home_opened")(later(EventHandlers(services).handle_app_home_opened))
 

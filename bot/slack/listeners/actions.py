@@ -14,7 +14,7 @@ from smartstep.errors import UserError
 from smartstep.metrics.chart import metric_chart_png
 from smartstep.metrics.note_store import notes_between
 from smartstep.slack.blocks import RATE_ACTION, advice_detail_message, with_ratings
-from smartstep.slack.listeners.replies import respond_url
+from smartstep.slack.listeners.replies import recording, respond_url
 from smartstep.slack.services import SlackServices
 from smartstep.slack.store import load_advice, load_ratings
 from smartstep.weeks import is_week, shift_week
@@ -38,7 +38,7 @@ class ActionHandlers:
         rating = str(action.get("action_id", "")).removeprefix(RATE_ACTION)
         user = body["user"]["id"]
         db = self.services.db()
-        with self.services.store_lock:  # two clicks at once: one write at a time (see SlackServices)
+        with self.services.store_lock, recording("rating"):  # two clicks at once: one write at a time
             try:
                 record_rating(db, advice_id, user, rating)
             except UserError:

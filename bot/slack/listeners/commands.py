@@ -17,6 +17,7 @@ from smartstep.metrics.scorecard import build_scorecard
 from smartstep.slack.assessment_blocks import assessment_modal
 from smartstep.slack.blocks import WORKING, answer_message, escape, scorecard_text, text_sections
 from smartstep.slack.listeners.replies import respond_url, with_cue
+from smartstep.slack.markup import plain_text
 from smartstep.slack.services import SlackServices
 
 HELP = (
@@ -63,7 +64,7 @@ class CommandHandlers:
         ack()
 
     def handle_command(self, body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
-        sub, argument = split_command(body.get("text", ""))
+        sub, argument = split_command(plain_text(str(body.get("text") or "")))
         run = self.subcommands.get(sub)
         url = body["response_url"]
         if run is None:
@@ -104,10 +105,9 @@ class CommandHandlers:
     def similar(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         if not argument.strip():
             return {"text": SIMILAR_USAGE}
-        from smartstep.knowledge import find_similar
         from smartstep.knowledge.replies import similar_reply, slack_style
 
-        cases = find_similar(self.services.db(), argument, k=5, cache=self.services.cases)
+        cases = self.services.similar_cases(argument, k=5)
         text = similar_reply(argument, cases, slack_style(escape))
         return {"text": text[:3000], "blocks": text_sections(text)}
 

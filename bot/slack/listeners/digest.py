@@ -23,6 +23,7 @@ from smartstep.digest.subscriptions import (
 from smartstep.errors import UserError
 from smartstep.metrics.reader import known_teams
 from smartstep.slack.blocks import escape
+from smartstep.slack.listeners.replies import recording
 from smartstep.slack.services import SlackServices
 
 USAGE = (
@@ -75,7 +76,8 @@ def handle_called_back(
     """Record the call-back and tell the clicker; the answer drops off next week's list."""
     survey_id = str(action.get("value") or "")
     user = body["user"]["id"]
-    record_callback(services.db(), survey_id, user)
+    with recording("call-back"):
+        record_callback(services.db(), survey_id, user)
     channel = (body.get("channel") or {}).get("id")
     if channel:
         client.chat_postEphemeral(

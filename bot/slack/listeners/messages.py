@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from smartstep.chat.engine import Answer
 from smartstep.metrics.chart import driver_chart_png
 from smartstep.slack.blocks import answer_message, driver_bars
-from smartstep.slack.listeners.replies import strip_mention, with_cue
+from smartstep.slack.listeners.replies import question_of, with_cue
 from smartstep.slack.services import SlackServices
 from smartstep.slack.store import is_bot_thread, remember_thread
 
@@ -54,14 +54,14 @@ class MessageHandlers:
     def handle_mention(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A mention in a channel is always answered in a thread, so the channel stays quiet."""
         thread_ts = event.get("thread_ts") or event["ts"]
-        self._reply(body, client, event, strip_mention(event.get("text", "")), thread_ts, logger)
+        self._reply(body, client, event, question_of(event.get("text", "")), thread_ts, logger)
         remember_thread(self.services.db(), event["channel"], thread_ts)
 
     def handle_dm(self, body: dict, event: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         """A direct message is answered in place (or in its thread when it came in one)."""
         if event.get("subtype") or event.get("bot_id"):
             return  # edits, joins and other bots' posts are not questions
-        self._reply(body, client, event, strip_mention(event.get("text", "")), event.get("thread_ts"), logger)
+        self._reply(body, client, event, question_of(event.get("text", "")), event.get("thread_ts"), logger)
 
     def handle_thread_reply(
         self, body: dict, event: dict[str, Any], client: WebClient, context: Any, logger: logging.Logger
@@ -82,7 +82,7 @@ class MessageHandlers:
         if reason:
             log.info("thread message %s in %s not answered: %s", event.get("ts"), event.get("channel"), reason)
             return
-        self._reply(body, client, event, text, event["thread_ts"], logger, quiet=QUIET_IN_THREADS)
+        self._reply(body, client, event, question_of(text), event["thread_ts"], logger, quiet=QUIET_IN_THREADS)
 
     def _reply(
         self,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
@@ -15,6 +17,8 @@ from slack_sdk.webhook import WebhookClient
 from smartstep.errors import UserError
 from smartstep.slack.blocks import FRIENDLY_ERROR
 from smartstep.slack.client import retry_handlers
+from smartstep.slack.health import StoreUnavailable
+from smartstep.slack.markup import escape, plain_text
 
 SLOW_AFTER = 1.0  # seconds before the user sees that we are still working
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -23,6 +27,11 @@ T = TypeVar("T")
 
 def strip_mention(text: str) -> str:
     return MENTION.sub(" ", text or "").strip()
+
+
+def question_of(text: str) -> str:
+    """The question in a mention or DM: without the mentions, in the words the person typed."""
+    return plain_text(strip_mention(text)).strip()
 
 
 def with_cue(work: Callable[[], T], cue: Callable[[], None], after: float = SLOW_AFTER) -> tuple[T, bool]:
@@ -61,12 +70,28 @@ def describe(body: dict[str, Any]) -> str:
     return f"kind={kind} team={body.get('team_id')} user={user} channel={channel} event_id={body.get('event_id')}"
 
 
+@contextlib.contextmanager
+def recording(what: str) -> Iterator[None]:
+    """A write the user asked for (a rating, a call-back): if the store refuses it, they are told that
+    `what` was not recorded instead of seeing it shown as done."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as error:
+        message = (
+            f"Your {what} was not recorded: smartstep cannot write to its store right now. Please try again later."
+        )
+        raise StoreUnavailable(message, f"{type(error).__name__}: {error}") from None
+
+
 def report_failure(error: BaseException, body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
     """Log the failure with its context and tell the user in one sentence; never a traceback in Slack."""
     body = body if isinstance(body, dict) else {}
-    if isinstance(error, UserError):
+    if isinstance(error, StoreUnavailable):
+        logger.error("store unavailable (%s): %s", describe(body), error.detail)
+        text = escape(str(error))
+    elif isinstance(error, UserError):
         logger.info("user error (%s): %s", describe(body), error)
-        text = str(error)
+        text = escape(str(error))  # it may quote what the user typed
     else:
         logger.error("handler failed (%s)", describe(body), exc_info=error)
         text = FRIENDLY_ERROR
@@ -84,6 +109,8 @@ def _tell(body: dict[str, Any], client: WebClient, text: str) -> None:
     channel = event.get("channel")
     if channel and event.get("type") in ("app_mention", "message"):
         client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), text=text)
+    elif body.get("type") == "view_submission" and isinstance(body.get("user"), dict):  # the modal closed: a DM
+        client.chat_postMessage(channel=str(body["user"].get("id")), text=text)
 
 
 def guarded(handler: Callable[..., None]) -> Callable[..., None]:
