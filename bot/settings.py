@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +91,11 @@ def duration_hours(text: str, name: str) -> float:
 
         raise UserError(f"{name}={text!r} is not a duration like 90m, 36h, 3d or 2w") from None
     return hours
+
+
+def ticket_address(template: str, ticket_id: str) -> str:
+    """The helpdesk address of one ticket (SMARTSTEP_TICKET_URL with the id, made safe for a URL)."""
+    return template.replace("{id}", urllib.parse.quote(ticket_id, safe=""))
 
 
 def ticket_url_template(value: str) -> str | None:

@@ -95,7 +95,7 @@ def _days(n: float):
 
 def store_context(db: sqlite_utils.Database, user: str = "U-heldout") -> Context:
     rules = load_rule_base(None)
-    skills = build_skills(db, lambda: rules, user=user, surface="test", ticket_url=None)
+    skills = build_skills(db, lambda: rules, user=user, surface="test")
     return replace(load_context(db), skills=skills)
 
 

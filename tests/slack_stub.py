@@ -186,6 +186,7 @@ class SlackHarness:
         skills=None,
         rules=None,
         workers: int = 0,
+        ticket_url: str | None = None,
     ) -> None:
         settings = Settings(
             db_path=db_path,
@@ -193,6 +194,7 @@ class SlackHarness:
             slack_signing_secret=SECRET,
             slack_api_url=stub.api_url,
             admins=admins,
+            ticket_url=ticket_url,
         )
         self.stub = stub
         open_db(db_path).close()

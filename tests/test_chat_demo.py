@@ -16,6 +16,7 @@ from smartstep.chat.engine import answer
 from smartstep.chat.help import CAPABILITIES
 from smartstep.chat.skills import build_skills
 from smartstep.db import open_db
+from smartstep.slack.blocks import answer_message
 
 TICKET_URL = "https://acme.zendesk.com/agent/tickets/{id}"
 
@@ -28,7 +29,7 @@ def store(tmp_path_factory):
     source.close()
     db = open_db(path)
     rules = load_rule_base(None)
-    skills = build_skills(db, lambda: rules, user="U-lead", surface="test", ticket_url=TICKET_URL)
+    skills = build_skills(db, lambda: rules, user="U-lead", surface="test")
     yield db, replace(load_context(db), skills=skills), rules
     db.close()
 
@@ -79,7 +80,9 @@ def test_the_tickets_behind_a_drop_are_listed_with_links(store):
     }
     assert {r["id"] for r in reply.data} <= low and len(reply.data) == min(10, len(low))
     first = reply.data[0]["id"]
-    assert f"<https://acme.zendesk.com/agent/tickets/{first}|{first}>" in reply.text
+    assert f"`{first}`" in reply.text and first in reply.tickets  # the terminal shows the id
+    slack_text = answer_message(reply, ticket_url=TICKET_URL)["blocks"][0]["text"]["text"]
+    assert f"<https://acme.zendesk.com/agent/tickets/{first}|{first}>" in slack_text  # Slack links it
 
 
 def test_the_oldest_open_tickets_are_the_backlog(store):

@@ -80,6 +80,7 @@ def test_tickets_link_to_the_helpdesk_when_its_url_is_set(store):
     )
     reply = json.loads(result.stdout)
     assert reply["understood"]["intent"] == "tickets" and [r["id"] for r in reply["data"]] == ["t4", "t5"]
-    assert "<https://acme.zendesk.com/agent/tickets/t4|t4>" in reply["text"]
+    assert "`t4`" in reply["text"]  # the terminal shows ids; Slack makes them links
+    assert reply["tickets"][0] == {"id": "t4", "url": "https://acme.zendesk.com/agent/tickets/t4"}
     plain = ask(store, "which tickets are still open at workgroup 2?")
     assert "`t4`" in plain["text"] and "https://" not in plain["text"]

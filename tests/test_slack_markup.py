@@ -159,3 +159,22 @@ def test_plain_text_reads_slack_markup_as_the_words_typed() -> None:
     )
     assert plain_text("<!subteam^S1|@support> <!date^1392734382^{date}|Feb 18>") == "@support Feb 18"
     assert escape(plain_text("&lt;!channel&gt;")) == "&lt;!channel&gt;"  # typed literally: still harmless
+
+
+def test_tickets_an_answer_names_link_to_the_helpdesk_and_ticket_text_still_cannot_link(slack: SlackHarness) -> None:
+    """SMARTSTEP_TICKET_URL makes the ids an answer shows into links, added after escaping: a subject
+    that spells out a link of its own stays text."""
+    add_hostile_case(slack.db_path)
+    url = "https://acme.zendesk.com/agent/tickets/{id}"
+    advisor = SlackHarness(slack.db_path, slack.stub, ticket_url=url)
+    try:
+        question = "<@UBOT> show similar cases for refund not received"
+        event = {"type": "app_mention", "user": "U1", "text": question, "ts": "1700000200.000100", "channel": "C1"}
+        assert advisor.event(event)[0] == 200
+        [reply] = slack.stub.wait_for("chat.postMessage", timeout=15)
+    finally:
+        advisor.close()
+    ticket = escape("EVIL-<!channel>")
+    assert f"<https://acme.zendesk.com/agent/tickets/EVIL-%3C%21channel%3E|{ticket}>" in reply["text"]
+    assert escape(TITLE) in reply["text"]  # the subject's own link is still text
+    assert "<https://evil.example" not in reply["text"] and "<!channel>" not in reply["text"]

@@ -29,7 +29,7 @@ class Seen(logging.Handler):
             self.lines.append(record.getMessage())
             self.changed.notify_all()
 
-    def wait(self, *words: str, timeout: float = 5.0) -> str:
+    def wait(self, *words: str, timeout: float = 30.0) -> str:
         with self.changed:
             found = self.changed.wait_for(
                 lambda: next((line for line in self.lines if all(w in line for w in words)), None), timeout

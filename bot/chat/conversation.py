@@ -118,6 +118,7 @@ class Answer:
     frame: Frame | None = None
     items: tuple[dict[str, Any], ...] = ()  # what "the second one" and "more" refer to
     basis: str = ""  # what "why?" says about this answer when it has no advice behind it
+    tickets: tuple[str, ...] = ()  # the ticket ids the text shows (as code): a surface may link them
 
     @property
     def understood(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from smartstep.chat.conversation import Answer, ConversationState, Frame, Skill
 from smartstep.chat.evidence import PROBLEM_PREFIXES, problem_text, why_moved
 from smartstep.chat.figures import short
 from smartstep.chat.replies import advice_text
-from smartstep.chat.ticket_skills import link, repeated_skill, tickets_skill
+from smartstep.chat.ticket_skills import repeated_skill, ticket_ref, tickets_skill
 from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
 from smartstep.rules.loader import RuleSet
@@ -40,12 +40,11 @@ def build_skills(
     user: str = "cli",
     surface: str = "cli",
     as_of: datetime | None = None,
-    ticket_url: str | None = None,
     cases: IndexCache | None = None,
 ) -> dict[str, Skill]:
-    """`rules` returns the rule base in force (it may reload while the bot runs); `ticket_url` is
-    the helpdesk's ticket address with `{id}` (SMARTSTEP_TICKET_URL), for links; `cases` is the
-    similar-case index cache to search (default: the process-wide one)."""
+    """`rules` returns the rule base in force (it may reload while the bot runs); `cases` is the
+    similar-case index cache to search (default: the process-wide one). Answers name the tickets they
+    show in `tickets`; each surface decides how to link them."""
 
     def ranked(frame: Frame, k: int):
         return next_steps(db, rules(), teams=list(frame.teams) or None, k=k, surface=surface, as_of=as_of, log=False)
@@ -101,7 +100,7 @@ def build_skills(
         query = problem_text(frame.text if frame.action != "more" else state_query(state, frame))
         offset = state.shown if frame.action == "more" else 0
         if frame.action == "choice" and frame.ordinal and 0 < frame.ordinal <= len(state.items):
-            return _case_detail(state.items[frame.ordinal - 1], frame, ticket_url)
+            return _case_detail(state.items[frame.ordinal - 1], frame)
         team = frame.teams[0] if len(frame.teams) == 1 else None
         product = frame.products[0] if frame.products else None
         channel = frame.channels[0] if frame.channels else None
@@ -112,10 +111,11 @@ def build_skills(
         shown = found[offset:]
         if not shown and offset:
             return Answer("similar", f"I found no more solved cases like “{query}”.", frame=frame)
-        style = replace(MARKDOWN, ref=lambda case_id: link(case_id, ticket_url))
+        style = replace(MARKDOWN, ref=ticket_ref)
         items = tuple({**c.to_json(), "query": query} for c in shown)
         text = similar_reply(query, shown, style, first=offset + 1)
-        return Answer("similar", text, data=list(items), frame=frame, items=items)
+        ids = tuple(c.id for c in shown)
+        return Answer("similar", text, data=list(items), frame=frame, items=items, tickets=ids)
 
     def feedback(frame: Frame, state: ConversationState) -> Answer:
         advice = state.advice
@@ -154,8 +154,8 @@ def build_skills(
         "improve": improve,
         "why": why,
         "similar": similar,
-        "tickets": tickets_skill(db, ticket_url, as_of),
-        "repeated": repeated_skill(db, ticket_url, as_of),
+        "tickets": tickets_skill(db, as_of),
+        "repeated": repeated_skill(db, as_of),
         "feedback": feedback,
     }
 
@@ -171,12 +171,13 @@ def _rating_phrase(rating: str, index: int) -> str:
     )
 
 
-def _case_detail(case: dict, frame: Frame, template: str | None) -> Answer:
+def _case_detail(case: dict, frame: Frame) -> Answer:
     lines = [
         f"*{case.get('title')}* — {case.get('team')}, solved {str(case.get('solved_at'))[:10]}, "
-        + link(case["id"], template)
+        + ticket_ref(case["id"])
     ]
     lines.append(f"Resolution: {case.get('resolution') or 'no resolution text was written'}")
     if case.get("duplicates"):
-        lines.append("Seen before as: " + ", ".join(link(d, template) for d in case["duplicates"][:10]))
-    return Answer("similar", "\n".join(lines), data=case, frame=frame)
+        lines.append("Seen before as: " + ", ".join(ticket_ref(d) for d in case["duplicates"][:10]))
+    ids = (str(case["id"]), *(str(d) for d in case.get("duplicates", ())[:10]))
+    return Answer("similar", "\n".join(lines), data=case, frame=frame, tickets=ids)

@@ -22,11 +22,10 @@ PAGE = 10
 REPEAT_MIN = 5  # as in the digest: a problem solved by hand this often is worth an article
 
 
-def link(ticket_id: str, template: str | None) -> str:
-    """`<url|id>` (Slack's link form) when a helpdesk URL is configured, else the id."""
-    if not template:
-        return f"`{ticket_id}`"
-    return f"<{template.replace('{id}', str(ticket_id))}|{ticket_id}>"
+def ticket_ref(ticket_id: str) -> str:
+    """A ticket in an answer's text: its id, as code. An answer lists the ids it shows in `tickets`;
+    Slack turns those into links to the helpdesk (SMARTSTEP_TICKET_URL) after escaping the text."""
+    return f"`{ticket_id}`"
 
 
 def repeated_problems(db: sqlite_utils.Database, period: str) -> dict:
@@ -36,7 +35,7 @@ def repeated_problems(db: sqlite_utils.Database, period: str) -> dict:
     return cached_on_data(db, ("chat-repeats", period), lambda: find_repeated_problems(db, period))
 
 
-def repeated_skill(db: sqlite_utils.Database, template: str | None, as_of: datetime | None) -> Skill:
+def repeated_skill(db: sqlite_utils.Database, as_of: datetime | None) -> Skill:
     def repeated(frame: Frame, state: ConversationState) -> Answer:
         period = current_period(db, as_of)
         if period is None:
@@ -67,13 +66,13 @@ def repeated_skill(db: sqlite_utils.Database, template: str | None, as_of: datet
     return repeated
 
 
-def tickets_skill(db: sqlite_utils.Database, template: str | None, as_of: datetime | None) -> Skill:
+def tickets_skill(db: sqlite_utils.Database, as_of: datetime | None) -> Skill:
     def tickets(frame: Frame, state: ConversationState) -> Answer:
         offset = state.shown if frame.action == "more" else 0
         if frame.action == "choice" and frame.ordinal and 0 < frame.ordinal <= len(state.items):
-            return _detail(db, state.items[frame.ordinal - 1].get("id"), frame, template)
+            return _detail(db, state.items[frame.ordinal - 1].get("id"), frame)
         if state.kind == "repeated" and not frame.metrics and state.items:
-            return _repeated_tickets(db, frame, state, template)
+            return _repeated_tickets(db, frame, state)
         if not frame.metrics:
             team = frame.teams[0] if frame.teams else "Billing"
             options = (
@@ -115,11 +114,12 @@ def tickets_skill(db: sqlite_utils.Database, template: str | None, as_of: dateti
             return Answer("tickets", f"No {more}tickets {why_counted(metric)} for {who} in {when}.", frame=frame)
         lines = [f"*{note}{total} tickets {why_counted(metric)} — {who}, {when}*"]
         lines += [
-            f"• {link(r['id'], template)} {r['subject'] or '(no subject)'} — {r['team']}, {r['detail']}" for r in rows
+            f"• {ticket_ref(r['id'])} {r['subject'] or '(no subject)'} — {r['team']}, {r['detail']}" for r in rows
         ]
         if offset + len(rows) < total:
             lines.append(f'Showing {offset + 1}–{offset + len(rows)} of {total}; say "more" for the next ones.')
-        return Answer("tickets", "\n".join(lines), data=rows, frame=frame, items=tuple(rows))
+        ids = tuple(str(r["id"]) for r in rows)
+        return Answer("tickets", "\n".join(lines), data=rows, frame=frame, items=tuple(rows), tickets=ids)
 
     return tickets
 
@@ -135,9 +135,7 @@ def _where_worse(db: sqlite_utils.Database, metric: str, now: str) -> tuple[str,
     return tuple(worse)
 
 
-def _repeated_tickets(
-    db: sqlite_utils.Database, frame: Frame, state: ConversationState, template: str | None
-) -> Answer:
+def _repeated_tickets(db: sqlite_utils.Database, frame: Frame, state: ConversationState) -> Answer:
     from smartstep.knowledge import find_similar
 
     groups = [i for i in state.items if not frame.teams or i.get("team") in frame.teams] or state.items[:1]
@@ -146,14 +144,15 @@ def _repeated_tickets(
         cases = find_similar(db, str(group["label"]), k=PAGE, team=str(group["team"]))
         lines.append(f"*{group['team']}: tickets like “{group['label']}”*")
         for case in cases:
-            lines.append(f"• {link(case.id, template)} {case.title} — solved {case.solved_at[:10]}")
+            lines.append(f"• {ticket_ref(case.id)} {case.title} — solved {case.solved_at[:10]}")
             rows.append(
                 {"id": case.id, "subject": case.title, "team": case.team, "detail": f"solved {case.solved_at[:10]}"}
             )
-    return Answer("tickets", "\n".join(lines), data=rows, frame=frame, items=tuple(rows))
+    ids = tuple(str(r["id"]) for r in rows)
+    return Answer("tickets", "\n".join(lines), data=rows, frame=frame, items=tuple(rows), tickets=ids)
 
 
-def _detail(db: sqlite_utils.Database, ticket_id: str | None, frame: Frame, template: str | None) -> Answer:
+def _detail(db: sqlite_utils.Database, ticket_id: str | None, frame: Frame) -> Answer:
     row = db.execute(
         "SELECT id, subject, team, status, created_at, solved_at, description, resolution FROM tickets WHERE id = ?",
         [ticket_id],
@@ -161,11 +160,11 @@ def _detail(db: sqlite_utils.Database, ticket_id: str | None, frame: Frame, temp
     if row is None:
         return Answer("tickets", "That ticket is no longer in smartstep's store.", frame=frame)
     tid, subject, team, status, created, solved, description, resolution = row
-    lines = [f"*{subject or '(no subject)'}* — {link(tid, template)}, {team}, {status}, created {str(created)[:10]}"]
+    lines = [f"*{subject or '(no subject)'}* — {ticket_ref(tid)}, {team}, {status}, created {str(created)[:10]}"]
     if solved:
         lines[0] += f", solved {str(solved)[:10]}"
     if description:
         lines.append(str(description)[:600])
     if resolution:
         lines.append(f"_Resolution:_ {str(resolution)[:600]}")
-    return Answer("tickets", "\n".join(lines), data={"id": tid}, frame=frame)
+    return Answer("tickets", "\n".join(lines), data={"id": tid}, frame=frame, tickets=(str(tid),))

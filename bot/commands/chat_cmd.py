@@ -14,6 +14,7 @@ from smartstep.chat.terminal import mrkdwn_to_rich
 from smartstep.commands.common import CliState, emit_json, say_period_note
 from smartstep.errors import UserError
 from smartstep.metrics.freshness import with_freshness
+from smartstep.settings import ticket_address
 
 MAX_SESSION_ID = 200
 
@@ -27,9 +28,7 @@ def terminal_context(state: CliState) -> Context:
 
     db = state.db()
     rules = load_rule_base(None, state.settings.rules_path)
-    skills = build_skills(
-        db, lambda: rules, user="cli", surface="cli", as_of=state.as_of, ticket_url=state.settings.ticket_url
-    )
+    skills = build_skills(db, lambda: rules, user="cli", surface="cli", as_of=state.as_of)
     return replace(load_context(db, state.as_of), skills=skills)
 
 
@@ -37,14 +36,19 @@ def _show(console: Console, reply: Answer) -> None:
     console.print(mrkdwn_to_rich(reply.text), highlight=False)
 
 
-def answer_json(reply: Answer) -> dict:
-    """`ask --json`: the answer, and what the question was understood as."""
+def answer_json(reply: Answer, ticket_url: str | None = None) -> dict:
+    """`ask --json`: the answer, what the question was understood as, and the tickets it names (with
+    their helpdesk address when SMARTSTEP_TICKET_URL is set; the text itself shows ids)."""
     return {
         "intent": reply.intent,
         "text": reply.text,
         "data": reply.data,
         "options": list(reply.options),
         "understood": reply.understood,
+        "tickets": [
+            {"id": ticket, "url": ticket_address(ticket_url, ticket) if ticket_url else None}
+            for ticket in reply.tickets
+        ],
     }
 
 
@@ -72,7 +76,7 @@ def ask_command(state: CliState, text: str, as_json: bool, session: str | None) 
     if key:
         save_session(state.db(), key, thread)
     if as_json:
-        emit_json(answer_json(reply))
+        emit_json(answer_json(reply, state.settings.ticket_url))
     else:
         _show(Console(), reply)
 

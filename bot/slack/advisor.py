@@ -33,9 +33,7 @@ def advisor_skills(
     from smartstep.chat.skills import build_skills
 
     def factory(db: sqlite_utils.Database, user: str) -> dict[str, Skill]:
-        return build_skills(
-            db, rules, user=user, surface="slack", as_of=as_of, ticket_url=settings.ticket_url, cases=cases
-        )
+        return build_skills(db, rules, user=user, surface="slack", as_of=as_of, cases=cases)
 
     def top_steps(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         run = next_steps(db, rules(), k=5, surface="slack", as_of=as_of, log=False)

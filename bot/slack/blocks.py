@@ -14,6 +14,7 @@ from smartstep.chat.engine import Answer
 from smartstep.definitions import load_definitions
 from smartstep.metrics.scorecard import ScoreRow, format_value
 from smartstep.rules.render import compared
+from smartstep.settings import ticket_address
 from smartstep.slack.markup import escape
 
 SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
@@ -66,12 +67,14 @@ def is_advice_list(data: Any) -> bool:
     return isinstance(data, list) and bool(data) and all(isinstance(a, dict) and a.get("advice_id") for a in data)
 
 
-def answer_message(answer: Answer) -> dict[str, Any]:
+def answer_message(answer: Answer, ticket_url: str | None = None) -> dict[str, Any]:
     """`text` (the notification fallback) and `blocks` for one Answer.
 
     The engine's text is mrkdwn without markup of its own (bold, italics, code only) but carries the
-    question, case titles and team names as they were typed: escaped whole, here, once."""
-    text = escape(answer.text)
+    question, case titles and team names as they were typed: escaped whole, here, once. Then the
+    tickets the answer names become links to the helpdesk (`ticket_url`, with `{id}`), added after
+    escaping, so no text from a ticket or a question can make a link."""
+    text = link_tickets(escape(answer.text), answer.tickets, ticket_url)
     if is_advice_list(answer.data):
         header = text.splitlines()[0] if text.strip() else "*Smartest next steps*"
         blocks = text_sections(header)
@@ -89,6 +92,16 @@ def answer_message(answer: Answer) -> dict[str, Any]:
             }
         )
     return {"text": fallback(text), "blocks": blocks}
+
+
+def link_tickets(text: str, tickets: Sequence[str], ticket_url: str | None) -> str:
+    """`` `id` `` -> `<https://helpdesk/…/id|id>` for each ticket an answer names (in escaped text)."""
+    if not ticket_url:
+        return text
+    for ticket in dict.fromkeys(tickets):
+        shown = escape(ticket)
+        text = text.replace(f"`{shown}`", f"<{ticket_address(ticket_url, ticket)}|{shown}>")
+    return text
 
 
 def chart_request(answer: Answer) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from smartstep.advice.assessment import questionnaire
+from smartstep.chat.conversation import Answer
 from smartstep.metrics.scorecard import build_scorecard
 from smartstep.slack.assessment_blocks import assessment_modal
 from smartstep.slack.blocks import WORKING, answer_message, escape, scorecard_text, text_sections
@@ -80,6 +81,9 @@ class CommandHandlers:
             respond_url(url, message, response_type="ephemeral", replace_original=cued)
         logger.debug("answered /smartstep %s for %s", sub, body.get("user_id"))
 
+    def _message(self, reply: Answer) -> dict[str, Any]:
+        return answer_message(reply, self.services.settings.ticket_url)
+
     def _thread_key(self, body: dict[str, Any]) -> str:
         return f"command:{body.get('channel_id')}:{body.get('user_id')}"
 
@@ -88,11 +92,11 @@ class CommandHandlers:
 
     def next_steps(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         question = f"what should we do next for {argument}" if argument else "what should we do next"
-        return answer_message(self.services.ask(question, self._thread_key(body), body.get("user_id")))
+        return self._message(self.services.ask(question, self._thread_key(body), body.get("user_id")))
 
     def metrics(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         if argument.strip():
-            return answer_message(self.services.ask(argument, self._thread_key(body), body.get("user_id")))
+            return self._message(self.services.ask(argument, self._thread_key(body), body.get("user_id")))
         context = self.services.context()
         if context.period is None:
             return {"text": "There is no data yet: import some with `smartstep import`."}
@@ -100,7 +104,7 @@ class CommandHandlers:
         return {"text": text[:3000], "blocks": text_sections(text)[:45]}
 
     def why(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
-        return answer_message(self.services.ask("why?", self._thread_key(body), body.get("user_id")))
+        return self._message(self.services.ask("why?", self._thread_key(body), body.get("user_id")))
 
     def similar(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
         if not argument.strip():

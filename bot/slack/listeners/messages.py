@@ -121,7 +121,7 @@ class MessageHandlers:
                 logger.info("could not remove the working-on-it reaction", exc_info=True)
 
     def _post(self, client: WebClient, channel: str, thread_ts: str | None, reply: Any, logger: logging.Logger) -> None:
-        message = answer_message(reply)
+        message = answer_message(reply, self.services.settings.ticket_url)
         posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False, **message)
         bars = driver_bars(reply)
         if bars:
