@@ -126,12 +126,10 @@ def main() -> None:
             for mode, rs in results.items()
         }
         for mode, (seconds, peak) in rows.items():
-            print(
-                f"{mode:7s} median {seconds:6.2f} s  peak RSS {peak:6.0f} MB  ({seconds / rows['floor'][0]:.2f}x the floor)"
-            )
-        print(
-            f"load average after: {load:.2f}; this process peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-        )
+            ratio = seconds / rows["floor"][0]
+            print(f"{mode:7s} median {seconds:6.2f} s  peak RSS {peak:6.0f} MB  ({ratio:.2f}x the floor)")
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"load average after: {load:.2f}; this process peak {own:.0f} MB")
 
 
 if __name__ == "__main__":
