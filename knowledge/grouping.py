@@ -20,6 +20,7 @@ and scipy: no store, no I/O.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from smartstep.knowledge.terms import STOP_WORDS, stem
 from smartstep.knowledge.weighting import l2_normalize_rows
 
 FEATURES = 2**18
+_CODE = re.compile(r"[#\w/-]*\d{3,}[\w/-]*")  # "INV-2026-03057", "#48213": one ticket's id, not the topic
 
 
 @dataclass(frozen=True)
@@ -216,4 +218,5 @@ def topic_label(subjects: Sequence[str]) -> str:
         return (sum(weight.get(t, 0.0) for t in terms) - 0.1 * len(terms) - 0.3 * codes, -len(subject))
 
     candidates = Counter(cleaned)
-    return max(candidates, key=lambda s: (score(s), candidates[s]))[:120]
+    best = max(candidates, key=lambda s: (score(s), candidates[s]))
+    return " ".join(_CODE.sub("", best).split())[:120] or best[:120]
