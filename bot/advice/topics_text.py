@@ -37,7 +37,9 @@ def growth_line(topic: Topic, style: Style = PLAIN, weeks: int = 2) -> str:
             f"{g.recent_tickets} tickets in the last {weeks} weeks ({usual})"
         )
     else:
-        head = f"{team}: {label}: {g.recent_tickets} tickets from {g.recent_customers} customers in the last {weeks} weeks"
+        head = (
+            f"{team}: {label}: {g.recent_tickets} tickets from {g.recent_customers} customers in the last {weeks} weeks"
+        )
         head += f" ({usual}" + (f", {g.growth:.1f}x" if g.growth else "") + ")"
     return f"{head} · tickets {ticket_refs(topic.recent_ids or topic.ticket_ids, style)}"
 

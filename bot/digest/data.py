@@ -23,6 +23,7 @@ from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import find_repeated_problems
 from smartstep.advice.verdicts import Outcome, Verdict
 from smartstep.definitions import load_definitions
+from smartstep.digest.growing import growing_topics
 from smartstep.digest.model import CallBack, Digest, TeamDigest, assemble_team
 from smartstep.errors import UserError
 from smartstep.metrics.note_store import list_notes
@@ -98,7 +99,8 @@ def load_digest(
         if drivers and not part.quiet:
             part = _with_driver(db, part, run.advice, as_of)
         parts.append(part)
-    return Digest(period, tuple(parts), tuple(shown), history, tuple(notes))
+    growing = growing_topics(db, present, as_of) if present else ()
+    return Digest(period, tuple(parts), tuple(shown), history, tuple(notes), growing)
 
 
 def step_outcomes(
