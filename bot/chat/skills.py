@@ -19,6 +19,7 @@ from smartstep.chat.evidence import PROBLEM_PREFIXES, problem_text, why_moved
 from smartstep.chat.figures import short
 from smartstep.chat.replies import advice_text
 from smartstep.chat.ticket_skills import link, repeated_skill, tickets_skill
+from smartstep.chat.topic_skills import new_topics_skill, topics_skill
 from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
 from smartstep.rules.loader import RuleSet
@@ -147,7 +148,9 @@ def build_skills(
         "improve": improve,
         "why": why,
         "similar": similar,
-        "tickets": tickets_skill(db, ticket_url, as_of),
+        "tickets": tickets_skill(db, ticket_url, as_of, surface),
+        "topics": topics_skill(db, ticket_url, as_of, surface),
+        "new_topics": new_topics_skill(db, ticket_url, as_of, surface),
         "repeated": repeated_skill(db, ticket_url, as_of),
         "feedback": feedback,
     }

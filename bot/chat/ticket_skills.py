@@ -29,6 +29,14 @@ def link(ticket_id: str, template: str | None) -> str:
     return f"<{template.replace('{id}', str(ticket_id))}|{ticket_id}>"
 
 
+def escaper(surface: str):
+    """Slack's three control characters escaped in text customers wrote (a subject saying `<!channel>` must
+    not ping a channel); the terminal shows text as written."""
+    if surface != "slack":
+        return str
+    return lambda text: text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def repeated_problems(db: sqlite_utils.Database, period: str) -> dict:
     """`find_repeated_problems`, kept while the tickets are unchanged (it clusters weeks of tickets)."""
     from smartstep.advice.pipeline import cached_on_data
@@ -67,9 +75,13 @@ def repeated_skill(db: sqlite_utils.Database, template: str | None, as_of: datet
     return repeated
 
 
-def tickets_skill(db: sqlite_utils.Database, template: str | None, as_of: datetime | None) -> Skill:
+def tickets_skill(
+    db: sqlite_utils.Database, template: str | None, as_of: datetime | None, surface: str = "cli"
+) -> Skill:
     def tickets(frame: Frame, state: ConversationState) -> Answer:
         offset = state.shown if frame.action == "more" else 0
+        if state.kind == "topics" and not frame.metrics and state.items:
+            return _topic_tickets(frame, state, template, escaper(surface))
         if frame.action == "choice" and frame.ordinal and 0 < frame.ordinal <= len(state.items):
             return _detail(db, state.items[frame.ordinal - 1].get("id"), frame, template)
         if state.kind == "repeated" and not frame.metrics and state.items:
@@ -133,6 +145,21 @@ def _where_worse(db: sqlite_utils.Database, metric: str, now: str) -> tuple[str,
         if recent is not None and before is not None and read_change(recent, before, metric).good is False:
             worse.append(team)
     return tuple(worse)
+
+
+def _topic_tickets(frame: Frame, state: ConversationState, template: str | None, escape) -> Answer:
+    """ "show me the tickets behind it" after topics: the tickets of the topic asked about (or the first two)."""
+    chosen = [i for i in state.items if not frame.teams or i.get("team") in frame.teams] or state.items[:1]
+    if frame.ordinal and 0 < frame.ordinal <= len(state.items):
+        chosen = [state.items[frame.ordinal - 1]]
+    lines, rows = [], []
+    for topic in chosen[:2]:
+        ids = [str(i) for i in topic.get("ticket_ids") or []]
+        lines.append(f"*{escape(str(topic['team']))}: tickets about “{escape(str(topic['label']))}”*")
+        more = f" (+{len(ids) - PAGE * 2} more)" if len(ids) > PAGE * 2 else ""
+        lines.append(", ".join(link(escape(i), template) for i in ids[: PAGE * 2]) + more)
+        rows += [{"id": i, "team": topic["team"], "topic": topic["label"]} for i in ids]
+    return Answer("tickets", "\n".join(lines), data=rows, frame=frame, items=tuple(rows))
 
 
 def _repeated_tickets(
