@@ -340,6 +340,32 @@ def m013_conversation_sessions(db: sqlite_utils.Database) -> None:
     db["slack_threads"].create_index(["at"])
 
 
+@MIGRATIONS()
+def m014_topic_alert_channels_and_messages(db: sqlite_utils.Database) -> None:
+    """Opt-in alert channels for new or growing topics, and the one Slack message each topic has in each
+    channel (its ts), so a growing topic's message is updated in place and never posted twice. `tickets`
+    keeps the topic's recent ticket ids: a topic is recognised in the next run by the tickets it shares."""
+    db["alert_channels"].create(
+        {"channel": str, "teams": str, "created_by": str, "created_at": str}, pk="channel", not_null={"created_at"}
+    )
+    db["topic_alerts"].create(
+        {
+            "channel": str,
+            "topic": str,  # team + the earliest recent ticket id when first posted: the same in every process
+            "team": str,
+            "label": str,
+            "tickets": str,  # JSON list of ticket ids
+            "status": str,  # posting | open | settled
+            "ts": str,
+            "text": str,
+            "posted_at": str,
+            "updated_at": str,
+        },
+        pk=("channel", "topic"),
+        not_null={"status", "updated_at"},
+    )
+
+
 _VERSION_EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 

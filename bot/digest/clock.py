@@ -174,6 +174,7 @@ def start_clock(
     scheduler = scheduler or BlockingScheduler(timezone=UTC)
     if digests:
         _add_digests(scheduler, settings, db_path)
+        _add_alerts(scheduler, settings, db_path)
     if settings.helpdesks:
         from smartstep.imports.sync.schedule import sync_configured
 
@@ -228,3 +229,33 @@ def _add_digests(scheduler: BaseScheduler, settings: Settings, db_path: str | Pa
         misfire_grace_time=TICK_SECONDS,
     )
     log.info("clock %s started: checking digest subscriptions every %d s", owner, TICK_SECONDS)
+
+
+def _add_alerts(scheduler: BaseScheduler, settings: Settings, db_path: str | Path) -> None:
+    """New or growing topics to the opted-in alert channels, every ALERT_MINUTES (digest.alerts)."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from smartstep.db import open_db
+    from smartstep.digest.alerts import ALERT_MINUTES, run_alerts
+    from smartstep.slack.client import build_client
+
+    client = build_client(settings)
+
+    def tick() -> None:
+        db = open_db(db_path)
+        try:
+            run_alerts(db, client, ticket_url=settings.ticket_url)
+        except Exception:  # a failed run is retried on the next tick; the clock keeps going
+            log.exception("topic alerts failed; retrying in %d minutes", ALERT_MINUTES)
+        finally:
+            db.close()
+
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(minutes=ALERT_MINUTES, timezone=UTC),
+        next_run_time=datetime.now(UTC),
+        id="topic-alerts",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
