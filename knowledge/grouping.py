@@ -220,3 +220,31 @@ def topic_label(subjects: Sequence[str]) -> str:
     candidates = Counter(cleaned)
     best = max(candidates, key=lambda s: (score(s), candidates[s]))
     return " ".join(_CODE.sub("", best).split())[:120] or best[:120]
+
+
+def merge_alike(word_sets: Sequence[Sequence[str]], alike: float = 0.6) -> list[int]:
+    """A group number per topic: topics whose shared words are mostly the same words (Jaccard of their
+    stems at least `alike`) are one topic to a reader ("invoice pdf blank download" and "invoice pdf empty
+    download" are one problem worded two ways); "csv export times out" and "csv export error 500" stay two.
+    Pairs are found through the words they share, so it stays near-linear in topics."""
+    stems = [frozenset(stem(w) for w in words) for words in word_sets]
+    parent = list(range(len(stems)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_stem: dict[str, list[int]] = {}
+    for i, terms in enumerate(stems):
+        for term in terms:
+            by_stem.setdefault(term, []).append(i)
+    for i, terms in enumerate(stems):
+        if len(terms) < 2:  # one shared word ("plan") is too little to call two topics one
+            continue
+        candidates = {j for term in terms for j in by_stem[term] if j > i and len(stems[j]) >= 2}
+        for j in candidates:
+            if len(terms & stems[j]) / len(terms | stems[j]) >= alike:
+                parent[root(j)] = root(i)
+    return [root(i) for i in range(len(stems))]

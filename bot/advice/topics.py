@@ -18,7 +18,14 @@ import numpy as np
 import sqlite_utils
 
 from smartstep.advice.emerging import ACCOUNT, Growth, Thresholds, judge_growth, load_thresholds, min_samples
-from smartstep.knowledge.grouping import GroupingParams, group, shared_words, topic_label, topic_vectors
+from smartstep.knowledge.grouping import (
+    GroupingParams,
+    group,
+    merge_alike,
+    shared_words,
+    topic_label,
+    topic_vectors,
+)
 from smartstep.knowledge.topic_text import ticket_texts
 from smartstep.metrics.reader import current_period
 from smartstep.weeks import format_time, shift_week, week_end, week_start
@@ -225,12 +232,9 @@ def _team_topics(
     week = np.clip(((created - first_day) // _DAY // 7).astype(np.int64), 0, weeks - 1)
     measures = _measures(rows, ids, answers)
     groups = group(topic_vectors(texts, params), params)
-    order = np.argsort(groups, kind="stable")
     recent_from = weeks - min(t.recent_weeks, weeks)
     out = []
-    for members in np.split(order, np.flatnonzero(np.diff(groups[order])) + 1):
-        if len(members) < t.min_topic_tickets:
-            continue
+    for members in _merged_groups(groups, titles, t.min_topic_tickets):
         members = members[np.argsort(-created[members].astype(np.int64), kind="stable")]  # most recent first
         in_week = week[members]
         recent = members[in_week >= recent_from]
@@ -258,6 +262,17 @@ def _team_topics(
             )
         )
     return out
+
+
+def _merged_groups(groups: np.ndarray, titles: list[str], smallest: int) -> list[np.ndarray]:
+    """The grouping's topics of at least `smallest` tickets, with those named by mostly the same words merged."""
+    order = np.argsort(groups, kind="stable")
+    big = [m for m in np.split(order, np.flatnonzero(np.diff(groups[order])) + 1) if len(m) >= smallest]
+    words = [shared_words([titles[i] for i in m[:300]]) for m in big]
+    merged: dict[int, list[np.ndarray]] = {}
+    for members, root in zip(big, merge_alike(words), strict=True):
+        merged.setdefault(root, []).append(members)
+    return [np.concatenate(parts) for parts in merged.values()]
 
 
 def _scores(sums: np.ndarray) -> dict[str, Score]:
