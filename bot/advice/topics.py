@@ -10,7 +10,7 @@ the answers about those tickets. Nothing here reads `agent_id`: topics are about
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,7 @@ class Topic:
     time_to_smile_days: Score
     ticket_ids: tuple[str, ...]  # a sample, most recent first
     recent_ids: tuple[str, ...]  # every ticket of the recent weeks, most recent first
+    all_ids: tuple[str, ...] = field(default=(), repr=False)  # every ticket of the topic, most recent first
 
     @property
     def emerging(self) -> bool:
@@ -258,6 +259,7 @@ def _team_topics(
                 growth=growth,
                 ticket_ids=tuple(ids[i] for i in members[: t.sample_tickets]),
                 recent_ids=tuple(ids[i] for i in recent),
+                all_ids=tuple(ids[i] for i in members),
                 **_scores(sums.sum(axis=0)),
             )
         )
