@@ -235,7 +235,7 @@ def _team_topics(
     groups = group(topic_vectors(texts, params), params)
     recent_from = weeks - min(t.recent_weeks, weeks)
     out = []
-    for members in _merged_groups(groups, titles, t.min_topic_tickets):
+    for members, words in _merged_groups(groups, titles, t.min_topic_tickets):
         members = members[np.argsort(-created[members].astype(np.int64), kind="stable")]  # most recent first
         in_week = week[members]
         recent = members[in_week >= recent_from]
@@ -248,7 +248,7 @@ def _team_topics(
         out.append(
             Topic(
                 label=topic_label(subjects),
-                words=tuple(shared_words(subjects)),
+                words=tuple(words if words is not None else shared_words(subjects)),
                 team=team,
                 tickets=len(members),
                 customers=len(np.unique(customer_code[members][known])),
@@ -266,15 +266,19 @@ def _team_topics(
     return out
 
 
-def _merged_groups(groups: np.ndarray, titles: list[str], smallest: int) -> list[np.ndarray]:
-    """The grouping's topics of at least `smallest` tickets, with those named by mostly the same words merged."""
+def _merged_groups(groups: np.ndarray, titles: list[str], smallest: int) -> list[tuple[np.ndarray, list[str] | None]]:
+    """The grouping's topics of at least `smallest` tickets, with those named by mostly the same words merged;
+    each with its shared words when it was not merged (a merged topic's are read again from all its tickets)."""
     order = np.argsort(groups, kind="stable")
     big = [m for m in np.split(order, np.flatnonzero(np.diff(groups[order])) + 1) if len(m) >= smallest]
     words = [shared_words([titles[i] for i in m[:300]]) for m in big]
-    merged: dict[int, list[np.ndarray]] = {}
-    for members, root in zip(big, merge_alike(words), strict=True):
-        merged.setdefault(root, []).append(members)
-    return [np.concatenate(parts) for parts in merged.values()]
+    merged: dict[int, list[int]] = {}
+    for index, root in enumerate(merge_alike(words)):
+        merged.setdefault(root, []).append(index)
+    return [
+        (np.concatenate([big[i] for i in parts]), words[parts[0]] if len(parts) == 1 else None)
+        for parts in merged.values()
+    ]
 
 
 def _scores(sums: np.ndarray) -> dict[str, Score]:
