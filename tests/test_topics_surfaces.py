@@ -118,3 +118,12 @@ def test_slack_lines_escape_customer_text_and_link_ticket_ids():
     assert "<https://acme.zendesk.com/agent/tickets/T-2|T-2>" in line
     plain = growth_line(replace(topic, team="Billing"), slack_style(escape, None))
     assert "`T-2`, `T-1`" in plain  # ids without a helpdesk address: shown, not linked
+
+
+def test_the_tickets_behind_an_emerging_topic_step_are_its_tickets(planted_store):
+    path, problems = planted_store
+    steps = ask(path, "what should Platform do next?", "e1")
+    assert steps["data"][0]["rule_id"] == "emerging.new_problem_spreading"
+    behind = ask(path, "show me the tickets behind it", "e1")
+    assert behind["intent"] == "tickets" and "backup job shows a blank page" in behind["text"]
+    assert len(behind["data"]) >= 20 and all(row["team"] == "Platform" for row in behind["data"])

@@ -82,6 +82,9 @@ def tickets_skill(
         offset = state.shown if frame.action == "more" else 0
         if state.kind == "topics" and not frame.metrics and state.items:
             return _topic_tickets(frame, state, template, escaper(surface))
+        behind = _emerging_step(db, state, as_of)
+        if behind is not None and not frame.metrics:
+            return _topic_tickets(frame, ConversationState(items=[behind]), template, escaper(surface))
         if frame.action == "choice" and frame.ordinal and 0 < frame.ordinal <= len(state.items):
             return _detail(db, state.items[frame.ordinal - 1].get("id"), frame, template)
         if state.kind == "repeated" and not frame.metrics and state.items:
@@ -145,6 +148,22 @@ def _where_worse(db: sqlite_utils.Database, metric: str, now: str) -> tuple[str,
         if recent is not None and before is not None and read_change(recent, before, metric).good is False:
             worse.append(team)
     return tuple(worse)
+
+
+def _emerging_step(db: sqlite_utils.Database, state: ConversationState, as_of: datetime | None) -> dict | None:
+    """The topic behind the step in focus when it is an emerging-topic step: its evidence is tickets."""
+    advice = state.advice
+    step = advice[state.focus or 0] if advice and 0 <= (state.focus or 0) < len(advice) else None
+    if step is None or not str(step.get("rule_id", "")).startswith("emerging."):
+        return None
+    from smartstep.advice.pipeline import cached_on_data
+    from smartstep.advice.topics import load_topics
+
+    report = cached_on_data(db, ("chat-topics", as_of), lambda: load_topics(db, as_of=as_of))
+    topic = next((t for t in report.emerging() if t.team == step.get("team")), None)
+    if topic is None:
+        return None
+    return {"team": topic.team, "label": topic.label, "ticket_ids": list(topic.recent_ids)}
 
 
 def _topic_tickets(frame: Frame, state: ConversationState, template: str | None, escape) -> Answer:
