@@ -350,6 +350,32 @@ def m014_health_checks(db: sqlite_utils.Database) -> None:
     db["health_checks"].create({"process": str, "checked_at": str}, pk="process", not_null={"checked_at"})
 
 
+@MIGRATIONS()
+def m015_topic_alert_channels_and_messages(db: sqlite_utils.Database) -> None:
+    """Opt-in alert channels for new or growing topics, and the one Slack message each topic has in each
+    channel (its ts), so a growing topic's message is updated in place and never posted twice. `tickets`
+    keeps the topic's recent ticket ids: a topic is recognised in the next run by the tickets it shares."""
+    db["alert_channels"].create(
+        {"channel": str, "teams": str, "created_by": str, "created_at": str}, pk="channel", not_null={"created_at"}
+    )
+    db["topic_alerts"].create(
+        {
+            "channel": str,
+            "topic": str,  # team + the earliest recent ticket id when first posted: the same in every process
+            "team": str,
+            "label": str,
+            "tickets": str,  # JSON list of ticket ids
+            "status": str,  # posting | open | settled
+            "ts": str,
+            "text": str,
+            "posted_at": str,
+            "updated_at": str,
+        },
+        pk=("channel", "topic"),
+        not_null={"status", "updated_at"},
+    )
+
+
 _VERSION_EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 

@@ -69,6 +69,9 @@ class Featurizer:
         low, high = self.ngram_range
         for word in words:
             stems.append(-1 if word in STOP_WORDS else murmurhash3_32(stem(word), positive=True))
+            if not self.char_words:  # words only (topics): no n-gram columns to compute
+                lengths.append(0)
+                continue
             padded = f" {word} "
             grams = {padded[i : i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)}
             lengths.append(len(grams))
@@ -137,6 +140,16 @@ class Featurizer:
             self._words(tokens.flat, row, len(tokens), bigrams),
             self._chars(tokens.flat, row, tokens.lengths, len(tokens)),
         )
+
+    def word_counts(self, tokens: Tokens, bigrams: bool = True) -> sp.csr_matrix:
+        """Word (and bigram) counts alone, for callers that need no character n-grams (topics)."""
+        row = np.repeat(np.arange(len(tokens), dtype=np.int64), tokens.lengths)
+        return self._words(tokens.flat, row, len(tokens), bigrams)
+
+    def stem_column(self, word_id: int) -> int:
+        """The word-feature column of a known word id (its stem's hash), -1 for a stop word."""
+        value = int(self._stem_hash[word_id])
+        return -1 if value < 0 else value % self.word_features
 
     def _words(self, flat: np.ndarray, row: np.ndarray, n_docs: int, bigrams: bool) -> sp.csr_matrix:
         hashes = self._stem_hash[flat]

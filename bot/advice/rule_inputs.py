@@ -96,6 +96,10 @@ def load_signals(
         from smartstep.advice.repeats import repeated_problem_signals
 
         out.update(repeated_problem_signals(db, current))
+    if "emerging_topic" in wanted:
+        from smartstep.advice.topics import emerging_topic_signals
+
+        out.update(emerging_topic_signals(db, as_of))
     if any(name.startswith("driver_") for name in wanted):
         from smartstep.drivers.data import load_driver_signals
 

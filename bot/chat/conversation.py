@@ -25,6 +25,7 @@ PUBLIC_INTENTS = (
     "why",
     "tickets",
     "repeated",
+    "topics",
     "similar",
     "feedback",
     "smalltalk",

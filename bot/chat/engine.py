@@ -7,6 +7,8 @@ the database or talks to Slack, so every surface answers the same question the s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from smartstep.chat.conversation import (
     PUBLIC_INTENTS,
     Answer,
@@ -33,6 +35,7 @@ __all__ = ["Answer", "Context", "ConversationState", "Frame", "Period", "Skill",
 HELP = help_text()
 MAX_TEXT = 2000
 NEEDS_DATA = {"metric", "overview", "changes", "ranking", "compare", "improve", "next_steps", "tickets", "repeated"}
+NEEDS_DATA |= {"topics"}
 NEEDS_TEAM = NEEDS_DATA | {"why"}
 PURE = {"metric": metric_answer, "compare": compare_answer, "ranking": ranking_answer}
 PURE |= {"overview": overview_answer, "changes": changes_answer}
@@ -74,12 +77,22 @@ def respond(frame: Frame, state: ConversationState, context: Context) -> Answer:
         return explain_last(frame, state)
     if intent in PURE and frame.action in ("more", "choice"):
         return _pick(frame, state, context)
+    if intent == "changes" and "new_topics" in context.skills:
+        return _with_new_topics(PURE[intent](frame, context), frame, state, context)
     if intent in PURE:
         return PURE[intent](frame, context)
     skill = context.skills.get(intent)
     if skill is None:
         return Answer(intent, SKILL_MISSING, frame=frame)
     return skill(frame, state)
+
+
+def _with_new_topics(moved: Answer, frame: Frame, state: ConversationState, context: Context) -> Answer:
+    """ "What's new?" is what moved and what customers newly write about: the new or growing topics follow."""
+    new = context.skills["new_topics"](frame, state)
+    if not new.text:
+        return moved
+    return replace(moved, text=f"{moved.text}\n\n{new.text}", basis=(moved.basis + " " + new.basis).strip())
 
 
 def _pick(frame: Frame, state: ConversationState, context: Context) -> Answer:

@@ -31,6 +31,10 @@ CAPABILITIES = (
         ("show the tickets behind Technical's CES", "open tickets waiting longest at Onboarding"),
     ),
     ("Problems solved again and again without a knowledge article", ("repeated problems without an article",)),
+    (
+        "What customers write about, and what is new or growing",
+        ("top contact reasons for Technical", "what are Billing's customers writing about?", "what's new this week?"),
+    ),
     ("Solved cases like a problem, with their resolutions", ("similar cases for invoice pdf is blank",)),
 )
 FOLLOW_UPS = ('"and for Technical?"', '"what about the last 12 weeks?"', '"more"', '"the second one"')

@@ -20,6 +20,7 @@ from smartstep.chat.evidence import PROBLEM_PREFIXES, problem_text, why_moved
 from smartstep.chat.figures import short
 from smartstep.chat.replies import advice_text
 from smartstep.chat.ticket_skills import repeated_skill, ticket_ref, tickets_skill
+from smartstep.chat.topic_skills import new_topics_skill, topics_skill
 from smartstep.definitions import load_definitions
 from smartstep.errors import UserError
 from smartstep.rules.loader import RuleSet
@@ -155,6 +156,8 @@ def build_skills(
         "why": why,
         "similar": similar,
         "tickets": tickets_skill(db, as_of),
+        "topics": topics_skill(db, as_of),
+        "new_topics": new_topics_skill(db, as_of),
         "repeated": repeated_skill(db, as_of),
         "feedback": feedback,
     }

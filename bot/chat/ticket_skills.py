@@ -69,6 +69,11 @@ def repeated_skill(db: sqlite_utils.Database, as_of: datetime | None) -> Skill:
 def tickets_skill(db: sqlite_utils.Database, as_of: datetime | None) -> Skill:
     def tickets(frame: Frame, state: ConversationState) -> Answer:
         offset = state.shown if frame.action == "more" else 0
+        if state.kind == "topics" and not frame.metrics and state.items:
+            return _topic_tickets(frame, state)
+        behind = _emerging_step(db, state, as_of)
+        if behind is not None and not frame.metrics:
+            return _topic_tickets(frame, ConversationState(items=[behind]))
         if frame.action == "choice" and frame.ordinal and 0 < frame.ordinal <= len(state.items):
             return _detail(db, state.items[frame.ordinal - 1].get("id"), frame)
         if state.kind == "repeated" and not frame.metrics and state.items:
@@ -133,6 +138,38 @@ def _where_worse(db: sqlite_utils.Database, metric: str, now: str) -> tuple[str,
         if recent is not None and before is not None and read_change(recent, before, metric).good is False:
             worse.append(team)
     return tuple(worse)
+
+
+def _emerging_step(db: sqlite_utils.Database, state: ConversationState, as_of: datetime | None) -> dict | None:
+    """The topic behind the step in focus when it is an emerging-topic step: its evidence is tickets."""
+    advice = state.advice
+    step = advice[state.focus or 0] if advice and 0 <= (state.focus or 0) < len(advice) else None
+    if step is None or not str(step.get("rule_id", "")).startswith("emerging."):
+        return None
+    from smartstep.advice.pipeline import cached_on_data
+    from smartstep.advice.topics import load_topics
+
+    report = cached_on_data(db, ("chat-topics", as_of), lambda: load_topics(db, as_of=as_of))
+    topic = next((t for t in report.emerging() if t.team == step.get("team")), None)
+    if topic is None:
+        return None
+    return {"team": topic.team, "label": topic.label, "ticket_ids": list(topic.recent_ids)}
+
+
+def _topic_tickets(frame: Frame, state: ConversationState) -> Answer:
+    """ "show me the tickets behind it" after topics: the tickets of the topic asked about (or the first two)."""
+    chosen = [i for i in state.items if not frame.teams or i.get("team") in frame.teams] or state.items[:1]
+    if frame.ordinal and 0 < frame.ordinal <= len(state.items):
+        chosen = [state.items[frame.ordinal - 1]]
+    lines, rows = [], []
+    for topic in chosen[:2]:
+        ids = [str(i) for i in topic.get("ticket_ids") or []]
+        lines.append(f"*{topic['team']}: tickets about “{topic['label']}”*")
+        more = f" (+{len(ids) - PAGE * 2} more)" if len(ids) > PAGE * 2 else ""
+        lines.append(", ".join(ticket_ref(i) for i in ids[: PAGE * 2]) + more)
+        rows += [{"id": i, "team": topic["team"], "topic": topic["label"]} for i in ids]
+    shown = tuple(str(r["id"]) for r in rows)
+    return Answer("tickets", "\n".join(lines), data=rows, frame=frame, items=tuple(rows), tickets=shown)
 
 
 def _repeated_tickets(db: sqlite_utils.Database, frame: Frame, state: ConversationState) -> Answer:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "similar": "smartstep.commands.similar_cmd:similar_command",
     "sync": "smartstep.commands.sync_cmd:sync_command",
     "teams": "smartstep.commands.teams_cmd:teams_command",
+    "topics": "smartstep.commands.topics_cmd:topics_command",
 }
 
 # One line per command for `smartstep --help`, so listing the commands imports none of them
@@ -53,4 +54,5 @@ SUMMARIES: dict[str, str] = {
     "similar": "Similar solved cases for a problem, with their resolutions and why they matched.",
     "sync": "Sync tickets, CSAT ratings and SLA outcomes from Zendesk or Freshdesk (credentials from the environment).",
     "teams": "The teams and their time zones; `teams set-zone TEAM ZONE` changes where a team's weeks start.",
+    "topics": "Topics of recent tickets with their weekly trend; new or growing ones first, account problems apart.",
 }

@@ -39,7 +39,9 @@ def digest_command(state: CliState, team: str | None, dry_run: bool, out: Path |
     teams = [resolve(team, known_teams(db), "team")] if team else None
     say_period_note(state)
     if dry_run or as_json:
-        rendered = render_digest(db, ruleset, teams=teams, as_of=state.as_of, log=False, chart=dry_run)
+        rendered = render_digest(
+            db, ruleset, teams=teams, as_of=state.as_of, log=False, chart=dry_run, ticket_url=state.settings.ticket_url
+        )
         if dry_run:
             written = _write_files(rendered, out or Path("."))
             if not as_json:
@@ -79,7 +81,7 @@ def _post_to_subscriptions(state: CliState, ruleset: RuleSet, teams: list[str] |
     client = build_client(state.settings)
     for sub in subscriptions:
         chosen = teams or sub.teams
-        rendered = render_digest(db, ruleset, teams=chosen, as_of=state.as_of)
+        rendered = render_digest(db, ruleset, teams=chosen, as_of=state.as_of, ticket_url=state.settings.ticket_url)
         if rendered.digest.quiet and sub.quiet == "skip":
             click.echo(f"{sub.channel}: quiet week, nothing posted (subscription says skip)")
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from smartstep.digest.growing import growing_text, slack_style
 from smartstep.digest.model import CallBack, Digest, TeamDigest, note_line, outcome_line
 from smartstep.slack.blocks import _context, _section, advice_blocks, escape, fallback, text_sections
 
@@ -20,8 +21,9 @@ MAX_BLOCKS = 50  # Slack's limit per message
 CALLBACKS_LISTED = 25  # buttons in the list a lead opens (5 actions blocks)
 
 
-def digest_message(digest: Digest, *, chart_note: bool = True) -> dict[str, Any]:
-    """`text` (notification fallback) and `blocks` for the digest."""
+def digest_message(digest: Digest, *, chart_note: bool = True, ticket_url: str | None = None) -> dict[str, Any]:
+    """`text` (notification fallback) and `blocks` for the digest; `ticket_url` (SMARTSTEP_TICKET_URL)
+    links the tickets behind the "New or growing" lines."""
     if digest.period is None:
         return {
             "text": "Weekly digest: there is no data yet.",
@@ -41,8 +43,10 @@ def digest_message(digest: Digest, *, chart_note: bool = True) -> dict[str, Any]
             data["why"] = ""  # the team's lines above show the numbers; "More" shows the evidence
             steps += advice_blocks(data, number)
     note = [_context("12-week trend chart in the thread; only changes beyond noise are listed")] if chart_note else []
-    blocks += _teams_part(digest, MAX_BLOCKS - len(blocks) - len(steps) - len(note))
-    blocks += steps + note
+    growing = growing_text(digest.growing, slack_style(escape, ticket_url))
+    new = [{"type": "divider"}, _section(growing)] if growing else []
+    blocks += _teams_part(digest, MAX_BLOCKS - len(blocks) - len(steps) - len(note) - len(new))
+    blocks += new + steps + note
     return {"text": fallback(f"{title}: {headline(digest)}"), "blocks": blocks}
 
 

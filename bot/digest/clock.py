@@ -107,6 +107,7 @@ def run_due(
     owner: str | None = None,
     at: Callable[[], datetime] | None = None,
     stale_after_hours: float = 72.0,
+    ticket_url: str | None = None,
 ) -> list[PostResult]:
     """Post every subscription whose latest moment up to `now` has not been posted yet.
 
@@ -122,7 +123,7 @@ def run_due(
         if not claim(db, sub, week, owner, now):
             results.append(PostResult(sub.channel, week, "taken"))
             continue
-        results.append(_post_one(db, client, ruleset, sub, week, slot, now, stale_after_hours))
+        results.append(_post_one(db, client, ruleset, sub, week, slot, now, stale_after_hours, ticket_url))
     return results
 
 
@@ -135,11 +136,20 @@ def _post_one(
     slot: datetime,
     now: datetime,
     stale_after_hours: float = 72.0,
+    ticket_url: str | None = None,
 ) -> PostResult:
     try:
         # The data's own "now" unless the data runs past the slot (then report as of the slot).
         as_of = slot if (current_period(db, slot) or "") < (current_period(db) or "") else None
-        rendered = render_digest(db, ruleset, teams=sub.teams, as_of=as_of, at=now, stale_after_hours=stale_after_hours)
+        rendered = render_digest(
+            db,
+            ruleset,
+            teams=sub.teams,
+            as_of=as_of,
+            at=now,
+            stale_after_hours=stale_after_hours,
+            ticket_url=ticket_url,
+        )
         if rendered.digest.quiet and sub.quiet == "skip":
             finish(db, sub.channel, week, "skipped", None, now)
             return PostResult(sub.channel, week, "skipped")
@@ -164,6 +174,7 @@ def start_clock(
     scheduler = scheduler or BlockingScheduler(timezone=UTC)
     if digests:
         _add_digests(scheduler, settings, db_path)
+        _add_alerts(scheduler, settings, db_path)
     if settings.helpdesks:
         from smartstep.imports.sync.schedule import sync_configured
 
@@ -196,7 +207,15 @@ def _add_digests(scheduler: BaseScheduler, settings: Settings, db_path: str | Pa
     def tick() -> None:
         db = open_db(db_path)
         try:
-            run_due(db, client, ruleset, datetime.now(UTC), owner=owner, stale_after_hours=settings.stale_after_hours)
+            run_due(
+                db,
+                client,
+                ruleset,
+                datetime.now(UTC),
+                owner=owner,
+                stale_after_hours=settings.stale_after_hours,
+                ticket_url=settings.ticket_url,
+            )
         finally:
             db.close()
 
@@ -210,3 +229,33 @@ def _add_digests(scheduler: BaseScheduler, settings: Settings, db_path: str | Pa
         misfire_grace_time=TICK_SECONDS,
     )
     log.info("clock %s started: checking digest subscriptions every %d s", owner, TICK_SECONDS)
+
+
+def _add_alerts(scheduler: BaseScheduler, settings: Settings, db_path: str | Path) -> None:
+    """New or growing topics to the opted-in alert channels, every ALERT_MINUTES (digest.alerts)."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from smartstep.db import open_db
+    from smartstep.digest.alerts import ALERT_MINUTES, run_alerts
+    from smartstep.slack.client import build_client
+
+    client = build_client(settings)
+
+    def tick() -> None:
+        db = open_db(db_path)
+        try:
+            run_alerts(db, client, ticket_url=settings.ticket_url)
+        except Exception:  # a failed run is retried on the next tick; the clock keeps going
+            log.exception("topic alerts failed; retrying in %d minutes", ALERT_MINUTES)
+        finally:
+            db.close()
+
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(minutes=ALERT_MINUTES, timezone=UTC),
+        next_run_time=datetime.now(UTC),
+        id="topic-alerts",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )

@@ -25,6 +25,7 @@ from smartstep.advice.small_teams import keep_small_changes_out_of_the_top, team
 from smartstep.advice.verdicts import Outcome, Verdict
 from smartstep.db import write_transaction
 from smartstep.definitions import load_definitions
+from smartstep.digest.growing import growing_topics
 from smartstep.digest.model import CallBack, Digest, TeamDigest, assemble_team
 from smartstep.errors import UserError
 from smartstep.metrics.noise import history_weeks
@@ -108,7 +109,8 @@ def load_digest(
         if drivers and not part.quiet:
             part = _with_driver(db, part, run.advice, as_of)
         parts.append(part)
-    return Digest(period, tuple(parts), tuple(shown), history, tuple(notes))
+    growing = growing_topics(db, present, as_of) if present else ()
+    return Digest(period, tuple(parts), tuple(shown), history, tuple(notes), growing)
 
 
 def step_outcomes(

@@ -22,8 +22,10 @@ from typing import Any
 
 from smartstep.advice.ranking import Advice
 from smartstep.advice.repeats import RepeatedProblem
+from smartstep.advice.topics import Topic
 from smartstep.advice.verdicts import Outcome, Verdict
 from smartstep.definitions import load_definitions
+from smartstep.digest.growing import growing_json
 from smartstep.metrics.noise import Judgement, settings
 from smartstep.metrics.notes import Note, notes_in
 from smartstep.metrics.scorecard import ScoreRow, format_value
@@ -212,10 +214,11 @@ class Digest:
     steps: tuple[Advice, ...] = ()
     history: History = field(default_factory=dict, compare=False, repr=False)  # for the chart
     notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)  # marked on the chart
+    growing: tuple[Topic, ...] = field(default=(), compare=False, repr=False)  # "New or growing" (digest.growing)
 
     @property
     def quiet(self) -> bool:
-        return all(t.quiet for t in self.teams) and not self.steps
+        return all(t.quiet for t in self.teams) and not self.steps and not self.growing
 
     @property
     def steady_line(self) -> str:
@@ -231,6 +234,7 @@ class Digest:
             "quiet": self.quiet,
             "teams": [t.to_json() for t in self.teams],
             "steps": [a.to_json() for a in self.steps],
+            "new_or_growing": growing_json(self.growing),
         }
 
 

@@ -45,12 +45,13 @@ def render_digest(
     make_id: Callable[[], str] = new_advice_id,
     chart: bool = True,
     stale_after_hours: float = 72.0,
+    ticket_url: str | None = None,
 ) -> RenderedDigest:
     digest = load_digest(db, ruleset, teams=teams, as_of=as_of, log=log, at=at, make_id=make_id)
     png = None
     if chart and digest.period is not None and digest.teams and not digest.quiet:
         png = chart_png(digest.history, digest.period, [t.team for t in digest.teams], notes=digest.notes)
-    message = digest_message(digest, chart_note=png is not None)
+    message = digest_message(digest, chart_note=png is not None, ticket_url=ticket_url)
     note = None if as_of is not None else data_freshness(db, now=at, stale_after_hours=stale_after_hours).note()
     if note and len(message["blocks"]) < MAX_BLOCKS:
         message["blocks"].insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})

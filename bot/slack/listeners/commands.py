@@ -30,6 +30,7 @@ HELP = (
     "• `/smartstep assess` — the capability assessment\n"
     "• `/smartstep digest` — weekly digest subscriptions (admins change them)\n"
     "• `/smartstep note TEXT [team] [date]` — record what happened (a release, an outage) for charts and verdicts\n"
+    "• `/smartstep alerts here [team]` — new or growing problems in this channel, one message each (admins)\n"
     "• `/smartstep help` — this list\n"
     "You can also mention me in a channel (then keep asking in my thread, no mention needed) or send me a "
     "direct message; say *help* there for everything I can answer."
@@ -58,6 +59,7 @@ class CommandHandlers:
             "assess": self.assess,
             "digest": self.digest,
             "note": self.note,
+            "alerts": self.alerts,
         }
 
     def ack_command(self, ack: Callable[..., None]) -> None:
@@ -130,3 +132,8 @@ class CommandHandlers:
         from smartstep.slack.listeners.digest import digest_command
 
         return digest_command(self.services, argument, body)
+
+    def alerts(self, argument: str, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
+        from smartstep.slack.listeners.alerts import alerts_command
+
+        return alerts_command(self.services, argument, body)
