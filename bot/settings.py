@@ -73,7 +73,7 @@ class Settings:
             "min_free_mb": int(env.get("SMARTSTEP_MIN_FREE_MB", "100")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
 
 _UNITS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}

@@ -8,9 +8,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartstep.knowledge.normalise import clean_text
+
+if TYPE_CHECKING:  # only a type here: the caller opens the store, and importing it loads pandas
+    import sqlite_utils
 
 SOLVED_STATUSES = ("solved", "closed")
 _FIELDS = ("id", "subject", "description", "resolution", "team", "product", "channel", "solved_at")
@@ -60,7 +63,7 @@ def title_text(case: Case) -> str:
     return clean_text(case.title) or clean_text(case.description)[:200]
 
 
-def iter_cases(db: Any, ids: Iterable[str] | None = None, batch: int = 5000) -> Iterator[Case]:
+def iter_cases(db: sqlite_utils.Database, ids: Iterable[str] | None = None, batch: int = 5000) -> Iterator[Case]:
     """Solved cases from the store (all of them, or the given ids), in rowid order."""
     columns = ", ".join(_FIELDS)
     if ids is None:
@@ -76,12 +79,12 @@ def iter_cases(db: Any, ids: Iterable[str] | None = None, batch: int = 5000) -> 
             yield case_from_row(row)
 
 
-def load_cases(db: Any, ids: Iterable[str]) -> dict[str, Case]:
+def load_cases(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, Case]:
     """The given solved cases by id, read fresh so display never shows stale text."""
     return {case.id: case for case in iter_cases(db, ids)}
 
 
-def table_fingerprint(db: Any) -> list[int]:
+def table_fingerprint(db: sqlite_utils.Database) -> list[int]:
     """A cheap summary of the solved tickets (count, last rowid, text sizes) that moves on any import."""
     if not db["tickets"].exists():
         return [0, 0, 0]
@@ -94,7 +97,7 @@ def table_fingerprint(db: Any) -> list[int]:
     return [int(v) for v in row]
 
 
-def solved_signatures(db: Any) -> dict[str, int]:
+def solved_signatures(db: sqlite_utils.Database) -> dict[str, int]:
     """Every solved case's id -> `Case.signature`: the exact diff against an index, when the summary moved.
 
     The checksum is taken inside SQLite's row loop by a registered function, over the same

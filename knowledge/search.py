@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,9 @@ from smartstep.knowledge.store import (
     saved_fingerprint,
     saved_index_lock,
 )
+
+if TYPE_CHECKING:  # only a type here: the caller opens the store, and importing it loads pandas
+    import sqlite_utils
 
 EMPTY_QUERY = "The query is empty: describe the problem in a few words."
 KEEP_WHILE_UPDATING = 300_000
@@ -141,7 +144,7 @@ class IndexCache:
         self._refreshing: set[str] = set()
         self._refreshing_lock = threading.Lock()
 
-    def get(self, db: Any) -> CaseIndex:
+    def get(self, db: sqlite_utils.Database) -> CaseIndex:
         path = _db_file(db)
         key = path or f"memory:{id(db.conn)}"
         token = _change_token(db)
@@ -163,7 +166,7 @@ class IndexCache:
 
     def _refresh(self, key: str, path: str) -> None:
         try:
-            db = self._connect(path)  # type: ignore[misc]
+            db = self._connect(path)
             try:
                 with self._lock:
                     self._bring_up_to_date(db, key, path, _change_token(db), keep_serving=True)
@@ -175,7 +178,9 @@ class IndexCache:
             with self._refreshing_lock:
                 self._refreshing.discard(key)
 
-    def _bring_up_to_date(self, db: Any, key: str, path: str, token: tuple, *, keep_serving: bool) -> CaseIndex:
+    def _bring_up_to_date(
+        self, db: sqlite_utils.Database, key: str, path: str, token: tuple, *, keep_serving: bool
+    ) -> CaseIndex:
         entry = self._entries.get(key)
         if entry is not None and entry.token == token:  # another thread brought it up to date
             return entry.case_index
@@ -208,16 +213,16 @@ class IndexCache:
         self._entries[key] = _Entry(case_index, token)
         return case_index
 
-    def forget(self, db: Any) -> None:
+    def forget(self, db: sqlite_utils.Database) -> None:
         self._entries.pop(_db_file(db) or f"memory:{id(db.conn)}", None)
 
 
-def _db_file(db: Any) -> str:
+def _db_file(db: sqlite_utils.Database) -> str:
     rows = db.execute("PRAGMA database_list").fetchall()
     return next((row[2] for row in rows if row[1] == "main"), "") or ""
 
 
-def _change_token(db: Any) -> tuple[int, ...]:
+def _change_token(db: sqlite_utils.Database) -> tuple[int, ...]:
     """Moves only when the tickets table changes (a trigger-kept counter, one row read), whichever
     connection or thread asks: other writes, such as Slack logging advice, leave the index alone."""
     try:
@@ -229,7 +234,7 @@ def _change_token(db: Any) -> tuple[int, ...]:
 DEFAULT_CACHE = IndexCache()
 
 
-def update_saved_index(db: Any) -> int | None:
+def update_saved_index(db: sqlite_utils.Database) -> int | None:
     """Bring the index saved beside the store in step with it (after an import), so the next question
     does not pay for the update; the number of cases, or None when no index has been saved yet."""
     path = _db_file(db)
@@ -239,7 +244,7 @@ def update_saved_index(db: Any) -> int | None:
 
 
 def find_similar(
-    db: Any,
+    db: sqlite_utils.Database,
     text: str,
     k: int = 5,
     team: str | None = None,
@@ -265,7 +270,7 @@ def find_similar(
 
 
 def find_similar_batch(
-    db: Any,
+    db: sqlite_utils.Database,
     texts: Sequence[str],
     k: int = 5,
     cache: IndexCache | None = None,
@@ -292,7 +297,7 @@ def find_similar_batch(
     return [_describe(case_index, q, row, cases) for q, row in zip(queries, hits, strict=True)]
 
 
-def _matching(db: Any, where: dict[str, str] | None) -> frozenset[str] | None:
+def _matching(db: sqlite_utils.Database, where: dict[str, str] | None) -> frozenset[str] | None:
     """Ids of the tickets in a cut (None: no cut)."""
     if not where:
         return None

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,11 +29,14 @@ import scipy.sparse as sp
 try:
     import fcntl
 except ImportError:  # Windows: no flock, so one updater at a time is the operator's to keep
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None
 
 from smartstep.knowledge.cases import Case, index_text, iter_cases, solved_signatures, table_fingerprint, title_text
 from smartstep.knowledge.columns import LabelColumn, TextColumn
 from smartstep.knowledge.index import SimilarityIndex
+
+if TYPE_CHECKING:  # only a type here: the caller opens the store, and importing it loads pandas
+    import sqlite_utils
 
 FORMAT_VERSION = 3  # 3: new cleaning (signatures, greetings, subject prefixes, phrases) and BM25 b
 REBUILD_SHARE = 0.25
@@ -127,7 +130,7 @@ def _times(values: list[str]) -> np.ndarray:
     return np.array([v.encode("ascii", "replace") for v in values], dtype="S32")
 
 
-def build_case_index(db: Any, index: SimilarityIndex | None = None, batch: int = 10_000) -> CaseIndex:
+def build_case_index(db: sqlite_utils.Database, index: SimilarityIndex | None = None, batch: int = 10_000) -> CaseIndex:
     """Index every solved case in the store from scratch, streaming texts in batches (never all at once)."""
     fingerprint = table_fingerprint(db)
     ids, teams, products, channels = TextColumn(), LabelColumn(), LabelColumn(), LabelColumn()
@@ -171,7 +174,7 @@ class Update:
     rebuild: bool
 
 
-def plan_update(db: Any, current: CaseIndex, fingerprint: list[int] | None = None) -> Update | None:
+def plan_update(db: sqlite_utils.Database, current: CaseIndex, fingerprint: list[int] | None = None) -> Update | None:
     """What it takes to bring `current` in line with the store; None when the tickets did not move."""
     fingerprint = fingerprint if fingerprint is not None else table_fingerprint(db)
     if fingerprint == current.fingerprint:
@@ -186,7 +189,7 @@ def plan_update(db: Any, current: CaseIndex, fingerprint: list[int] | None = Non
     return Update(fingerprint, gone, changed, added, rebuild)
 
 
-def apply_update(db: Any, current: CaseIndex, update: Update) -> CaseIndex:
+def apply_update(db: sqlite_utils.Database, current: CaseIndex, update: Update) -> CaseIndex:
     """A new index with the update applied; `current` is left as it was for the searches still reading it."""
     updated = current.snapshot()
     updated.hide(update.gone + update.changed)

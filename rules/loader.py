@@ -33,7 +33,7 @@ _STR = "tag:yaml.org,2002:str"
 _NOT_PLAIN_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):
     """The safe loader with a shortcut for the common scalar: a plain word is a string.
 
     PyYAML resolves every scalar's tag in Python; rule files are mostly words, so this

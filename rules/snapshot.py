@@ -57,7 +57,7 @@ class Snapshot:
         shape = (len(self.teams), self.width)
         v, n, h = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
         for r, team in enumerate(self.teams):
-            for item in reversed(self.history.get((team, metric), [])):  # type: ignore[union-attr]
+            for item in reversed(self.history.get((team, metric), [])):
                 c = position.get(item.period)
                 if item.period < self.periods[0]:
                     break

@@ -20,7 +20,7 @@ def demo_data() -> DemoData:
     """The seed-7 demo rows, generated once."""
     if "data" not in _CACHE:
         _CACHE["data"] = generate_demo(7)
-    return _CACHE["data"]  # type: ignore[return-value]
+    return _CACHE["data"]
 
 
 def demo_db_path() -> Path:
@@ -31,7 +31,7 @@ def demo_db_path() -> Path:
         import_demo(db, demo_data())
         db.close()
         _CACHE["path"] = path
-    return _CACHE["path"]  # type: ignore[return-value]
+    return _CACHE["path"]
 
 
 def demo_with_history_path() -> Path:
@@ -55,4 +55,4 @@ def demo_with_history() -> tuple[Path, object]:
         planted = plant_advice_history(db, load_rule_base(None), current_period(db), seed=7)
         db.close()
         _CACHE["history"] = (path, planted)
-    return _CACHE["history"]  # type: ignore[return-value]
+    return _CACHE["history"]

@@ -82,7 +82,7 @@ class UploadStub(SlackStub):
         self.uploads: list[tuple[str, bytes]] = []
         stub, base = self, self.server.RequestHandlerClass
 
-        class Handler(base):  # type: ignore[misc, valid-type]
+        class Handler(base):
             def do_POST(self) -> None:
                 if not self.path.startswith("/upload/"):
                     return super().do_POST()

@@ -29,7 +29,7 @@ def test_the_shipped_data_files_are_installed():
 
 
 def test_every_command_has_help():
-    for name in main.list_commands(None):  # type: ignore[arg-type]
+    for name in main.list_commands(None):
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0, (name, result.output)
         assert "Usage: main" in result.output or "Usage:" in result.output

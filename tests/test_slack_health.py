@@ -176,7 +176,7 @@ def test_serve_refuses_a_missing_store_and_makes_one_only_with_create(tmp_path: 
         while "serving" not in line:
             line = created.stderr.readline()
             assert line, "smartstep serve --create stopped before serving"
-        port = re.search(r"127\.0\.0\.1:(\d+)", line).group(1)  # type: ignore[union-attr]
+        port = re.search(r"127\.0\.0\.1:(\d+)", line).group(1)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert (response.status, json.loads(response.read())["status"]) == (200, "ok")
         assert db.exists()

@@ -82,11 +82,11 @@ def pooled(values: list[MetricValue]) -> MetricValue | None:
         return values[0]
     first = values[0]
     if all(v.n for v in values):
-        total = sum(v.n for v in values)  # type: ignore[misc]
-        mean = sum(v.value * v.n for v in values) / total  # type: ignore[operator]
+        total = sum(v.n for v in values)
+        mean = sum(v.value * v.n for v in values) / total
         ci = None
         if all(v.ci for v in values):
-            half = math.sqrt(sum(((v.n / total) * (v.ci[1] - v.ci[0]) / 2) ** 2 for v in values))  # type: ignore
+            half = math.sqrt(sum(((v.n / total) * (v.ci[1] - v.ci[0]) / 2) ** 2 for v in values))
             ci = (mean - half, mean + half)
         return MetricValue(first.team, first.metric, values[-1].period, mean, n=total, ci=ci)
     mean = sum(v.value for v in values) / len(values)

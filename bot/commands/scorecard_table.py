@@ -49,7 +49,7 @@ def render_scorecard(rows: list[ScoreRow], period: str) -> Group:
             ("n", "right"),
             ("trend", "left"),
         ):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+            table.add_column(name, justify=justify)
         team_rows = sorted(
             (r for r in rows if r.team == team), key=lambda r: CATEGORIES.index(definitions.get(r.metric).category)
         )

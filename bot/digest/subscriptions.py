@@ -70,14 +70,14 @@ def parse_subscription(
         elif any(day.startswith(lower) and len(lower) >= 3 for day in WEEKDAYS):
             fields["weekday"] = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(lower))
         elif _TIME.match(word):
-            hours, minutes = _TIME.match(word).groups()  # type: ignore[union-attr]
+            hours, minutes = _TIME.match(word).groups()
             fields["time"] = f"{int(hours):02d}:{minutes}"
         elif "/" in word or word.upper() == "UTC":
             fields["timezone"] = _zone_name(word)
         else:
             teams += [_team(name, known_teams) for name in word.split(",") if name]
     stamp = format_time(now or datetime.now(UTC))
-    return Subscription(channel, tuple(teams) or None, created_by=user, created_at=stamp, **fields)  # type: ignore[arg-type]
+    return Subscription(channel, tuple(teams) or None, created_by=user, created_at=stamp, **fields)
 
 
 def _zone_name(word: str) -> str:

@@ -41,21 +41,21 @@ def _fast_text(values: Sequence[str]) -> Column:
 
 def _fast_int(values: Sequence[str]) -> Column:
     out: Column = [int(v) if v else None for v in values]
-    if min([v for v in out if v is not None], default=0) < 0:  # type: ignore[type-var]
+    if min([v for v in out if v is not None], default=0) < 0:
         raise ValueError("negative")
     return out
 
 
 def _fast_name(values: Sequence[str]) -> Column:
     out = _fast_text(values)
-    if not all([v is None or (len(v) <= MAX_NAME and v.isascii() and v.isprintable()) for v in out]):  # type: ignore[union-attr]
+    if not all([v is None or (len(v) <= MAX_NAME and v.isascii() and v.isprintable()) for v in out]):
         raise ValueError("not a plain ASCII name")  # the exact pass allows other scripts, refuses invisibles
     return out
 
 
 def _fast_float(values: Sequence[str]) -> Column:
     out: Column = [float(v) if v else None for v in values]
-    total = sum([v for v in out if v is not None])  # type: ignore[misc]
+    total = sum([v for v in out if v is not None])
     if total != total or total in (float("inf"), float("-inf")):
         raise ValueError("not finite")  # the exact pass finds which cell, or clears an overflowing sum
     return out
@@ -63,7 +63,7 @@ def _fast_float(values: Sequence[str]) -> Column:
 
 def _fast_amount(values: Sequence[str]) -> Column:
     out = _fast_float(values)
-    if min([v for v in out if v is not None], default=0) < 0:  # type: ignore[type-var]
+    if min([v for v in out if v is not None], default=0) < 0:
         raise ValueError("negative")
     return out
 
@@ -175,7 +175,7 @@ def _convert(
 def _not_before(columns: dict[str, Column], errors: Errors, later: str, earlier: str) -> None:
     """Each `later` time is at or after the row's `earlier` one (stored times compare as text)."""
     for index, (after, before) in enumerate(zip(columns[later], columns[earlier], strict=True)):
-        if after is not None and before is not None and after < before:  # type: ignore[operator]
+        if after is not None and before is not None and after < before:
             errors.setdefault(index, FieldError(later, f"'{after}' is before {earlier} '{before}'"))
 
 
@@ -198,12 +198,12 @@ def _check_surveys(columns: dict[str, Column], errors: Errors) -> None:
             continue
         if kind is None:
             continue
-        low, high = SURVEY_SCALES[kind]  # type: ignore[index]
-        if not float(score).is_integer():  # type: ignore[arg-type]
+        low, high = SURVEY_SCALES[kind]
+        if not float(score).is_integer():
             message = f"{score} is not a whole number on the {str(kind).upper()} scale {low}-{high}"
             errors.setdefault(index, FieldError("score", message))
-        elif not low <= score <= high:  # type: ignore[operator]
-            message = f"{int(score)} is outside the {str(kind).upper()} scale {low}-{high}"  # type: ignore[call-overload]
+        elif not low <= score <= high:
+            message = f"{int(score)} is outside the {str(kind).upper()} scale {low}-{high}"
             errors.setdefault(index, FieldError("score", message))
     _not_before(columns, errors, "responded_at", "sent_at")
 
@@ -217,7 +217,7 @@ def _check_metrics(columns: dict[str, Column], errors: Errors) -> None:
     """A value the metric can take (its range in metrics.yaml): CSAT 500 is a typo, not a record."""
     definitions = load_definitions()
     for index, (metric, value) in enumerate(zip(columns["metric"], columns["value"], strict=True)):
-        why = None if metric is None or value is None else definitions.get(metric).outside(value)  # type: ignore[arg-type]
+        why = None if metric is None or value is None else definitions.get(metric).outside(value)
         if why:
             errors.setdefault(index, FieldError("value", f"{value:g} is {why}"))
 

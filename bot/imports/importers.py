@@ -283,9 +283,9 @@ class _CsvReader:
         rows: list[Sequence[str]] = []
         problems: list[tuple[int, FieldError]] = []
         ratings: list[tuple[int, dict[str, str]]] = []
-        line = reader.line_num  # type: ignore[attr-defined]
+        line = reader.line_num
         for fields in reader:
-            start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
+            start, line = line + 1, reader.line_num
             if not fields:
                 continue  # a blank line
             if len(fields) != width:

@@ -152,7 +152,7 @@ def _time(tz: tzinfo, now: datetime) -> Callable[[object], str]:
         else:
             text = str(value).strip()
             if not text:
-                return None  # type: ignore[return-value]
+                return None
         canonical = len(text) == 20 and text[10] == "T" and text[19] == "Z"
         try:
             if isinstance(value, datetime):
@@ -174,10 +174,10 @@ def _time(tz: tzinfo, now: datetime) -> Callable[[object], str]:
 
 def _int(value: object) -> int:
     try:
-        number = float(value) if isinstance(value, str) and "." in value else int(value)  # type: ignore[arg-type]
+        number = float(value) if isinstance(value, str) and "." in value else int(value)
     except (TypeError, ValueError):
         if isinstance(value, str) and not value.strip():
-            return None  # type: ignore[return-value]
+            return None
         raise ValueError(f"{_shown(value)} is not a whole number") from None
     if isinstance(number, float) and not number.is_integer():
         raise ValueError(f"{_shown(value)} is not a whole number")
@@ -188,10 +188,10 @@ def _int(value: object) -> int:
 
 def _float(value: object) -> float:
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         if isinstance(value, str) and not value.strip():
-            return None  # type: ignore[return-value]
+            return None
         raise ValueError(f"{_shown(value)} is not a number") from None
     if not math.isfinite(number):
         raise ValueError(f"{_shown(value)} is not a finite number")
@@ -228,14 +228,14 @@ def _status(value: object) -> str:
     text = _STATUS_ALIASES.get(text, text)
     if text not in STATUSES and text:
         raise ValueError(f"{_shown(value)} is not a ticket status ({', '.join(STATUSES)})")
-    return text or None  # type: ignore[return-value]
+    return text or None
 
 
 def _survey_kind(value: object) -> str:
     text = str(value).strip().lower()
     if text not in SURVEY_SCALES and text:
         raise ValueError(f"{_shown(value)} is not a survey kind (csat, nps or ces)")
-    return text or None  # type: ignore[return-value]
+    return text or None
 
 
 def _metric(value: object) -> str:
@@ -246,14 +246,14 @@ def _metric(value: object) -> str:
     text = str(value).strip().lower()
     known = metric_ids()
     if text in known or not text:
-        return text or None  # type: ignore[return-value]
+        return text or None
     best = process.extractOne(text, known, score_cutoff=70)
     hint = f" — did you mean '{best[0]}'?" if best else f" (known: {', '.join(known)})"
     raise ValueError(f"unknown metric {str(value).strip()!r}{hint}")
 
 
 def _text(value: object) -> str | None:
-    return (value.strip() or None) if value.__class__ is str else str(value)  # type: ignore[union-attr]
+    return (value.strip() or None) if value.__class__ is str else str(value)
 
 
 def _label(value: object) -> str | None:

@@ -74,7 +74,7 @@ class StoreWriter:
         self._touch(batch)
         if "team" in self._at:
             team = self._at["team"]
-            self._teams.update(row[team] for row in batch if row[team])  # type: ignore[misc]
+            self._teams.update(row[team] for row in batch if row[team])
 
     def finish(self) -> tuple[int, int, int, dict[str, str]]:
         """Upsert the teams seen; return (added, updated, unchanged, since), since being team -> ISO week."""
@@ -109,8 +109,8 @@ class StoreWriter:
             if not moments:
                 continue
             low = min(moments)  # canonical UTC text sorts as time
-            if team not in earliest or low < earliest[team]:  # type: ignore[operator]
-                earliest[team] = low  # type: ignore[assignment]
+            if team not in earliest or low < earliest[team]:
+                earliest[team] = low
 
     def _teams_of(self, rows: Sequence[Row]) -> list:
         at = self._at

@@ -44,7 +44,7 @@ def metric_chart_png(
         exact = [i for i in xs if values[i].ci and drawn[values[i].period] == values[i].value]
         if len(teams) <= 2 and exact == xs and xs:  # more bands than two hide the lines
             ci = [values[i].ci for i in xs]
-            axis.fill_between(xs, [c[0] for c in ci], [c[1] for c in ci], color=colour, alpha=0.15)  # type: ignore[index]
+            axis.fill_between(xs, [c[0] for c in ci], [c[1] for c in ci], color=colour, alpha=0.15)
         axis.set_xticks(list(range(len(values)))[::2], [v.period[-3:] for v in values][::2])
         shown = [v.period for v in values]
     mark_notes(axis, [n for n in notes if any(n.applies_to(t) for t in teams)], {w: i for i, w in enumerate(shown)})

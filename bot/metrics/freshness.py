@@ -102,7 +102,7 @@ def with_freshness(reply: Reply, db: sqlite_utils.Database, stale_after_hours: f
     """An answer (any dataclass with `text`) with "Data as of …" under it when the data is more than a
     day old; answers about a date the user chose (--as-of) stay as they are."""
     note = None if as_of is not None else freshness_note(db, stale_after_hours)
-    return replace(reply, text=f"{reply.text}\n{note}") if note else reply  # type: ignore[type-var]
+    return replace(reply, text=f"{reply.text}\n{note}") if note else reply
 
 
 def _demo_only(db: sqlite_utils.Database) -> bool:

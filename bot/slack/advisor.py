@@ -61,4 +61,4 @@ def followed_rules(settings: Settings, interval: float = 2.0) -> Callable[[], Ru
     if watcher.current is None:
         raise RuleBaseError(check_rule_problems(path))
     watcher.start(interval)
-    return lambda: watcher.current  # type: ignore[return-value]
+    return lambda: watcher.current

@@ -93,7 +93,7 @@ def build_app(
         provider: Callable[[], RuleSet] = lambda: rules  # noqa: E731 - a fixed rule base (tests)
     else:
         watcher = watch_rules(settings, client)
-        provider = lambda: watcher.current  # type: ignore[assignment,return-value]  # noqa: E731
+        provider = lambda: watcher.current  # noqa: E731
     # After an import the case index is updated on a background thread; questions go on meanwhile.
     cases = IndexCache(connect=lambda path: open_db(path, migrate=False))
     default_skills, top_steps = advisor_skills(settings, provider, as_of, cases)

@@ -80,4 +80,4 @@ def verify_requests(signing_secret: str | None) -> Callable[..., BoltResponse | 
 
 
 def is_verified(context: Mapping[str, object] | None) -> bool:
-    return bool(context) and context.get(VERIFIED) is True  # type: ignore[union-attr]
+    return bool(context) and context.get(VERIFIED) is True

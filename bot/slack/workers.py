@@ -64,7 +64,7 @@ def _serve(setup: WorkerSetup, conn: Connection) -> None:
     parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), name="smartstep-orphan-check", daemon=True).start()
     fixed = setup.rules
-    rules: Callable[[], RuleSet] = (lambda: fixed) if fixed is not None else followed_rules(setup.settings)  # type: ignore[assignment,return-value]
+    rules: Callable[[], RuleSet] = (lambda: fixed) if fixed is not None else followed_rules(setup.settings)
     default_skills, top_steps = advisor_skills(setup.settings, rules, setup.as_of)
     services = SlackServices(
         settings=setup.settings,
